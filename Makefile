@@ -1,0 +1,47 @@
+# ml-lifecycle: a cookiecutter template for ML lifecycle documentation.
+# `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := build/demo
+export NO_MKDOCS_2_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test test-fast lint format guide clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(BIN)/.installed ## Create .venv with the pinned tools
+
+demo: $(BIN)/.installed ## Bake a project with the default answers and build its site
+	rm -rf $(DEMO)
+	$(BIN)/cookiecutter --no-input . --output-dir $(DEMO)
+	cd $(DEMO)/* && $(CURDIR)/$(BIN)/mkdocs build --strict --quiet
+	@echo "Baked project: $$(ls -d $(DEMO)/*)"
+	@echo "Its site:      $$(ls -d $(DEMO)/*)/site/index.html"
+
+test: $(BIN)/.installed ## Run the whole test suite: lint, fast and slow tiers
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -m "slow or not slow" -n auto
+
+test-fast: $(BIN)/.installed ## Run the fast tier only
+	$(BIN)/pytest
+
+lint: $(BIN)/.installed ## Lint and check formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed ## Format the Python code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the virtual environment and build output
+	rm -rf $(VENV) build site

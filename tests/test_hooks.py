@@ -1,0 +1,84 @@
+"""Unit tests of the hook functions, imported from the hook files."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from conftest import TEMPLATE, option_defaults
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pre_gen = load_hook("pre_gen_project")
+
+
+def answers(**changes) -> dict:
+    return {**option_defaults(), "project_slug": "my-ml-system", **changes}
+
+
+def test_defaults_have_no_problems():
+    assert pre_gen.problems(answers()) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"project_name": ""}, "project_name must not be empty"),
+        ({"project_name": "   "}, "project_name must not be empty"),
+        ({"project_name": " padded"}, "must not start or end with spaces"),
+        ({"project_name": "two\nlines"}, "line break or control character"),
+        ({"project_name": "x" * 101}, "the limit is 100"),
+        ({"description": "tab\there"}, "control character"),
+        ({"organisation": "a\u2028b"}, "line break or control character"),
+        ({"owner_name": "{" + "{ 7*7 }" + "}"}, "template delimiter"),
+        ({"project_slug": ""}, "project_slug must not be empty"),
+        ({"project_slug": "a/b"}, "path separator"),
+        ({"project_slug": "a\\b"}, "path separator"),
+        ({"project_slug": "a..b"}, "contains '..'"),
+        ({"project_slug": ".hidden"}, "starts with a dot"),
+        ({"project_slug": "my project"}, "contains spaces"),
+        ({"project_slug": "a" * 65}, "the limit is 64"),
+        ({"project_slug": "Upper"}, "lowercase letters"),
+        ({"project_slug": "-dash"}, "lowercase letters"),
+        ({"owner_email": "not-an-email"}, "not a valid email"),
+        ({"owner_email": "a@b"}, "not a valid email"),
+        ({"owner_email": "a b@c.org"}, "not a valid email"),
+        ({"repo_url": "ftp://x.org/r"}, "not an http(s) URL"),
+        ({"repo_url": "https://x.org/a b"}, "not an http(s) URL"),
+        (
+            {"publishing": "gitlab-pages", "repo_url": "https://github.com/a/b"},
+            "incompatible answers",
+        ),
+    ],
+)
+def test_bad_answers_are_named(changes, message):
+    found = pre_gen.problems(answers(**changes))
+    assert found, f"{changes} was accepted"
+    assert message in found[0]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"owner_email": ""},
+        {"owner_email": "jane.doe+ml@example.co.uk"},
+        {"repo_url": "https://github.com/acme/triage"},
+        {"project_name": "Prévision de la demande — 需要予測 😀"},
+        {"owner_name": "O'Brien & \"Sons\": #1 <b>"},
+        {"project_slug": "a" * 64},
+    ],
+)
+def test_awkward_but_valid_answers_pass(changes):
+    assert pre_gen.problems(answers(**changes)) == []
+
+
+def test_every_problem_is_one_line():
+    found = pre_gen.problems(answers(project_name="", project_slug="../x", owner_email="bad"))
+    assert len(found) == 3
+    assert all("\n" not in problem for problem in found)
