@@ -9,7 +9,7 @@ from pathlib import Path
 
 def rendered_answers() -> dict:
     """The answers, serialised into this file by cookiecutter."""
-    return json.loads({{ cookiecutter | tojson | tojson }})  # noqa: F821
+    return json.loads({{cookiecutter | tojson | tojson}})  # noqa: F821
 
 
 def document_paths(answers: dict, project: Path) -> list[str]:

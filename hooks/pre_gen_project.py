@@ -53,7 +53,7 @@ def rendered_answers() -> dict:
     """The answers, serialised into this file by cookiecutter."""
     # Jinja's tojson escapes non-BMP characters as surrogate pairs; json.loads
     # joins them again.
-    return json.loads({{ cookiecutter | tojson | tojson }})  # noqa: F821
+    return json.loads({{cookiecutter | tojson | tojson}})  # noqa: F821
 
 
 def check_text(key: str, value: str) -> str | None:

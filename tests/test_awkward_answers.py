@@ -9,7 +9,7 @@ import yaml
 from conftest import phase_documents
 
 AWKWARD = {
-    "quotes": "The \"Best\" Model's Site",
+    "quotes": 'The "Best" Model\'s Site',
     "colon-hash": "Triage: v2 #1",
     "markup": "<b>Bold</b> & <script>alert(1)</script>",
     "markdown": "*not* _emphasis_ [link](x) `code` ==mark== :smile:",

@@ -62,7 +62,9 @@ def test_document_front_matter_is_valid(default_project, document):
     assert lifecycle["owner"] == option_defaults()["owner_name"]
     assert lifecycle["last_reviewed"] is None
     assert isinstance(lifecycle["review_interval_days"], int)
-    assert meta["title"] == next(d["title"] for d in phase["documents"] if d["id"] == lifecycle["document"])
+    assert meta["title"] == next(
+        d["title"] for d in phase["documents"] if d["id"] == lifecycle["document"]
+    )
 
 
 @pytest.mark.parametrize("document", phase_documents())
@@ -150,7 +152,7 @@ def test_readme_explains_folders_and_commands(default_project):
 
 def test_cookiecutter_json_labels_every_prompt():
     prompts = COOKIECUTTER_JSON["__prompts__"]
-    for key, value in option_defaults().items():
+    for key in option_defaults():
         assert key in prompts, f"{key} has no __prompts__ label"
         if isinstance(COOKIECUTTER_JSON[key], list):
             assert set(prompts[key]) - {"__prompt__"} == set(COOKIECUTTER_JSON[key])

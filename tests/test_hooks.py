@@ -70,7 +70,7 @@ def test_bad_answers_are_named(changes, message):
         {"owner_email": "jane.doe+ml@example.co.uk"},
         {"repo_url": "https://github.com/acme/triage"},
         {"project_name": "Prévision de la demande — 需要予測 😀"},
-        {"owner_name": "O'Brien & \"Sons\": #1 <b>"},
+        {"owner_name": 'O\'Brien & "Sons": #1 <b>'},
         {"project_slug": "a" * 64},
     ],
 )

@@ -34,7 +34,9 @@ def test_navigation_lists_every_phase(default_site):
         assert f"{phase['number']}. {phase['title']}" in text
 
 
-REMOTE_LOAD = re.compile(r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href)=["']https?://[^>]*>""")
+REMOTE_LOAD = re.compile(
+    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href)=["']https?://[^>]*>"""
+)
 
 
 def test_site_needs_no_network(default_site):
@@ -42,7 +44,9 @@ def test_site_needs_no_network(default_site):
     (plain links to other sites are fine)."""
     for page in default_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        loads = [m.group(0) for m in REMOTE_LOAD.finditer(text) if 'rel="canonical"' not in m.group(0)]
+        loads = [
+            m.group(0) for m in REMOTE_LOAD.finditer(text) if 'rel="canonical"' not in m.group(0)
+        ]
         assert loads == [], f"{page} loads {loads}"
     for css in default_site.rglob("*.css"):
         assert "url(http" not in css.read_text(encoding="utf-8"), css
