@@ -7,10 +7,10 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast lint format guide clean
+.PHONY: help venv demo test test-fast lint format guide guide-serve bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ demo: $(BIN)/.installed ## Bake a project with the default answers and build its
 	@echo "Baked project: $$(ls -d $(DEMO)/*)"
 	@echo "Its site:      $$(ls -d $(DEMO)/*)/site/index.html"
 
-test: $(BIN)/.installed ## Run the whole test suite: lint, fast and slow tiers
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test: $(BIN)/.installed node_modules/.installed ## Run the whole test suite: lint, fast and slow tiers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -m "slow or not slow" -n auto
@@ -43,5 +47,17 @@ format: $(BIN)/.installed ## Format the Python code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+guide: $(BIN)/.installed ## Build the template's own guide into site/ (strict)
+	$(BIN)/python -m guide.build
+	$(BIN)/mkdocs build --strict
+	@echo "Guide built: site/index.html"
+
+guide-serve: $(BIN)/.installed ## Preview the guide at http://127.0.0.1:8000
+	$(BIN)/python -m guide.build
+	$(BIN)/mkdocs serve
+
+bench: $(BIN)/.installed ## Time bake, site build and checker against their targets
+	$(BIN)/python scripts/benchmark.py
+
 clean: ## Remove the virtual environment and build output
-	rm -rf $(VENV) build site
+	rm -rf $(VENV) build site node_modules

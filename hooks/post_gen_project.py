@@ -41,7 +41,15 @@ def next_steps(answers: dict, project: Path) -> str:
     return "\n".join(lines)
 
 
+def remove_empty_folders(project: Path) -> None:
+    """A CI file that was not chosen leaves its (empty) folders behind."""
+    for folder in (project / ".github" / "workflows", project / ".github"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def main() -> int:
+    remove_empty_folders(Path.cwd())
     print(next_steps(rendered_answers(), Path.cwd()))
     return 0
 

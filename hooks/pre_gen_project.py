@@ -56,6 +56,22 @@ def rendered_answers() -> dict:
     return json.loads({{cookiecutter | tojson | tojson}})  # noqa: F821
 
 
+def typed_answers() -> dict:
+    """The answers as given. Cookiecutter renders answers passed on the command
+    line or in a config file as templates before this hook runs (`{{ 7*7 }}`
+    arrives here as `49`); its `_cookiecutter` copy is taken before that."""
+    return json.loads({{_cookiecutter | default({}) | tojson | tojson}})  # noqa: F821
+
+
+def check_typed(key: str, typed: dict) -> str | None:
+    """Template delimiters in an answer as given, which rendering has removed."""
+    value = str(typed.get(key, ""))
+    for delimiter in JINJA_DELIMITERS:
+        if delimiter in value:
+            return f"{key} must not contain the template delimiter {delimiter!r}"
+    return None
+
+
 def check_text(key: str, value: str) -> str | None:
     """Problem with a free-text answer, or None."""
     if key in REQUIRED_TEXT and not value.strip():
@@ -115,13 +131,17 @@ def check_combinations(answers: dict) -> str | None:
     return None
 
 
-def problems(answers: dict) -> list[str]:
-    """Every problem with the answers, in prompt order."""
-    found = [check_text(key, str(answers.get(key, ""))) for key in TEXT_LIMITS]
+def problems(answers: dict, typed: dict | None = None) -> list[str]:
+    """Every problem with the answers (and with the answers as given, before
+    rendering, when known), in prompt order."""
+    typed = typed or {}
+    found = [
+        check_text(key, str(answers.get(key, ""))) or check_typed(key, typed) for key in TEXT_LIMITS
+    ]
     found += [
         check_slug(str(answers.get("project_slug", ""))),
-        check_email(str(answers.get("owner_email", ""))),
-        check_url(str(answers.get("repo_url", ""))),
+        check_email(str(answers.get("owner_email", ""))) or check_typed("owner_email", typed),
+        check_url(str(answers.get("repo_url", ""))) or check_typed("repo_url", typed),
         check_combinations(answers),
     ]
     return [problem for problem in found if problem]
@@ -129,7 +149,7 @@ def problems(answers: dict) -> list[str]:
 
 def main() -> int:
     answers = rendered_answers()
-    found = problems(answers)
+    found = problems(answers, typed_answers())
     if found:
         print(f"error: {found[0]}", file=sys.stderr)
         return 1

@@ -28,6 +28,15 @@ COMMON_FILES = {
     "docs/responsibilities.md",
     "docs/assets/lifecycle.css",
     "docs/assets/lifecycle.svg",
+    "lifecycle.yml",
+    "pyproject.toml",
+    "requirements-dev.txt",
+    "tools/lifecycle.py",
+    "tools/mkdocs_hooks.py",
+    "tools/hub_card.py",
+    "tools/dossier.py",
+    "tests/conftest.py",
+    "tests/test_lifecycle.py",
 }
 STATUSES = {"draft", "in-review", "approved", "retired"}
 PERFORMERS = {"in-house", "third-party", "automated"}

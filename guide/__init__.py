@@ -1,0 +1,1 @@
+"""Build-time generation for the template's own guide (the site in docs/)."""

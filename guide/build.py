@@ -1,0 +1,621 @@
+"""Generate the parts of the guide that the template itself defines.
+
+The guide never copies what the template already says. This module bakes the
+template with the cookiecutter API and writes, into a build folder
+(build/guide/ unless GUIDE_BUILD_DIR or --out says otherwise):
+
+- assets/lifecycle.svg and assets/lifecycle.css, exactly as a project ships them;
+- figure.md, the figure as a Markdown image whose alt text is the SVG's description;
+- phases.md, the table of phases and documents, from cookiecutter.json's `_phases`;
+- options.md, every prompt with its choices and their effect, from `__prompts__`,
+  `_option_help` and `_choice_help`;
+- stubs/<document>.md, each lifecycle document as a project gets it, rendered
+  and as Markdown source, with the sections that depend on the answers.
+
+Guide pages pull these in with pymdownx.snippets. guide/hooks.py runs this for
+`mkdocs build` and `mkdocs serve`; other builders run it first:
+
+    python -m guide.build [--out DIR] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = next(ROOT.glob("{{cookiecutter.*}}"))
+COOKIECUTTER = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+PHASES = COOKIECUTTER["_phases"]
+STAGES = COOKIECUTTER["_stages"]
+PROMPTS = COOKIECUTTER["__prompts__"]
+DEFAULT_OUT = ROOT / "build" / "guide"
+OUT_ENV = "GUIDE_BUILD_DIR"
+
+# The bake whose documents the guide shows: the answers that switch on the
+# most optional sections. task_kind stays at its default (classification),
+# the kind of system the worked example describes.
+SHOWN_ANSWERS = {
+    "risk_level": "high",
+    "third_parties": "several",
+    "update_mode": "continual-learning",
+    "crosswalk": "all",
+    "publishing": "github-pages",
+}
+# The options that tailor the text of the lifecycle documents
+# (notes/stub-contract.md); each of their choices is baked once to find out
+# which sections depend on it.
+TAILORING_OPTIONS = ("task_kind", "update_mode", "risk_level", "third_parties")
+ASSETS = ("assets/lifecycle.svg", "assets/lifecycle.css")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+HEADING = re.compile(r"^(#{1,6}) +(.*?) *#*$")
+FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
+LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+class GuideBuildError(Exception):
+    """The template could not be baked or read; the message says why."""
+
+
+# --- the template's options -------------------------------------------------
+
+
+def option_keys() -> list[str]:
+    """The prompts in the order cookiecutter asks them."""
+    return [key for key in COOKIECUTTER if not key.startswith("_")]
+
+
+def choices(key: str) -> list[str]:
+    value = COOKIECUTTER[key]
+    return value if isinstance(value, list) else []
+
+
+def question(key: str) -> str:
+    prompt = PROMPTS.get(key, key)
+    return prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+
+
+def choice_label(key: str, value: str) -> str:
+    prompt = PROMPTS.get(key)
+    return prompt.get(value, value) if isinstance(prompt, dict) else value
+
+
+def phase_page(phase: dict) -> str:
+    """The guide page of a phase, relative to docs/."""
+    return f"phases/{phase['folder']}.md"
+
+
+def document_phase(doc_id: str) -> dict | None:
+    for phase in PHASES:
+        if any(doc["id"] == doc_id for doc in phase["documents"]):
+            return phase
+    return None
+
+
+# --- baking -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Silence what the template's hooks print (they run as child processes,
+    so the file descriptor is redirected, not only sys.stdout)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def full_answers(answers: dict) -> dict:
+    """The answers with every unnamed option at its default."""
+    defaults = {key: (choices(key) or [COOKIECUTTER[key]])[0] for key in option_keys()}
+    return {**defaults, **answers}
+
+
+@dataclass
+class Bake:
+    """One baked project and the answers it was baked with."""
+
+    answers: dict
+    path: Path
+
+    def document(self, phase: dict, doc: dict) -> str | None:
+        file = self.path / "docs" / phase["folder"] / f"{doc['id']}.md"
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+
+    def differs_by_one(self, base: Bake) -> tuple[str, str] | None:
+        """(option, value) when this bake differs from `base` in exactly one answer."""
+        mine, theirs = full_answers(self.answers), full_answers(base.answers)
+        changed = [key for key in mine if mine[key] != theirs[key]]
+        return (changed[0], mine[changed[0]]) if len(changed) == 1 else None
+
+
+def bake(answers: dict, output: Path) -> Bake:
+    from cookiecutter.main import cookiecutter
+
+    try:
+        with quiet_stdout():
+            project = cookiecutter(
+                str(ROOT),
+                no_input=True,
+                extra_context=answers,
+                output_dir=str(output),
+                default_config=True,
+            )
+    except Exception as error:  # cookiecutter raises many unrelated types
+        raise GuideBuildError(f"baking the template with {answers} failed: {error}") from error
+    return Bake(answers, Path(project))
+
+
+def variants_of(base: dict, skip: tuple[str, ...] = ()) -> list[dict]:
+    """`base` changed in one tailoring option, for each choice it does not use."""
+    current = full_answers(base)
+    return [
+        {**base, key: value}
+        for key in TAILORING_OPTIONS
+        if key not in skip
+        for value in choices(key)
+        if value != current[key]
+    ]
+
+
+def bases() -> list[dict]:
+    """The default answers, and for each optional document the first answers
+    that produce it."""
+    result = [{}]
+    for phase in PHASES:
+        for doc in phase["documents"]:
+            condition = {key: allowed[0] for key, allowed in doc.get("only_if", {}).items()}
+            if condition not in result:
+                result.append(condition)
+    return result
+
+
+def answer_sets() -> list[dict]:
+    """Every bake the guide needs: the shown one, each base and its variants."""
+    wanted = [dict(SHOWN_ANSWERS)]
+    for base in bases():
+        wanted += [base, *variants_of(base, skip=tuple(base))]
+    unique: dict[tuple, dict] = {}
+    for answers in wanted:
+        unique.setdefault(tuple(sorted(full_answers(answers).items())), answers)
+    return list(unique.values())
+
+
+def bake_all(workdir: Path) -> tuple[Bake, list[Bake]]:
+    """The shown bake and all bakes (the shown one included)."""
+    bakes = [bake(answers, workdir / str(n)) for n, answers in enumerate(answer_sets())]
+    return bakes[0], bakes
+
+
+# --- reading Markdown ---------------------------------------------------------
+
+
+def split_front_matter(text: str) -> tuple[str, str]:
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return "", text
+    return match.group(1), text[match.end() :]
+
+
+def outside_fences(lines: list[str]) -> Iterator[tuple[int, str, bool]]:
+    """(index, line, inside a fenced code block) for every line."""
+    fence = None
+    for index, line in enumerate(lines):
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            yield index, line, True
+        elif fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            yield index, line, True
+        else:
+            yield index, line, False
+
+
+@dataclass(frozen=True)
+class Section:
+    path: tuple[str, ...]  # titles from the ## heading down
+    text: str  # the heading and its own text, up to the next heading
+
+
+def sections(body: str) -> list[Section]:
+    """The ## and ### sections of a document body, in order."""
+    lines = body.splitlines()
+    headings = []
+    for index, line, fenced in outside_fences(lines):
+        match = HEADING.match(line)
+        if not fenced and match and len(match.group(1)) in (2, 3):
+            headings.append((index, len(match.group(1)), match.group(2)))
+    result = []
+    parents: dict[int, str] = {}
+    for position, (index, level, title) in enumerate(headings):
+        parents[level] = title
+        path = (title,) if level == 2 else (parents.get(2, ""), title)
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        result.append(Section(path, "\n".join(lines[index:end]).strip()))
+    return result
+
+
+def title_of(text: str) -> str:
+    for _, line, fenced in outside_fences(text.splitlines()):
+        match = HEADING.match(line)
+        if not fenced and match and len(match.group(1)) == 1:
+            return match.group(2)
+    return ""
+
+
+# --- rewriting a stub for the guide ------------------------------------------
+
+
+def rewrite_links(body: str) -> str:
+    """Links between a project's documents point, in the guide, to the phase
+    page of the linked document; links to other project pages become text."""
+
+    def replace(match: re.Match) -> str:
+        text, target = match.group(1), match.group(2)
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            return match.group(0)
+        stem = Path(target.split("#")[0]).stem
+        phase = document_phase(stem)
+        if phase is None:
+            return text
+        return f"[{text}](../{phase_page(phase)})"
+
+    return LINK.sub(replace, body)
+
+
+def demote_headings(body: str, levels: int) -> str:
+    """Drop the H1 and move every other heading down, so a stub shown inside a
+    guide page neither repeats the page title nor fills its table of contents."""
+    lines = body.splitlines()
+    out = []
+    for _, line, fenced in outside_fences(lines):
+        match = HEADING.match(line)
+        if not fenced and match:
+            if len(match.group(1)) == 1:
+                continue
+            line = "#" * min(6, len(match.group(1)) + levels) + " " + match.group(2)
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines()) + "\n"
+
+
+def fence_for(text: str, char: str = "`") -> str:
+    longest = max((len(run) for run in re.findall(rf"{re.escape(char)}+", text)), default=0)
+    return char * max(3, longest + 1)
+
+
+# --- what the answers change ---------------------------------------------------
+
+
+def describe_answers(answers: dict) -> str:
+    return ", ".join(f"`{key}` = {choice_label(key, value)}" for key, value in answers.items())
+
+
+def option_link(key: str, link_prefix: str) -> str:
+    return f"[`{key}`]({link_prefix}options.md#{key})"
+
+
+def describe_condition(changes: list[tuple[str, str]], link_prefix: str) -> str:
+    """'`risk_level`: High' style text for a list of (option, value) answers."""
+    by_option: dict[str, list[str]] = {}
+    for key, value in changes:
+        by_option.setdefault(key, []).append(choice_label(key, value))
+    return " or ".join(
+        f"{option_link(key, link_prefix)}: {', '.join(labels)}" for key, labels in by_option.items()
+    )
+
+
+@dataclass
+class Document:
+    """One lifecycle document as every bake produced it."""
+
+    phase: dict
+    doc: dict
+    shown: Bake
+    bakes: list[Bake]
+
+    @property
+    def relative(self) -> str:
+        return f"docs/{self.phase['folder']}/{self.doc['id']}.md"
+
+    def text(self, bake_: Bake) -> str | None:
+        return bake_.document(self.phase, self.doc)
+
+    def sections(self, bake_: Bake) -> dict[tuple[str, ...], str] | None:
+        text = self.text(bake_)
+        if text is None:
+            return None
+        return {s.path: s.text for s in sections(split_front_matter(text)[1])}
+
+    def base(self) -> Bake:
+        """The bake closest to the defaults that has this document."""
+        for candidate in self.bakes:
+            answers = full_answers(candidate.answers)
+            conditions = self.doc.get("only_if", {})
+            if self.text(candidate) is not None and all(
+                answers[key] == allowed[0] for key, allowed in conditions.items()
+            ):
+                others = {k: v for k, v in candidate.answers.items() if k not in conditions}
+                if all(full_answers({})[k] == v for k, v in others.items()):
+                    return candidate
+        raise GuideBuildError(f"no bake produced {self.relative}")
+
+    def variants(self, base: Bake) -> list[tuple[tuple[str, str], Bake]]:
+        """Bakes that differ from `base` in one answer and have this document."""
+        found = []
+        for candidate in self.bakes:
+            change = candidate.differs_by_one(base)
+            if change and self.text(candidate) is not None:
+                found.append((change, candidate))
+        return found
+
+    def condition(self, link_prefix: str) -> str:
+        """A sentence when the default answers do not produce this document."""
+        default = next(b for b in self.bakes if not b.answers)
+        if self.text(default) is not None:
+            return ""
+        changes = [change for change, _ in self.variants(default)]
+        if not changes:
+            return "This document is only in projects baked with a combination of answers.\n\n"
+        return (
+            "This document is only in projects baked with "
+            f"{describe_condition(changes, link_prefix)}.\n\n"
+        )
+
+    def section_table(self, link_prefix: str) -> str:
+        """Which sections appear with which answers, and which change their
+        prompts with an option (relative to the defaults, or to the first
+        answers that produce the document)."""
+        base = self.base()
+        base_sections = self.sections(base) or {}
+        shown = self.sections(self.shown) or {}
+        variants = [(change, self.sections(b) or {}) for change, b in self.variants(base)]
+        order = list(shown)
+        for _, found in variants:
+            order += [path for path in found if path not in order]
+        rows = []
+        for path in order:
+            name = " / ".join(path) + ("" if path in shown else " (not in the stub shown)")
+            if path in base_sections:
+                missing = [change for change, found in variants if path not in found]
+                varies = sorted(
+                    {
+                        change[0]
+                        for change, found in variants
+                        if path in found and found[path] != base_sections[path]
+                    }
+                )
+                effect = "always"
+                if missing:
+                    effect += ", except with " + describe_condition(missing, link_prefix)
+                if varies:
+                    effect += "; its prompts change with " + ", ".join(
+                        option_link(key, link_prefix) for key in varies
+                    )
+            else:
+                appears = [change for change, found in variants if path in found]
+                effect = (
+                    "only with " + describe_condition(appears, link_prefix)
+                    if appears
+                    else "only with a combination of answers, such as the one shown"
+                )
+            rows.append(f"| {cell(name)} | {effect} |")
+        return "| Section | In your project |\n| --- | --- |\n" + "\n".join(rows) + "\n"
+
+
+# --- the generated snippets ----------------------------------------------------
+
+
+def stub_snippet(document: Document) -> str:
+    """A stub as the guide shows it, for a page in docs/phases/."""
+    text = document.text(document.shown)
+    if text is None:
+        raise GuideBuildError(f"{document.relative} is missing from the bake with {SHOWN_ANSWERS}")
+    front, body = split_front_matter(text)
+    rendered = demote_headings(rewrite_links(body), 2)
+    yaml_fence, md_fence = fence_for(front), fence_for(text)
+    parts = [
+        f"<!-- Generated by guide/build.py from {document.relative}; do not edit. -->\n\n",
+        document.condition("../"),
+        f'??? example "The stub your project gets: `{document.relative}`"\n\n',
+        f"    Baked with {describe_answers(SHOWN_ANSWERS)}, and the defaults otherwise.\n\n",
+        '    === "Rendered"\n\n',
+        indent(f"Front matter:\n\n{yaml_fence}yaml\n{front}{yaml_fence}\n\n{rendered}", 8),
+        '\n    === "Markdown source"\n\n',
+        indent(f"{md_fence}markdown\n{text.rstrip()}\n{md_fence}", 8),
+        '\n    === "What your answers change"\n\n',
+        indent(document.section_table("../"), 8),
+    ]
+    return "".join(parts)
+
+
+def options_snippet(default_answers: dict) -> str:
+    """Every prompt, its default, its choices and their effect."""
+    out = ["<!-- Generated by guide/build.py from cookiecutter.json; do not edit. -->\n"]
+    option_help = COOKIECUTTER.get("_option_help", {})
+    choice_help = COOKIECUTTER.get("_choice_help", {})
+    for key in option_keys():
+        raw = COOKIECUTTER[key]
+        out.append(f"\n## {question(key)} {{ #{key} }}\n\n")
+        if isinstance(raw, list):
+            default = f"{choice_label(key, raw[0])} (`{raw[0]}`)"
+        elif "{{" in str(raw):
+            default = f"derived: `{default_answers.get(key, '')}` for the default answers"
+        elif raw == "":
+            default = "empty"
+        else:
+            default = f"`{raw}`"
+        out.append(f"Answer key `{key}`; default: {default}.\n\n")
+        if option_help.get(key):
+            out.append(f"{option_help[key]}\n")
+        if isinstance(raw, list):
+            out.append("\n| Choice | Value | Effect |\n| --- | --- | --- |\n")
+            for index, value in enumerate(raw):
+                label = choice_label(key, value) + (" (default)" if index == 0 else "")
+                effect = choice_help.get(key, {}).get(value, "")
+                out.append(f"| {cell(label)} | `{value}` | {cell(effect)} |\n")
+    return "".join(out)
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def phases_snippet() -> str:
+    """The phases, their stage, what each establishes and its documents."""
+    rows = []
+    for phase in PHASES:
+        docs = []
+        for doc in phase["documents"]:
+            condition = doc.get("only_if", {})
+            note = "; ".join(
+                f"only with `{key}` = " + ", ".join(choice_label(key, v) for v in allowed)
+                for key, allowed in condition.items()
+            )
+            docs.append(doc["title"] + (f" ({note})" if note else ""))
+        rows.append(
+            f"| {phase['number']} | [{phase['title']}]({phase_page(phase)}) "
+            f"| {STAGES[phase['stage']]} | {cell(phase['establishes'])} | {'; '.join(docs)} |"
+        )
+    header = (
+        "| # | Phase | Stage | What it establishes | Document(s) |\n"
+        "| --- | --- | --- | --- | --- |\n"
+    )
+    return "<!-- Generated by guide/build.py from cookiecutter.json; do not edit. -->\n\n" + (
+        header + "\n".join(rows) + "\n"
+    )
+
+
+def figure_snippet(svg: str) -> str:
+    """The figure as an image whose alt text is the SVG's own description."""
+    root = ElementTree.fromstring(svg)
+    desc = root.find("{http://www.w3.org/2000/svg}desc")
+    alt = " ".join((desc.text or "").split()) if desc is not None else "The ML lifecycle"
+    alt = alt.replace("[", "(").replace("]", ")")
+    return f"![{alt}](assets/lifecycle.svg){{ .lifecycle-figure }}\n"
+
+
+# --- the build ------------------------------------------------------------------
+
+
+def fingerprint() -> str:
+    """Hash of everything the generated files depend on."""
+    digest = hashlib.sha256()
+    sources = [ROOT / "cookiecutter.json", Path(__file__)]
+    for folder in (TEMPLATE_DIR, ROOT / "templates", ROOT / "hooks"):
+        sources += sorted(
+            p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        )
+    for path in sources:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def output_dir(out: str | os.PathLike | None = None) -> Path:
+    return Path(out or os.environ.get(OUT_ENV) or DEFAULT_OUT).resolve()
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def locked(target: Path) -> Iterator[None]:
+    """One generator at a time per output folder (tests build in parallel)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def generate(out: str | os.PathLike | None = None, force: bool = False) -> Path:
+    """Write the generated snippets and assets into `out`; skip the work when
+    nothing they depend on has changed since the last run."""
+    target = output_dir(out)
+    with locked(target):
+        stamp = target / ".fingerprint"
+        key = fingerprint()
+        if not force and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        try:
+            with tempfile.TemporaryDirectory(prefix="guide-bakes-") as workdir:
+                shown, bakes = bake_all(Path(workdir))
+                fill(staging, shown, bakes)
+            write(staging / ".fingerprint", key)
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def fill(out: Path, shown: Bake, bakes: list[Bake]) -> None:
+    default = next(b for b in bakes if not b.answers)
+    for asset in ASSETS:
+        source = default.path / "docs" / asset
+        if not source.is_file():
+            raise GuideBuildError(f"the baked project has no docs/{asset}")
+        (out / asset).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out / asset)
+    write(out / "figure.md", figure_snippet((out / "assets/lifecycle.svg").read_text("utf-8")))
+    write(out / "phases.md", phases_snippet())
+    answers_file = default.path / ".cookiecutter-answers.yaml"
+    answers = {}
+    if answers_file.is_file():
+        answers = (yaml.safe_load(answers_file.read_text("utf-8")) or {}).get("default_context", {})
+    write(out / "options.md", options_snippet(answers))
+    for phase in PHASES:
+        for doc in phase["documents"]:
+            document = Document(phase, doc, shown, bakes)
+            write(out / "stubs" / f"{doc['id']}.md", stub_snippet(document))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Generate the guide's build-time content.")
+    parser.add_argument("--out", help=f"output folder (default: ${OUT_ENV} or build/guide)")
+    parser.add_argument("--force", action="store_true", help="regenerate even if up to date")
+    args = parser.parse_args(argv)
+    try:
+        target = generate(args.out, force=args.force)
+    except GuideBuildError as error:
+        print(f"guide: {error}", file=sys.stderr)
+        return 1
+    print(f"guide: generated content in {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

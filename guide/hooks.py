@@ -1,0 +1,51 @@
+"""MkDocs hooks for the guide: generate the template-derived content before
+each build (guide/build.py) and serve the two assets a baked project ships.
+
+Builders that do not run MkDocs hooks run `python -m guide.build` first; the
+snippets then come from build/guide/ as configured in mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from guide import build  # noqa: E402  (needs the repository root on sys.path)
+
+SNIPPETS = "pymdownx.snippets"
+_generated: dict[str, Path] = {}
+
+
+def on_config(config):
+    """Generate (or reuse) the content, and point the snippets extension at it
+    by absolute path, so the build works from any working directory."""
+    try:
+        out = build.generate()
+    except build.GuideBuildError as error:
+        raise PluginError(f"guide: {error}") from error
+    config.mdx_configs.setdefault(SNIPPETS, {})["base_path"] = [str(out)]
+    _generated["out"] = out
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    """Add the figure and the stylesheet of a baked project to the site."""
+    out = _generated["out"]
+    for asset in build.ASSETS:
+        files.append(File.generated(config, asset, abs_src_path=str(out / asset)))
+    return files
+
+
+def on_serve(server, config, builder):
+    """Rebuild the preview when the template or the generator changes."""
+    for path in (build.TEMPLATE_DIR, ROOT / "templates", ROOT / "cookiecutter.json"):
+        server.watch(str(path))
+    server.watch(str(ROOT / "guide"))
+    return server

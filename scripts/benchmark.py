@@ -1,0 +1,322 @@
+"""Measure how long baking, the site build and the project's tools take.
+
+    .venv/bin/python scripts/benchmark.py            # every part (make bench)
+    .venv/bin/python scripts/benchmark.py checker    # one part: bake, site, checker
+
+Each part is a function registered with @part("name"); it bakes what it needs
+into a temporary folder, measures medians of several runs on this machine and
+returns rows for the summary table, which compares each median with its
+baseline or limit (PASS/FAIL). Targets: a bake at most 1.5 x a one-file
+template's bake; the strict site build at most 1.2 x a bare mkdocs-material
+site with the same pages; the checker under 1 s at 1,000 documents.
+This is a measurement, not a test: it always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+# A part returns the results that go into the summary table.
+PARTS: dict[str, Callable[[argparse.Namespace], list]] = {}
+
+
+def part(name: str):
+    """Register a benchmark part under `name`."""
+
+    def register(function: Callable[[argparse.Namespace], list]):
+        PARTS[name] = function
+        return function
+
+    return register
+
+
+def median_seconds(function: Callable[[], object], repeat: int) -> float:
+    """Median wall-clock time of `repeat` calls, after one warm-up call."""
+    function()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bake(output: Path, **answers: str) -> Path:
+    """A project baked from this template with the given answers (quietly)."""
+    context = [f"{key}={value}" for key, value in answers.items()]
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(output)]
+    subprocess.run([*command, str(TEMPLATE), *context], capture_output=True, check=True)
+    [project] = output.iterdir()
+    return project
+
+
+def load_module(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- checker -------------------------------------------------------------------
+
+
+def project_with(baked: Path, count: int, target: Path) -> Path:
+    """A copy of `baked` holding `count` lifecycle documents: its own, plus
+    copies of them spread over the phase folders."""
+    shutil.copytree(baked, target, ignore=shutil.ignore_patterns("site", "__pycache__"))
+    phases = yaml.safe_load((target / "lifecycle.yml").read_text(encoding="utf-8"))["phases"]
+    originals = [
+        target / "docs" / phase["folder"] / f"{doc['id']}.md"
+        for phase in phases
+        for doc in phase["documents"]
+    ]
+    for index in range(count - len(originals)):
+        source = originals[index % len(originals)]
+        shutil.copyfile(source, source.with_name(f"{source.stem}-copy-{index}.md"))
+    return target
+
+
+@part("checker")
+def checker(args: argparse.Namespace) -> list[Result]:
+    """tools/lifecycle.py check on a default bake with 10 and 1,000 documents:
+    the command as a user runs it, and check_project() in-process with the C
+    YAML parser and with PyYAML's pure-Python one."""
+    print(f"checker: median of {args.repeat} runs, in seconds")
+    print(f"{'documents':>9}  {'command':>8}  {'in-process':>10}  {'pure-Python YAML':>16}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="benchmark-checker-") as tmp:
+        baked = bake(Path(tmp) / "baked")
+        lifecycle = load_module(baked / "tools" / "lifecycle.py", "benchmark_lifecycle")
+        fast_loader = lifecycle.Loader
+        for count in (10, 1000):
+            project = project_with(baked, count, Path(tmp) / f"docs-{count}")
+            command = [sys.executable, str(project / "tools" / "lifecycle.py"), "check"]
+            result = subprocess.run(command, capture_output=True, text=True)
+            assert result.returncode == 0, result.stdout[-2000:]
+            assert len(lifecycle.check_project(project).documents) == count
+
+            def run_command(command=command):
+                subprocess.run(command, capture_output=True, check=True)
+
+            def run_in_process(project=project):
+                lifecycle.check_project(project)
+
+            cli = median_seconds(run_command, args.repeat)
+            lifecycle.Loader = fast_loader
+            in_process = median_seconds(run_in_process, args.repeat)
+            lifecycle.Loader = lifecycle.make_loader(yaml.SafeLoader)
+            pure = median_seconds(run_in_process, args.repeat)
+            lifecycle.Loader = fast_loader
+            print(f"{count:>9}  {cli:>8.3f}  {in_process:>10.3f}  {pure:>16.3f}")
+            name = f"checker, {count:,} documents"
+            limit = count >= 1000  # the target: under a second at 1,000 documents
+            results.append(Result.limit(name, cli, 1.0) if limit else Result.info(name, cli))
+    libyaml = "yes" if getattr(yaml, "__with_libyaml__", False) else "no"
+    print(f"PyYAML {yaml.__version__}, C parser available: {libyaml}")
+    return results
+
+
+# --- bake and site ----------------------------------------------------------------
+
+ONE_FILE_TEMPLATE = {
+    "cookiecutter.json": '{"project_slug": "one"}\n',
+    "{{cookiecutter.project_slug}}/README.md": "# {{ cookiecutter.project_slug }}\n",
+}
+BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+
+
+def paired_medians(
+    ours: Callable[[], object], baseline: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Median times of two commands run turn about (after one warm-up each), so
+    that a change in the machine's load affects both alike."""
+    ours()
+    baseline()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for function, found in ((ours, times[0]), (baseline, times[1])):
+            start = time.perf_counter()
+            function()
+            found.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def run_quietly(command: list[str], cwd: Path | None = None) -> None:
+    env = {**os.environ, **BUILD_ENV}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"error: {' '.join(command)} failed: {result.stderr.strip()[-500:]}")
+
+
+def timed_bake(template: Path, output: Path) -> Callable[[], None]:
+    """The bake command as a user runs it, into a fresh folder each time."""
+    command = [sys.executable, "-m", "cookiecutter", "--no-input", "-f", "-o", str(output)]
+
+    def run() -> None:
+        shutil.rmtree(output, ignore_errors=True)
+        run_quietly([*command, str(template)])
+
+    return run
+
+
+@part("bake")
+def bake_part(args: argparse.Namespace) -> list[Result]:
+    """A default bake against a bake of a one-file template: the difference is
+    what this template adds to cookiecutter's own fixed cost."""
+    with tempfile.TemporaryDirectory(prefix="benchmark-bake-") as tmp:
+        one_file = write_tree(Path(tmp) / "one-file", ONE_FILE_TEMPLATE)
+        ours, base = paired_medians(
+            timed_bake(TEMPLATE, Path(tmp) / "out-ours"),
+            timed_bake(one_file, Path(tmp) / "out-one"),
+            args.repeat,
+        )
+    return [Result.ratio("bake, default answers", ours, "one-file template", base, 1.5)]
+
+
+def bare_site(docs: Path, target: Path) -> Path:
+    """A bare mkdocs-material site holding the same pages and assets: default
+    theme settings, no extensions, hooks, navigation or validation settings."""
+    shutil.copytree(docs, target / "docs")
+    config = "site_name: Bare\ntheme:\n  name: material\n"
+    (target / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return target
+
+
+@part("site")
+def site_part(args: argparse.Namespace) -> list[Result]:
+    """The generated site's strict build against a bare mkdocs-material site
+    with the same pages; Zensical's build of the generated site for reference."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="benchmark-site-") as tmp:
+        project = bake(Path(tmp) / "baked")
+        docs = project / "docs"
+        pages = sorted(docs.rglob("*.md"))
+        bare = bare_site(docs, Path(tmp) / "bare")
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+
+        def build_ours() -> None:
+            run_quietly([*mkdocs, "-d", str(Path(tmp) / "site-ours")], cwd=project)
+
+        def build_bare() -> None:
+            run_quietly([*mkdocs, "-d", str(Path(tmp) / "site-bare")], cwd=bare)
+
+        ours, base = paired_medians(build_ours, build_bare, args.repeat)
+        label = f"site build, strict, {len(pages)} pages"
+        results.append(Result.ratio(label, ours, "bare mkdocs-material", base, 1.2))
+        zensical = Path(sys.executable).with_name("zensical")
+        if zensical.is_file():
+
+            def build_zensical() -> None:
+                run_quietly([str(zensical), "build", "--clean"], cwd=project)
+
+            seconds = median_seconds(build_zensical, args.repeat)
+            results.append(Result.info("site build with Zensical", seconds, "mkdocs", ours))
+    return results
+
+
+# --- summary ---------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One measured median, compared with a baseline or a limit."""
+
+    name: str
+    seconds: float
+    baseline: str = ""
+    base_seconds: float | None = None
+    target: str = ""
+    passed: bool | None = None  # None: for information only
+
+    @classmethod
+    def ratio(cls, name, seconds, baseline, base_seconds, max_ratio) -> Result:
+        passed = seconds <= max_ratio * base_seconds
+        return cls(name, seconds, baseline, base_seconds, f"<= {max_ratio} x", passed)
+
+    @classmethod
+    def limit(cls, name, seconds, max_seconds) -> Result:
+        return cls(name, seconds, target=f"< {max_seconds:g} s", passed=seconds < max_seconds)
+
+    @classmethod
+    def info(cls, name, seconds, baseline="", base_seconds=None) -> Result:
+        return cls(name, seconds, baseline, base_seconds)
+
+    def cells(self) -> list[str]:
+        has_base = self.base_seconds is not None
+        ratio = f"{self.seconds / self.base_seconds:.2f}" if has_base else ""
+        verdict = {True: "PASS", False: "FAIL", None: ""}[self.passed]
+        return [
+            self.name,
+            f"{self.seconds:.3f}",
+            self.baseline,
+            f"{self.base_seconds:.3f}" if has_base else "",
+            ratio,
+            self.target,
+            verdict,
+        ]
+
+
+def summary(results: list[Result], repeat: int) -> str:
+    """The results as a Markdown table (it reads as plain text too)."""
+    header = ["Measurement", "Median (s)", "Baseline", "Baseline (s)", "Ratio", "Target", ""]
+    rows = [header, *(result.cells() for result in results)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+
+    rule = "| " + " | ".join("-" * w for w in widths) + " |"
+    missed = sum(result.passed is False for result in results)
+    verdict = "All targets met." if not missed else f"{missed} target(s) missed."
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {python}"
+    lines = [line(header), rule, *(line(row) for row in rows[1:])]
+    return "\n".join([f"Medians of {repeat} runs on {machine}.", "", *lines, "", verdict])
+
+
+# --- command line ----------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure how long the project's tools take.")
+    parser.add_argument("parts", nargs="*", help=f"parts to run: {', '.join(PARTS)} (all)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (5)")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.parts if name not in PARTS]
+    if unknown:
+        parser.error(f"unknown part {unknown[0]!r}; choose from {', '.join(PARTS)}")
+    results = []
+    for name in args.parts or list(PARTS):
+        print(f"running {name}...", file=sys.stderr)
+        results += PARTS[name](args) or []
+    print()
+    print(summary(results, args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

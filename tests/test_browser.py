@@ -1,0 +1,304 @@
+"""The guide in a real browser: headless Chromium opens the built home page and
+a phase page, and the figure, the navigation and the console are checked.
+
+Chromium is driven over the DevTools protocol through a pipe
+(--remote-debugging-pipe: commands on fd 3, replies on fd 4, each a JSON
+message ending in a NUL byte), so no port is opened and nothing beyond the
+standard library is needed. Screenshots and a PDF print land in artifacts/.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import fcntl
+import functools
+import http.server
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import PHASES, TEMPLATE
+from test_guide import build_guide
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = TEMPLATE / "artifacts"
+# A safety net against a hung browser, not a performance limit.
+REPLY_TIMEOUT = 60
+
+
+def require_chromium() -> None:
+    if Path(CHROMIUM).is_file():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium package")
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it")
+
+
+class BrowserError(Exception):
+    pass
+
+
+def pipe_above(lowest: int) -> tuple[int, int]:
+    """A close-on-exec pipe whose ends are numbered above `lowest`, so that
+    moving them onto fds 3 and 4 in the child cannot overwrite one another."""
+    ends = []
+    for fd in os.pipe():
+        ends.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, lowest + 1))
+        os.close(fd)
+    return ends[0], ends[1]
+
+
+class Chromium:
+    """A headless Chromium and one page, over the DevTools pipe."""
+
+    def __init__(self, profile: Path):
+        to_child_r, self._to_child = pipe_above(4)
+        self._from_child, from_child_w = pipe_above(4)
+
+        def map_fds() -> None:  # runs in the child, before exec
+            os.dup2(to_child_r, 3)  # dup2'd descriptors stay open across exec
+            os.dup2(from_child_w, 4)
+
+        args = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--no-first-run",
+            "--no-default-browser-check",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
+        # close_fds=False: the child keeps only what is inheritable, i.e. fds
+        # 0-4; Python opens every other descriptor close-on-exec.
+        self.process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=False,
+            preexec_fn=map_fds,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._next_id = 0
+        self._buffer = b""
+        self.events: list[dict] = []
+        target = next(
+            t for t in self.send("Target.getTargets")["targetInfos"] if t["type"] == "page"
+        )
+        attached = self.send("Target.attachToTarget", targetId=target["targetId"], flatten=True)
+        self.session = attached["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.send(f"{domain}.enable", session=self.session)
+
+    def _read_message(self) -> dict:
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._from_child], [], [], REPLY_TIMEOUT)
+            if not ready:
+                raise BrowserError("Chromium did not answer")
+            chunk = os.read(self._from_child, 1 << 16)
+            if not chunk:
+                raise BrowserError("Chromium closed the DevTools pipe")
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method: str, session: str | None = None, **params) -> dict:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read_message()
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise BrowserError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def page(self, method: str, **params) -> dict:
+        return self.send(method, session=self.session, **params)
+
+    def wait_for(self, method: str) -> dict:
+        for index, event in enumerate(self.events):
+            if event.get("method") == method:
+                return self.events.pop(index)
+        while True:
+            event = self._read_message()
+            if event.get("method") == method:
+                return event
+            self.events.append(event)
+
+    def open(self, url: str) -> None:
+        self.events.clear()
+        self.page("Page.navigate", url=url)
+        self.wait_for("Page.loadEventFired")
+
+    def evaluate(self, expression: str):
+        result = self.page(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
+        if "exceptionDetails" in result:
+            raise BrowserError(f"script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def console_errors(self) -> list[str]:
+        errors = []
+        for event in self.events:
+            params = event.get("params", {})
+            if event.get("method") == "Runtime.exceptionThrown":
+                errors.append(params["exceptionDetails"].get("text", "exception"))
+            elif event.get("method") == "Runtime.consoleAPICalled" and params["type"] == "error":
+                errors.append(" ".join(str(a.get("value", "")) for a in params["args"]))
+            elif event.get("method") == "Log.entryAdded" and params["entry"]["level"] == "error":
+                entry = params["entry"]
+                errors.append(f"{entry.get('text')} {entry.get('url', '')}".strip())
+        return errors
+
+    def screenshot(self, path: Path, width: int = 1280, height: int = 1600) -> None:
+        self.page(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        data = self.page("Page.captureScreenshot", format="png")["data"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        with contextlib.suppress(BrowserError, OSError):
+            self.send("Browser.close")
+        try:
+            self.process.wait(timeout=REPLY_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_child)
+        os.close(self._from_child)
+
+
+@pytest.fixture(scope="module")
+def served_guide(tmp_path_factory):
+    """The built guide, served on 127.0.0.1 by a thread of this process."""
+    require_chromium()
+    site = build_guide(tmp_path_factory.mktemp("guide") / "site")
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    with tempfile.TemporaryDirectory(prefix="guide-chromium-") as profile:
+        chromium = Chromium(Path(profile))
+        yield chromium
+        chromium.close()
+
+
+FIGURE = """(() => {
+  const img = document.querySelector('img.lifecycle-figure');
+  if (!img) return null;
+  const box = img.getBoundingClientRect();
+  return {src: img.getAttribute('src'), complete: img.complete,
+          naturalWidth: img.naturalWidth, width: box.width, alt: img.alt,
+          display: getComputedStyle(img).display};
+})()"""
+
+NAVIGATION = """Array.from(document.querySelectorAll('nav.md-nav--primary .md-nav__link'))
+  .map(a => ({text: a.textContent.trim().replace(/\\s+/g, ' '),
+              visible: a.getBoundingClientRect().height > 0}))"""
+
+
+def phase_titles() -> list[str]:
+    return [f"{phase['number']}. {phase['title']}" for phase in PHASES]
+
+
+def check_page(browser: Chromium, url: str, name: str) -> dict:
+    browser.open(url)
+    figure = browser.evaluate(FIGURE)
+    navigation = browser.evaluate(NAVIGATION)
+    errors = browser.console_errors()
+    browser.screenshot(ARTIFACTS / f"guide-{name}.png")
+    return {"figure": figure, "navigation": navigation, "errors": errors}
+
+
+def test_home_page_shows_the_figure_and_every_phase(browser, served_guide):
+    result = check_page(browser, served_guide, "home")
+    figure = result["figure"]
+    assert figure is not None, "no lifecycle figure on the home page"
+    assert figure["complete"] and figure["naturalWidth"] > 0, f"figure not rendered: {figure}"
+    assert figure["width"] > 300, f"figure drawn too small: {figure}"
+    assert "Design & development" in figure["alt"], "the figure has no useful alt text"
+    visible = {link["text"] for link in result["navigation"] if link["visible"]}
+    missing = [title for title in phase_titles() if title not in visible]
+    assert missing == [], f"navigation does not show {missing}"
+    assert result["errors"] == [], result["errors"]
+
+
+def test_phase_page_shows_navigation_and_stub(browser, served_guide):
+    phase = PHASES[3]
+    result = check_page(browser, f"{served_guide}phases/{phase['folder']}/", "phase")
+    texts = {link["text"] for link in result["navigation"]}
+    assert set(phase_titles()) <= texts
+    assert result["errors"] == [], result["errors"]
+    stub = browser.evaluate(
+        "Array.from(document.querySelectorAll('details.example summary'))"
+        ".map(s => s.textContent.trim())"
+    )
+    assert any(f"{phase['folder']}/" in title for title in stub), stub
+    # Open the stub and picture it too: its tabs and TODO markers must render.
+    marks = browser.evaluate(
+        "(() => { document.querySelectorAll('details.example').forEach(d => d.open = true);"
+        " return document.querySelectorAll('details.example mark').length; })()"
+    )
+    assert marks > 0, "the stub's TODO markers are not rendered"
+    browser.screenshot(ARTIFACTS / "guide-phase-stub-open.png", height=2400)
+
+
+def test_figure_in_dark_mode_and_in_print(browser, served_guide):
+    browser.open(served_guide)
+    browser.evaluate("localStorage.clear()")  # forget the scheme of earlier visits
+    browser.page(
+        "Emulation.setEmulatedMedia",
+        features=[{"name": "prefers-color-scheme", "value": "dark"}],
+    )
+    browser.open(served_guide)
+    scheme = browser.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    figure = browser.evaluate(FIGURE)
+    browser.screenshot(ARTIFACTS / "guide-home-dark.png")
+    assert scheme == "slate", "the dark colour scheme was not applied"
+    assert figure["naturalWidth"] > 0
+    browser.page("Emulation.setEmulatedMedia", media="print", features=[])
+    printed = browser.evaluate(FIGURE)
+    assert printed["display"] != "none" and printed["width"] > 300, printed
+    pdf = browser.page("Page.printToPDF", printBackground=True)["data"]
+    (ARTIFACTS / "guide-home.pdf").write_bytes(base64.b64decode(pdf))
+    assert browser.console_errors() == []

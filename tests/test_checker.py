@@ -1,0 +1,530 @@
+"""The lifecycle checker of a baked project (`make check`, tools/lifecycle.py),
+its status table and boxes in the site, and the project's own tests."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import PHASES, TEMPLATE, BakedProject, option_defaults, phase_documents
+
+TODAY = "2026-06-01"
+MODEL_CARD = "docs/04-building/model-card.md"
+DATA_CARD = "docs/03-data/data-card.md"
+IMPACT = "docs/02-requirements/impact-assessment.md"
+HIGH = {"risk_level": "high", "third_parties": "several"}
+CHECKER_FILES = ["tools/lifecycle.py", "tools/mkdocs_hooks.py", "tests"]
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def baked(cookies_session):
+    """One bake per set of answers in this module; tests get a copy."""
+    cache: dict[tuple, Path] = {}
+
+    def _baked(**answers) -> Path:
+        key = tuple(sorted(answers.items()))
+        if key not in cache:
+            result = cookies_session.bake(extra_context=answers)
+            assert result.exception is None, result.exception
+            cache[key] = Path(result.project_path)
+        return cache[key]
+
+    return _baked
+
+
+@pytest.fixture
+def copy_of(baked, tmp_path):
+    """A private copy of a bake, safe to edit."""
+
+    def _copy(**answers) -> BakedProject:
+        target = tmp_path / "project"
+        shutil.copytree(baked(**answers), target)
+        return BakedProject(target)
+
+    return _copy
+
+
+def check(project: BakedProject, *args: str, today: str = TODAY) -> subprocess.CompletedProcess:
+    """Run the baked checker as a user would, with this interpreter."""
+    command = [sys.executable, "tools/lifecycle.py", "check", "--today", today, *args]
+    return project.run(*command, timeout=120)
+
+
+def problem_lines(result: subprocess.CompletedProcess) -> list[str]:
+    """The problem lines: everything after the 'N problems:' line."""
+    lines = result.stdout.splitlines()
+    starts = [i for i, line in enumerate(lines) if re.fullmatch(r"\d+ problems?:", line)]
+    return lines[starts[0] + 1 :] if starts else []
+
+
+def set_fields(project: BakedProject, document: str, **fields: object) -> None:
+    """Set fields of a document's `lifecycle:` block (values as YAML text);
+    a field that is not there yet is added at the end of the block."""
+    path = project.path / document
+    text = path.read_text(encoding="utf-8")
+    for key, value in fields.items():
+        line = f"  {key}: {value}"
+        text, count = re.subn(
+            rf"^  {key}:.*$", lambda _m, line=line: line, text, count=1, flags=re.M
+        )
+        if not count:
+            head, rest = text.split("\n---\n", 1)
+            text = f"{head}\n{line}\n---\n{rest}"
+    path.write_text(text, encoding="utf-8")
+
+
+def fill(project: BakedProject, document: str, answer: str = "Answered by the team.") -> None:
+    """Answer every prompt of a document."""
+    path = project.path / document
+    path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", answer), encoding="utf-8")
+
+
+def approve(project: BakedProject, document: str, reviewed: str = "2026-05-01") -> None:
+    fill(project, document)
+    set_fields(
+        project, document, status="approved", owner="'Head of support'", last_reviewed=reviewed
+    )
+
+
+def expected_phases(answers: dict) -> list[dict]:
+    """The phase list lifecycle.yml should hold, from cookiecutter.json."""
+    documents = set(phase_documents(answers))
+    return [
+        {
+            "number": phase["number"],
+            "id": phase["id"],
+            "folder": phase["folder"],
+            "title": phase["title"],
+            "documents": [
+                {"id": doc["id"], "title": doc["title"]}
+                for doc in phase["documents"]
+                if f"docs/{phase['folder']}/{doc['id']}.md" in documents
+            ],
+        }
+        for phase in PHASES
+    ]
+
+
+# --- a fresh bake --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answers", [{}, HIGH], ids=["default", "high-risk"])
+def test_fresh_bake_passes_and_lists_every_document(copy_of, answers):
+    project = copy_of(**answers)
+    result = check(project)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.rstrip().endswith("No problems.")
+    rows = [line.split() for line in result.stdout.splitlines() if re.match(r"\d ", line)]
+    expected = [path.rsplit("/", 1)[1].removesuffix(".md") for path in phase_documents(answers)]
+    assert [row[2] for row in rows] == expected
+    assert {row[3] for row in rows} == {"draft"}
+    assert all(int(row[-2]) > 0 for row in rows), "fresh drafts have unfilled prompts"
+
+
+@pytest.mark.parametrize("answers", [{}, HIGH], ids=["default", "high-risk"])
+def test_lifecycle_yml_lists_the_phases_of_cookiecutter_json(copy_of, answers):
+    project = copy_of(**answers)
+    listed = yaml.safe_load(project.read("lifecycle.yml"))["phases"]
+    assert listed == expected_phases({**option_defaults(), **answers})
+
+
+def test_checker_takes_its_phases_from_lifecycle_yml(copy_of):
+    project = copy_of()
+    with (project.path / "lifecycle.yml").open("a", encoding="utf-8") as phases:
+        phases.write("  - number: 10\n    id: audit\n    folder: 10-audit\n    title: Audit\n")
+        phases.write("    documents:\n      - id: audit-report\n        title: Audit report\n")
+    result = check(project)
+    assert result.returncode == 1
+    entry = project.read("lifecycle.yml").splitlines().index("  - number: 10") + 1
+    assert problem_lines(result) == [
+        f"lifecycle.yml:{entry}: phase 10 (audit) has no document in docs/10-audit/"
+    ]
+
+
+# --- the rules -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["approved", "in-review"])
+def test_unfilled_document_in_review_or_approved_fails_naming_the_file(copy_of, status):
+    project = copy_of()
+    set_fields(project, MODEL_CARD, status=status)
+    result = check(project)
+    assert result.returncode == 1
+    lines = problem_lines(result)
+    assert lines and all(line.startswith(f"{MODEL_CARD}:") for line in lines)
+    unfilled = project.read(MODEL_CARD).count("==TODO==")
+    assert any(f"{status} but {unfilled} prompts are still unfilled" in line for line in lines)
+
+
+def test_approved_without_owner_or_review_date_fails(copy_of):
+    project = copy_of()
+    fill(project, MODEL_CARD)
+    set_fields(project, MODEL_CARD, status="approved")
+    lines = problem_lines(check(project))
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "approved but has no owner",
+        "approved but last_reviewed is not set",
+    ]
+
+
+def test_filled_approved_document_with_owner_and_date_passes(copy_of):
+    project = copy_of()
+    approve(project, MODEL_CARD, reviewed="2026-05-01")
+    result = check(project)
+    assert result.returncode == 0, result.stdout
+    row = next(line for line in result.stdout.splitlines() if " model-card " in line)
+    assert "approved" in row and "Head of support" in row and row.endswith("2026-10-28")
+
+
+def test_overdue_review_fails(copy_of):
+    project = copy_of()
+    approve(project, MODEL_CARD, reviewed="2025-12-03")  # due 2026-06-01: not yet overdue
+    assert check(project).returncode == 0
+    result = check(project, today="2026-06-02")
+    assert result.returncode == 1
+    [line] = problem_lines(result)
+    assert line.startswith(f"{MODEL_CARD}:")
+    assert "review overdue: last reviewed 2025-12-03, due 2026-06-01" in line
+    set_fields(project, MODEL_CARD, review_interval_days=365)
+    assert check(project, today="2026-06-02").returncode == 0
+
+
+@pytest.mark.parametrize("performer", ["third-party", "automated"])
+def test_outside_performer_without_provider_fails(copy_of, performer):
+    project = copy_of()
+    set_fields(project, DATA_CARD, performed_by=performer)
+    result = check(project)
+    assert result.returncode == 1
+    assert problem_lines(result) == [
+        f"{DATA_CARD}:{field_line(project, DATA_CARD, 'provider')}: "
+        f"performed_by is {performer} but no provider is named"
+    ]
+    set_fields(project, DATA_CARD, provider="'Acme Labelling Ltd'")
+    result = check(project)
+    assert result.returncode == 0
+    assert f"{performer} (Acme Labelling Ltd)" in result.stdout
+
+
+def field_line(project: BakedProject, document: str, key: str) -> int:
+    lines = project.read(document).splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(f"  {key}:"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"status": "done"}, "status 'done' is not one of draft, in-review, approved, retired"),
+        ({"phase": "testing"}, "phase 'testing' is not a phase of this project"),
+        ({"phase": "data"}, "phase 'data' does not match its folder docs/04-building/"),
+        ({"performed_by": "vendor"}, "performed_by 'vendor' is not one of"),
+        ({"last_reviewed": "2026-13-45"}, "last_reviewed '2026-13-45' is not a date (YYYY-MM-DD)"),
+        ({"last_reviewed": "'soon'"}, "last_reviewed 'soon' is not a date (YYYY-MM-DD)"),
+        ({"last_reviewed": "2026-07-01"}, "last_reviewed 2026-07-01 is later than today"),
+        ({"review_interval_days": "-3"}, "review_interval_days -3 is not a whole number"),
+        ({"reviewed_by": "Sam"}, "unknown field 'reviewed_by' in the lifecycle block"),
+    ],
+    ids=lambda value: "-".join(value) if isinstance(value, dict) else None,
+)
+def test_invalid_value_fails_with_file_and_line(copy_of, fields, message):
+    project = copy_of()
+    set_fields(project, MODEL_CARD, **fields)
+    result = check(project)
+    assert result.returncode == 1
+    key = next(iter(fields))
+    expected = f"{MODEL_CARD}:{field_line(project, MODEL_CARD, key)}: {message}"
+    assert any(line.startswith(expected) for line in problem_lines(result)), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda t: t.replace("  owner: ''", "  owner: [unclosed"), "is not valid YAML"),
+        (lambda t: t.replace("  status: draft", "  status: draft\n status: x"), "not valid YAML"),
+        (lambda t: t.split("\n---\n", 1)[1], "front matter is missing"),
+        (lambda t: t.replace("\n---\n", "\n", 1), "front matter is never closed"),
+        (lambda t: re.sub(r"lifecycle:\n(  .*\n)+", "", t), "has no `lifecycle:` block"),
+    ],
+    ids=["unclosed-list", "bad-indent", "no-block", "unclosed-block", "no-lifecycle-key"],
+)
+def test_malformed_front_matter_gives_a_clean_error(copy_of, breakage, message):
+    project = copy_of()
+    path = project.path / MODEL_CARD
+    path.write_text(breakage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for args in [(), ("--json",)]:
+        result = check(project, *args)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.stderr == ""
+    [line] = problem_lines(check(project))
+    assert re.match(rf"{re.escape(MODEL_CARD)}:\d+: .*{re.escape(message)}", line), line
+
+
+def test_yaml_error_names_the_line(copy_of):
+    project = copy_of()
+    set_fields(project, MODEL_CARD, owner="'unclosed")
+    [line] = problem_lines(check(project))
+    start = field_line(project, MODEL_CARD, "owner")
+    assert line.startswith(f"{MODEL_CARD}:"), line
+    assert int(line.split(":")[1]) >= start and f"starts on line {start}" in line
+
+
+def test_phase_without_document_fails(copy_of):
+    project = copy_of()
+    (project.path / DATA_CARD).unlink()
+    result = check(project)
+    assert result.returncode == 1
+    [line] = problem_lines(result)
+    assert line.startswith("lifecycle.yml:")
+    assert line.endswith("phase 3 (data) has no document in docs/03-data/")
+
+
+def test_missing_listed_document_fails(copy_of):
+    project = copy_of(**HIGH)
+    (project.path / IMPACT).unlink()
+    assert problem_lines(check(project)) == [f"{IMPACT}: listed in lifecycle.yml but missing"]
+
+
+def test_extra_document_in_a_phase_folder_is_checked(copy_of):
+    project = copy_of()
+    extra = project.path / "docs/04-building/experiment-log.md"
+    extra.write_text("# Experiment log\n\nNo front matter.\n", encoding="utf-8")
+    [line] = problem_lines(check(project))
+    assert line.startswith("docs/04-building/experiment-log.md:1: front matter is missing")
+
+
+# --- required sections (high-risk projects) ----------------------------------------
+
+
+def required_sections(project: BakedProject, document: str) -> list[str]:
+    return project.front_matter(document)["lifecycle"]["required_sections"]
+
+
+def test_high_risk_documents_list_required_sections(copy_of):
+    project = copy_of(**HIGH)
+    for document in phase_documents(HIGH):
+        for section in required_sections(project, document):
+            assert f"\n## {section}\n" in project.read(document), (document, section)
+
+
+def test_missing_required_section_fails_even_as_draft(copy_of):
+    project = copy_of(**HIGH)
+    section = required_sections(project, MODEL_CARD)[0]
+    path = project.path / MODEL_CARD
+    path.write_text(path.read_text(encoding="utf-8").replace(f"## {section}\n", "## Other\n"))
+    result = check(project)
+    assert result.returncode == 1
+    assert problem_lines(result) == [
+        f"{MODEL_CARD}:{field_line(project, MODEL_CARD, 'required_sections')}: "
+        f"required section {section!r} is missing: add a '## {section}' heading"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "section"),
+    [
+        (MODEL_CARD, "Bias, risks and ethical considerations"),
+        ("docs/09-updating-retirement/retirement-plan.md", "Decommissioning steps"),  # a table
+    ],
+)
+@pytest.mark.parametrize("answer", ["N/A", "*Not applicable.*", ""])
+def test_required_section_answered_not_applicable_fails_on_approval(
+    copy_of, document, section, answer
+):
+    project = copy_of(**HIGH)
+    assert section in required_sections(project, document)
+    head, rest = project.read(document).split(f"\n## {section}\n", 1)
+    body, *tail = re.split(r"(?=\n## )", rest, maxsplit=1)
+    body = body.replace("==TODO==", answer)
+    text = f"{head}\n## {section}\n{body}{''.join(tail)}"
+    (project.path / document).write_text(text, encoding="utf-8")
+    approve(project, document)
+    lines = problem_lines(check(project))
+    assert len(lines) == 1 and lines[0].startswith(f"{document}:"), lines
+    assert f"approved but required section {section!r} has no answer" in lines[0]
+
+
+def test_filled_high_risk_document_passes_approval(copy_of):
+    project = copy_of(**HIGH)
+    approve(project, MODEL_CARD)
+    result = check(project)
+    assert result.returncode == 0, result.stdout
+
+
+def test_not_applicable_is_fine_without_required_sections(copy_of):
+    project = copy_of()
+    fill(project, MODEL_CARD, answer="N/A")
+    set_fields(project, MODEL_CARD, status="approved", owner="Ops", last_reviewed="2026-05-01")
+    assert check(project).returncode == 0
+
+
+# --- JSON and the release gate ------------------------------------------------------
+
+
+def test_json_report_has_every_document_and_problem(copy_of):
+    project = copy_of()
+    set_fields(project, MODEL_CARD, status="approved")
+    text_result = check(project)
+    result = check(project, "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["today"] == TODAY
+    assert [doc["path"] for doc in report["documents"]] == phase_documents()
+    model_card = next(doc for doc in report["documents"] if doc["path"] == MODEL_CARD)
+    assert model_card["status"] == "approved"
+    assert model_card["unfilled"] == project.read(MODEL_CARD).count("==TODO==")
+    assert model_card["performed_by"] == "in-house" and model_card["next_review"] is None
+    as_lines = [
+        f"{p['path']}:{p['line']}: {p['message']}" if p["line"] else f"{p['path']}: {p['message']}"
+        for p in report["problems"]
+    ]
+    assert as_lines == problem_lines(text_result)
+    assert [p["message"] for p in model_card["problems"]] == [
+        p["message"] for p in report["problems"]
+    ]
+
+
+def test_release_gate_requires_the_chosen_phases_approved(copy_of):
+    project = copy_of()
+    result = check(project, "--require-approved", "1-5")
+    assert result.returncode == 1
+    gated = [p for p in phase_documents() if int(p.split("/")[1][:2]) <= 5]
+    assert problem_lines(result) == [
+        f"{path}: release gate: phase {int(path.split('/')[1][:2])} must be approved, "
+        "but this document is draft"
+        for path in gated
+    ]
+    for path in gated:
+        approve(project, path)
+    result = check(project, "--require-approved", "1-5")
+    assert result.returncode == 0, result.stdout
+    assert "Release gate: phases 1,2,3,4,5 must be approved." in result.stdout
+    assert check(project, "--require-approved", "1-6").returncode == 1
+    assert json.loads(check(project, "--json", "--require-approved", "1-5").stdout)["ok"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [("1-x", "use phase numbers and ranges"), ("5-1", "runs backwards"), ("12", "no phase 12")],
+)
+def test_release_gate_with_a_bad_phase_list_is_a_usage_error(copy_of, spec, message):
+    result = check(copy_of(), "--require-approved", spec)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: --require-approved") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- make, lint ------------------------------------------------------------------------
+
+
+def make(project: BakedProject, target: str, *variables: str) -> subprocess.CompletedProcess:
+    """Run a target of the baked Makefile with this interpreter's tools instead
+    of a new .venv (-o: take the tools as installed)."""
+    bin_dir = Path(sys.executable).parent
+    tool = bin_dir / ("pytest" if target == "test" else "mkdocs")
+    return project.run("make", target, f"BIN={bin_dir}", "-o", str(tool), *variables)
+
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+@needs_make
+def test_make_check_runs_the_checker_and_the_gate(copy_of):
+    project = copy_of()
+    result = make(project, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No problems." in result.stdout
+    gated = make(project, "check", "ARGS=--require-approved 1-5")
+    assert gated.returncode != 0
+    assert "release gate: phase 5 must be approved" in gated.stdout
+
+
+@needs_make
+def test_make_help_lists_check_and_test(copy_of):
+    result = copy_of().run("make", "help")
+    targets = {line.split()[1] for line in result.stdout.splitlines() if line.strip()}
+    assert {"check", "test", "docs"} <= targets
+
+
+def test_checker_code_is_lint_clean(copy_of):
+    project = copy_of()
+    config = str(TEMPLATE / "pyproject.toml")
+    for command in (["check"], ["format", "--check"]):
+        result = project.run(
+            sys.executable, "-m", "ruff", *command, "--no-cache", "--config", config, *CHECKER_FILES
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the site and the project's own tests (slow) ------------------------------------
+
+
+def status_rows(page: str) -> dict[str, list[str]]:
+    """The overview's status table: document link -> visible cell texts."""
+    table = page.split("Status of every document on", 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)[1:]:
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        link = re.search(r'href="([^"]+)"', cells[2]).group(1)
+        rows[link] = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+    return rows
+
+
+@pytest.mark.slow
+def test_dashboard_lists_every_document_with_its_status(copy_of):
+    owner = "<b>Ops</b> & Co | *team*"
+    project = copy_of(owner_name=owner, **HIGH)
+    reviewed = (date.today() - timedelta(days=10)).isoformat()
+    approve(project, MODEL_CARD, reviewed=reviewed)
+    fill(project, DATA_CARD)
+    set_fields(project, DATA_CARD, status="in-review")
+    set_fields(project, "docs/09-updating-retirement/retirement-plan.md", status="retired")
+    set_fields(project, IMPACT, status="approved")  # unfilled: has problems
+    expected = {path: "draft" for path in phase_documents(HIGH)}
+    expected.update(
+        {
+            MODEL_CARD: "approved",
+            DATA_CARD: "in-review",
+            "docs/09-updating-retirement/retirement-plan.md": "retired",
+            IMPACT: "approved (problems)",
+        }
+    )
+    site = project.build_site()
+    rows = status_rows((site / "index.html").read_text(encoding="utf-8"))
+    as_links = {p.removeprefix("docs/").removesuffix(".md") + "/": s for p, s in expected.items()}
+    assert {link: cells[3] for link, cells in rows.items()} == as_links
+    model_card = rows["04-building/model-card/"]
+    next_review = (date.fromisoformat(reviewed) + timedelta(days=180)).isoformat()
+    assert model_card[4] == "Head of support" and model_card[6] == next_review
+    assert model_card[5] == "0"
+    assert rows["01-problem-definition/problem-definition/"][4] == owner
+    page = (site / "04-building/model-card/index.html").read_text(encoding="utf-8")
+    assert '<div class="admonition success lifecycle-status">' in page
+    assert "<b>Ops</b>" not in (site / "index.html").read_text(encoding="utf-8")
+    for path, kind in [(DATA_CARD, "info"), (IMPACT, "danger"), (phase_documents()[0], "warning")]:
+        page = (site / path.removeprefix("docs/").removesuffix(".md") / "index.html").read_text()
+        assert f'<div class="admonition {kind} lifecycle-status">' in page, path
+    overview = (site / "index.html").read_text(encoding="utf-8")
+    assert 'class="admonition danger lifecycle-problems"' in overview
+    assert "<!-- lifecycle-status -->" not in overview
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", [{}, HIGH], ids=["default", "high-risk"])
+def test_baked_project_own_tests_pass(copy_of, answers):
+    project = copy_of(**answers)
+    result = project.run(sys.executable, "-m", "pytest", "-q", timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", result.stdout)
+    assert "failed" not in result.stdout and "error" not in result.stdout.lower()

@@ -1,0 +1,148 @@
+"""A project baked with cruft takes later template changes and keeps its
+filled-in documents (the update path in docs/updating.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TEMPLATE
+
+pytestmark = pytest.mark.slow
+
+TPL = "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
+CRUFT = str(Path(sys.executable).with_name("cruft"))
+COOKIECUTTER = str(Path(sys.executable).with_name("cookiecutter"))
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": os.environ.get("HOME", "/tmp"),
+}
+# Not template content: local tools, caches and build output.
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "node_modules", "build", "site", ".cache", "__pycache__", ".*_cache"
+)
+FILLED = "Agents route 4,000 tickets a week by hand; this costs two full-time posts."
+ADDED_LINE = "A note added by a later version of the template."
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    result = subprocess.run(args, cwd=cwd, env=GIT_ENV, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{args}: {result.stdout[-2000:]}{result.stderr[-2000:]}"
+    return result
+
+
+def commit_all(repo: Path, message: str) -> None:
+    run("git", "add", "-A", cwd=repo)
+    run("git", "commit", "-q", "-m", message, cwd=repo)
+
+
+@pytest.fixture
+def template_repo(tmp_path) -> Path:
+    """A git copy of the template, as a team would clone it."""
+    repo = tmp_path / "template"
+    shutil.copytree(TEMPLATE, repo, ignore=NOT_TEMPLATE)
+    run("git", "init", "-q", cwd=repo)
+    commit_all(repo, "Template v1")
+    return repo
+
+
+def change_template(repo: Path) -> None:
+    """A later template version: a new line in one stub, a renamed heading in another."""
+    stubs = repo / TPL / "docs"
+    log = stubs / "iteration-log.md"
+    log.write_text(log.read_text(encoding="utf-8") + f"\n{ADDED_LINE}\n", encoding="utf-8")
+    problem = stubs / "01-problem-definition" / "problem-definition.md"
+    text = problem.read_text(encoding="utf-8")
+    assert "\n## Scope\n" in text
+    problem.write_text(text.replace("\n## Scope\n", "\n## Scope and setting\n"), encoding="utf-8")
+    commit_all(repo, "Template v2")
+
+
+def fill_first_prompt(project: Path) -> Path:
+    doc = project / "docs" / "01-problem-definition" / "problem-definition.md"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("==TODO==", FILLED, 1), encoding="utf-8")
+    return doc
+
+
+def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CRUFT, *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_update_brings_template_changes_and_keeps_edits(template_repo, tmp_path):
+    out = tmp_path / "projects"
+    run(CRUFT, "create", "--no-input", "--output-dir", str(out), str(template_repo), cwd=tmp_path)
+    project = out / "my-ml-system"
+    assert json.loads((project / ".cruft.json").read_text())["template"] == str(template_repo)
+    run("git", "init", "-q", cwd=project)
+    commit_all(project, "Bake")
+    assert cruft("check", cwd=project).returncode == 0
+
+    doc = fill_first_prompt(project)
+    commit_all(project, "Fill in the business background")
+    change_template(template_repo)
+    assert cruft("check", cwd=project).returncode == 1, "check did not see the new template"
+
+    run(CRUFT, "update", "--skip-apply-ask", "--allow-untracked-files", cwd=project)
+
+    text = doc.read_text(encoding="utf-8")
+    assert FILLED in text, "the team's answer was lost"
+    assert "\n## Scope and setting\n" in text, "the template change did not arrive"
+    assert ADDED_LINE in (project / "docs" / "iteration-log.md").read_text(encoding="utf-8")
+    assert not list(project.rglob("*.rej")), "a change could not be applied"
+    assert cruft("check", cwd=project).returncode == 0
+
+
+def test_link_a_project_baked_with_plain_cookiecutter(template_repo, tmp_path):
+    """`cruft link` adopts a project baked without cruft, keeping its answers."""
+    baked_from = run("git", "rev-parse", "HEAD", cwd=template_repo).stdout.strip()
+    out = tmp_path / "projects"
+    run(
+        COOKIECUTTER,
+        "--no-input",
+        "--output-dir",
+        str(out),
+        str(template_repo),
+        "project_name=Ticket Router",
+        "risk_level=high",
+        cwd=tmp_path,
+    )
+    project = out / "ticket-router"
+    run("git", "init", "-q", cwd=project)
+    commit_all(project, "Bake")
+    doc = fill_first_prompt(project)
+    commit_all(project, "Fill in")
+    change_template(template_repo)
+
+    run(
+        CRUFT,
+        "link",
+        "--no-input",
+        "--config-file",
+        ".cookiecutter-answers.yaml",
+        "--checkout",
+        baked_from,
+        str(template_repo),
+        cwd=project,
+    )
+    context = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
+    assert context["project_name"] == "Ticket Router" and context["risk_level"] == "high"
+    commit_all(project, "Link to the template with cruft")
+    run(CRUFT, "update", "--skip-apply-ask", cwd=project)
+
+    text = doc.read_text(encoding="utf-8")
+    assert FILLED in text and "\n## Scope and setting\n" in text
+    assert (project / "docs" / "07-operation" / "human-oversight-plan.md").is_file()
+    assert cruft("check", cwd=project).returncode == 0

@@ -1,0 +1,153 @@
+"""The worked example in docs/example/ mirrors a bake with the example's answers:
+a filled-in file for every lifecycle document, with the same front-matter keys,
+title and sections, no unfilled markers, and an overview that lists every page."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from conftest import FRONT_MATTER, TEMPLATE, TODO_MARKER, front_matter
+
+EXAMPLE = TEMPLATE / "docs" / "example"
+OVERVIEW = EXAMPLE / "index.md"
+STATUSES = {"draft", "in-review", "approved", "retired"}
+PERFORMERS = {"in-house", "third-party", "automated"}
+# The answers the example is defined by; the overview's answer table must state them.
+DEFINING_ANSWERS = {
+    "task_kind": "classification",
+    "update_mode": "periodic-retraining",
+    "risk_level": "limited",
+    "third_parties": "data-providers",
+    "crosswalk": "none",
+    "publishing": "github-pages",
+}
+# A row of the overview's answer table: | `option` | `answer` |
+ANSWER_ROW = re.compile(r"^\| `([a-z_]+)` \| `([^`]*)` \|$", re.MULTILINE)
+FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def example_answers() -> dict[str, str]:
+    return dict(ANSWER_ROW.findall(OVERVIEW.read_text(encoding="utf-8")))
+
+
+def headings(text: str, level: int) -> list[str]:
+    """The headings of one level, in order, outside front matter and fenced code."""
+    marker = "#" * level + " "
+    body = FENCE.sub("", FRONT_MATTER.sub("", text, count=1))
+    return [line[len(marker) :].strip() for line in body.splitlines() if line.startswith(marker)]
+
+
+def example_pages() -> list[str]:
+    return sorted(p.name for p in EXAMPLE.glob("*.md"))
+
+
+def bake_example(bake):
+    return bake(**example_answers())
+
+
+def lifecycle_documents(project) -> list[str]:
+    """The lifecycle documents of a bake: docs/NN-phase/<doc>.md."""
+    return sorted(
+        p.relative_to(project.path).as_posix()
+        for p in (project.path / "docs").glob("[0-9][0-9]-*/*.md")
+    )
+
+
+def test_overview_states_the_defining_answers():
+    answers = example_answers()
+    assert {key: answers.get(key) for key in DEFINING_ANSWERS} == DEFINING_ANSWERS
+
+
+def test_every_lifecycle_document_has_a_filled_in_counterpart(bake):
+    project = bake_example(bake)
+    documents = lifecycle_documents(project)
+    assert len(documents) >= 10
+    for document in documents:
+        name = document.rsplit("/", 1)[1]
+        example = EXAMPLE / name
+        assert example.is_file(), f"docs/example/{name} is missing"
+        baked_text = project.read(document)
+        text = example.read_text(encoding="utf-8")
+        baked, meta = front_matter(baked_text), front_matter(text)
+
+        assert set(meta) == set(baked), f"{name}: front-matter keys differ"
+        assert meta["title"] == baked["title"], f"{name}: title differs"
+        assert headings(text, 1) == headings(baked_text, 1), f"{name}: H1 differs"
+        assert headings(text, 2) == headings(baked_text, 2), f"{name}: ## sections differ"
+
+        lifecycle, baked_lifecycle = meta["lifecycle"], baked["lifecycle"]
+        assert set(lifecycle) == set(baked_lifecycle), f"{name}: lifecycle keys differ"
+        assert lifecycle["phase"] == baked_lifecycle["phase"], name
+        assert lifecycle["document"] == baked_lifecycle["document"], name
+        assert lifecycle["status"] in STATUSES, name
+        assert lifecycle["performed_by"] in PERFORMERS, name
+        assert str(lifecycle["owner"]).strip(), f"{name}: no owner"
+        if lifecycle["performed_by"] != "in-house":
+            assert str(lifecycle["provider"] or "").strip(), f"{name}: no provider"
+        reviewed = lifecycle["last_reviewed"]
+        if lifecycle["status"] == "approved":
+            assert isinstance(reviewed, datetime.date), f"{name}: approved without a date"
+        else:
+            assert reviewed is None or isinstance(reviewed, datetime.date), name
+
+
+def test_cross_cutting_pages_match_the_bake(bake):
+    """Pages other than the overview and the lifecycle documents (iteration log,
+    responsibilities, supplier register) keep the baked page's title and sections."""
+    project = bake_example(bake)
+    lifecycle_names = {d.rsplit("/", 1)[1] for d in lifecycle_documents(project)}
+    others = [n for n in example_pages() if n not in lifecycle_names | {"index.md"}]
+    assert {"iteration-log.md", "responsibilities.md", "supplier-register.md"} <= set(others)
+    for name in others:
+        baked_path = f"docs/{name}"
+        assert (project.path / baked_path).is_file(), f"{name} has no page in the bake"
+        baked_text = project.read(baked_path)
+        text = (EXAMPLE / name).read_text(encoding="utf-8")
+        assert front_matter(text)["title"] == front_matter(baked_text)["title"], name
+        assert headings(text, 1) == headings(baked_text, 1), name
+        assert headings(text, 2) == headings(baked_text, 2), name
+
+
+def test_no_page_has_an_unfilled_marker():
+    unfilled = [
+        n for n in example_pages() if TODO_MARKER in (EXAMPLE / n).read_text(encoding="utf-8")
+    ]
+    assert unfilled == []
+
+
+def test_overview_links_every_page_with_its_status():
+    overview = OVERVIEW.read_text(encoding="utf-8")
+    for name in example_pages():
+        if name == "index.md":
+            continue
+        assert f"]({name})" in overview, f"index.md does not link {name}"
+        meta = front_matter((EXAMPLE / name).read_text(encoding="utf-8"))
+        if "lifecycle" in meta:
+            row = next(line for line in overview.splitlines() if f"]({name})" in line)
+            assert f"| {meta['lifecycle']['status']} |" in row, f"status of {name}"
+
+
+def test_links_stay_inside_the_example_and_resolve():
+    """Relative links name another example page (and an existing section);
+    anything else is a plain https link."""
+    from markdown.extensions.toc import slugify
+
+    anchors = {
+        name: {
+            slugify(h, "-")
+            for level in (2, 3)
+            for h in headings((EXAMPLE / name).read_text(encoding="utf-8"), level)
+        }
+        for name in example_pages()
+    }
+    for name in example_pages():
+        text = FENCE.sub("", FRONT_MATTER.sub("", (EXAMPLE / name).read_text(encoding="utf-8")))
+        for target in LINK.findall(text):
+            if target.startswith("https://"):
+                continue
+            page, _, anchor = target.partition("#")
+            page = page or name
+            assert page in anchors, f"{name} links to {target}"
+            assert not anchor or anchor in anchors[page], f"{name}: no section {target}"

@@ -1,0 +1,285 @@
+"""The template's own guide (docs/ and mkdocs.yml at the repository root):
+it builds strictly offline, shows every phase's stub as the template bakes it,
+and lists every option from cookiecutter.json."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import COOKIECUTTER_JSON, PHASES, TEMPLATE
+
+sys.path.insert(0, str(TEMPLATE))
+from guide import build as guide_build  # the repository root holds the guide package
+
+DOCS = TEMPLATE / "docs"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def build_guide(site: Path) -> Path:
+    """Build the guide strictly into `site`; fail on any warning."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=TEMPLATE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "WARNING" not in result.stderr, result.stderr[-4000:]
+    return site
+
+
+@pytest.fixture(scope="module")
+def guide_site(tmp_path_factory) -> Path:
+    return build_guide(tmp_path_factory.mktemp("guide") / "site")
+
+
+@pytest.fixture(scope="module")
+def shown_project(cookies_session):
+    """The bake whose documents the guide shows."""
+    result = cookies_session.bake(extra_context=guide_build.SHOWN_ANSWERS)
+    assert result.exception is None, result.exception
+    return Path(result.project_path)
+
+
+def visible_text(page_html: str) -> str:
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def page_html(site: Path, relative: str) -> str:
+    return (site / relative.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+
+
+def headings(markdown: str, level: int = 2) -> list[str]:
+    body = guide_build.split_front_matter(markdown)[1]
+    return [s.path[-1] for s in guide_build.sections(body) if len(s.path) == level - 1]
+
+
+def documents() -> list:
+    return [
+        pytest.param(phase, doc, id=doc["id"]) for phase in PHASES for doc in phase["documents"]
+    ]
+
+
+# --- the site as a whole (slow) ----------------------------------------------
+
+
+@pytest.mark.slow
+def test_guide_builds_strict_with_a_page_per_phase(guide_site):
+    for phase in PHASES:
+        assert (guide_site / "phases" / phase["folder"] / "index.html").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("phase", "doc"), documents())
+def test_phase_page_includes_its_stub(guide_site, shown_project, phase, doc):
+    """Every section heading of the baked stub appears as a heading on its
+    phase page, inside the collapsible stub block: the include works."""
+    stub = (shown_project / "docs" / phase["folder"] / f"{doc['id']}.md").read_text("utf-8")
+    page = page_html(guide_site, f"phases/{phase['folder']}.md")
+    summary = f"docs/{phase['folder']}/{doc['id']}.md"
+    opening = r'<details class="example">\s*<summary>.*?'
+    block = re.search(
+        rf"{opening}{re.escape(summary)}.*?</summary>(.*?)</details>", page, re.DOTALL
+    )
+    assert block, f"no stub block for {summary}"
+    shown = {visible_text(h) for h in re.findall(r"<h[4-6][^>]*>(.*?)</h[4-6]>", block.group(1))}
+    shown = {text.removesuffix(" ¶").strip() for text in shown}
+    for level in (2, 3):
+        for heading in headings(stub, level):
+            assert heading in shown, f"{summary}: section {heading!r} is not shown"
+    assert "<mark>TODO</mark>" in block.group(1), "the TODO markers are not rendered"
+
+
+@pytest.mark.slow
+def test_options_page_lists_every_option_and_choice(guide_site):
+    text = visible_text(page_html(guide_site, "options.md"))
+    prompts = COOKIECUTTER_JSON["__prompts__"]
+    for key in guide_build.option_keys():
+        prompt = prompts[key]
+        label = prompt["__prompt__"] if isinstance(prompt, dict) else prompt
+        assert label in text, f"prompt of {key} missing"
+        assert key in text
+        help_words = COOKIECUTTER_JSON["_option_help"][key].replace("`", "")
+        assert help_words in text, f"help of {key} missing"
+        if isinstance(COOKIECUTTER_JSON[key], list):
+            for value in COOKIECUTTER_JSON[key]:
+                assert prompt[value] in text, f"label of {key}={value} missing"
+                effect = COOKIECUTTER_JSON["_choice_help"][key][value].replace("`", "")
+                assert effect in text, f"effect of {key}={value} missing"
+
+
+@pytest.mark.slow
+def test_home_page_figure_is_the_rendered_template(guide_site, default_project):
+    shipped = default_project.path / "docs" / "assets" / "lifecycle.svg"
+    served = guide_site / "assets" / "lifecycle.svg"
+    assert served.read_bytes() == shipped.read_bytes(), "the guide's figure is not the project's"
+    root = ElementTree.fromstring(served.read_text("utf-8"))
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert root.get("role") == "img"
+    assert title is not None and title.text and title.get("id")
+    assert desc is not None and desc.text and desc.get("id")
+    assert root.get("aria-labelledby").split() == [title.get("id"), desc.get("id")]
+    index = (guide_site / "index.html").read_text("utf-8")
+    img = re.search(r"<img [^>]*src=\"assets/lifecycle\.svg\"[^>]*>", index)
+    assert img, "the home page does not show the figure"
+    alt = html.unescape(re.search(r'alt="([^"]*)"', img.group(0)).group(1))
+    assert alt == " ".join(desc.text.split()), "the image's alt text is not the SVG description"
+
+
+REMOTE_LOAD = re.compile(
+    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href)=["']https?://[^>]*>"""
+)
+
+
+@pytest.mark.slow
+def test_guide_loads_nothing_remote(guide_site):
+    for page in guide_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        loads = [m.group(0) for m in REMOTE_LOAD.finditer(text) if "canonical" not in m.group(0)]
+        assert loads == [], f"{page} loads {loads}"
+        assert "fonts.googleapis" not in text
+    for css in guide_site.rglob("*.css"):
+        assert "url(http" not in css.read_text(encoding="utf-8"), css
+
+
+# --- sources and configuration (fast) -------------------------------------------
+
+
+def guide_config() -> dict:
+    return yaml.safe_load((TEMPLATE / "mkdocs.yml").read_text(encoding="utf-8"))
+
+
+def nav_section(title: str) -> list:
+    for entry in guide_config()["nav"]:
+        if isinstance(entry, dict) and title in entry:
+            return entry[title]
+    raise AssertionError(f"no {title!r} section in the guide's nav")
+
+
+def test_nav_lists_every_phase_by_stage():
+    expected = [
+        {
+            stage_title: [
+                {f"{p['number']}. {p['title']}": f"phases/{p['folder']}.md"}
+                for p in PHASES
+                if p["stage"] == stage
+            ]
+        }
+        for stage, stage_title in COOKIECUTTER_JSON["_stages"].items()
+    ]
+    assert nav_section("Phases") == expected
+
+
+def test_every_phase_page_exists_and_opens_with_its_title():
+    for phase in PHASES:
+        page = DOCS / "phases" / f"{phase['folder']}.md"
+        assert page.is_file(), f"{page} is missing"
+        first = page.read_text("utf-8").splitlines()[0]
+        assert first == f"# {phase['number']}. {phase['title']}"
+
+
+@pytest.mark.parametrize(("phase", "doc"), documents())
+def test_phase_page_explains_every_section_and_includes_the_stub(shown_project, phase, doc):
+    """The page's own section-by-section table names every `##` section of
+    the stub, so the explanation cannot silently fall behind the stub."""
+    page = (DOCS / "phases" / f"{phase['folder']}.md").read_text("utf-8")
+    assert f'--8<-- "stubs/{doc["id"]}.md"' in page
+    stub = (shown_project / "docs" / phase["folder"] / f"{doc['id']}.md").read_text("utf-8")
+    rows = {row.split("|")[1].strip() for row in re.findall(r"^\|[^\n]*\|$", page, re.M)}
+    missing = [heading for heading in headings(stub) if heading not in rows]
+    assert missing == [], f"{phase['folder']}.md does not explain {missing}"
+
+
+def test_phase_pages_have_exercises_and_further_reading():
+    for phase in PHASES:
+        page = (DOCS / "phases" / f"{phase['folder']}.md").read_text("utf-8")
+        for heading in ("## Common mistakes", "## Exercises", "## Further reading"):
+            assert f"\n{heading}\n" in page, f"{phase['folder']}.md lacks {heading}"
+        assert page.count('??? success "What a good answer contains"') >= 2
+
+
+def test_worked_example_is_in_the_nav_in_lifecycle_order():
+    example = DOCS / "example"
+    pages = [
+        f"example/{doc['id']}.md"
+        for phase in PHASES
+        for doc in phase["documents"]
+        if (example / f"{doc['id']}.md").is_file()
+    ]
+    assert pages, "docs/example/ has no document pages yet"
+    entries = nav_section("Worked example")
+    listed = [e if isinstance(e, str) else next(iter(e.values())) for e in entries]
+    assert listed[: len(pages) + 1] == ["example/index.md", *pages]
+    every_file = {f"example/{p.name}" for p in example.glob("*.md")}
+    assert set(listed) == every_file, "the nav and docs/example/ disagree"
+
+
+def test_pages_workflow_builds_strict_and_deploys():
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/guide.yml").read_text("utf-8"))
+    build_steps = workflow["jobs"]["build"]["steps"]
+    runs = " ".join(step.get("run", "") for step in build_steps)
+    uses = [step.get("uses", "").split("@")[0] for step in build_steps]
+    assert "mkdocs build --strict" in runs and "python -m guide.build" in runs
+    assert "npx markdownlint-cli2" in runs
+    assert "actions/upload-pages-artifact" in uses
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_figure_has_one_source():
+    """The guide uses the SVG the template ships; no copy is committed."""
+    copies = [
+        p for p in TEMPLATE.rglob("lifecycle.svg") if guide_build.TEMPLATE_DIR not in p.parents
+    ]
+    copies = [p for p in copies if not {"build", "site", ".venv", "node_modules"} & set(p.parts)]
+    assert copies == [], f"second copies of the figure: {copies}"
+
+
+# --- the generator's helpers (fast) -----------------------------------------------
+
+
+def test_demoted_stub_keeps_code_blocks_and_drops_the_title():
+    body = "# Title\n\n## Section\n\n```sh\n# a comment, not a heading\n```\n\n### Sub\n"
+    assert guide_build.demote_headings(body, 2) == (
+        "#### Section\n\n```sh\n# a comment, not a heading\n```\n\n##### Sub\n"
+    )
+
+
+def test_links_between_documents_point_to_phase_pages():
+    text = "See the [oversight plan](human-oversight-plan.md) and the [log](../iteration-log.md)."
+    assert guide_build.rewrite_links(text) == (
+        "See the [oversight plan](../phases/07-operation.md) and the log."
+    )
+
+
+def test_options_snippet_has_an_anchor_and_a_row_per_choice():
+    snippet = guide_build.options_snippet({"project_slug": "my-ml-system"})
+    for key in guide_build.option_keys():
+        assert f"{{ #{key} }}" in snippet
+        for value in guide_build.choices(key):
+            assert f"| `{value}` |" in snippet
+    assert "{{" not in snippet.replace("{ #", ""), "a Jinja default leaked into the page"
+
+
+def test_generator_reports_a_broken_template_in_one_line(tmp_path, monkeypatch, capsys):
+    def broken(answers, output):
+        raise guide_build.GuideBuildError("baking the template failed: boom")
+
+    monkeypatch.setattr(guide_build, "bake", broken)
+    assert guide_build.main(["--out", str(tmp_path / "out"), "--force"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "guide: baking the template failed: boom"
+    assert not (tmp_path / "out").exists()

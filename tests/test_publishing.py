@@ -1,0 +1,155 @@
+"""The `publishing` option: exactly one CI file per choice, valid YAML that
+checks, builds strictly and publishes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import UNRENDERED, expected_files
+
+GITHUB = ".github/workflows/pages.yml"
+GITLAB = ".gitlab-ci.yml"
+CI_FILES = {"none": set(), "github-pages": {GITHUB}, "gitlab-pages": {GITLAB}}
+CHECK = "python tools/lifecycle.py check"
+BUILD = re.compile(r"mkdocs build --strict --site-dir (\S+)")
+PAGES_ACTIONS = {
+    "actions/checkout",
+    "actions/setup-python",
+    "actions/configure-pages",
+    "actions/upload-pages-artifact",
+    "actions/deploy-pages",
+}
+
+
+@pytest.mark.parametrize("choice", CI_FILES)
+def test_each_choice_produces_exactly_its_files(bake, choice):
+    project = bake(publishing=choice)
+    files = project.files()
+    assert {f for f in files if f.startswith(".git") and f != ".gitignore"} == CI_FILES[choice]
+    assert files == expected_files({"publishing": choice})
+    if choice != "github-pages":
+        assert not (project.path / ".github").exists(), "empty .github folder left behind"
+
+
+def github_workflow(project) -> tuple[str, dict]:
+    text = project.read(GITHUB)
+    return text, yaml.safe_load(text)
+
+
+def steps_run(steps: list[dict]) -> list[str]:
+    return [step["run"] for step in steps if "run" in step]
+
+
+def test_github_workflow_checks_builds_and_deploys(bake):
+    project = bake(publishing="github-pages", repo_url="https://github.com/acme/triage")
+    text, workflow = github_workflow(project)
+    assert not UNRENDERED.search(text)
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads `on` as true
+    assert triggers["push"]["branches"] == ["main"] and "pull_request" in triggers
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = steps_run(build["steps"])
+    assert runs.index(CHECK) < next(i for i, run in enumerate(runs) if BUILD.search(run))
+    site = next(BUILD.search(run).group(1) for run in runs if BUILD.search(run))
+    upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-"))
+    assert upload["with"]["path"] == site
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert "github.ref == 'refs/heads/main'" in deploy["if"]
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_github_workflow_uses_official_actions_at_pinned_majors(bake):
+    _, workflow = github_workflow(bake(publishing="github-pages"))
+    uses = [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
+    assert {use.split("@")[0] for use in uses} == PAGES_ACTIONS
+    assert all(re.fullmatch(r"actions/[a-z-]+@v\d+", use) for use in uses), uses
+
+
+def test_github_expressions_survive_baking(bake):
+    text, workflow = github_workflow(bake(publishing="github-pages"))
+    assert "url: ${{ steps.deployment.outputs.page_url }}" in text
+    assert workflow["jobs"]["deploy"]["environment"]["url"] == (
+        "${{ steps.deployment.outputs.page_url }}"
+    )
+    assert workflow["concurrency"]["group"] == "${{ github.workflow }}-${{ github.ref }}"
+    assert text.count("${{") == text.count("}}") == 4
+
+
+def gitlab_jobs(project) -> dict:
+    """The jobs of .gitlab-ci.yml with `extends` resolved (one level)."""
+    config = yaml.safe_load(project.read(GITLAB))
+    jobs = {}
+    for name, job in config.items():
+        if (
+            isinstance(job, dict)
+            and not name.startswith(".")
+            and name
+            not in {
+                "default",
+                "variables",
+                "cache",
+            }
+        ):
+            base = config.get(job.get("extends", ""), {})
+            jobs[name] = {**base, **job}
+    return jobs
+
+
+def test_gitlab_pages_job_checks_builds_and_publishes(bake):
+    project = bake(publishing="gitlab-pages", repo_url="https://gitlab.com/acme/triage")
+    text = project.read(GITLAB)
+    assert not UNRENDERED.search(text) and "${{" not in text
+    jobs = gitlab_jobs(project)
+    assert set(jobs) == {"pages", "check"}
+    pages = jobs["pages"]
+    assert pages["script"][0] == CHECK
+    assert BUILD.search(pages["script"][1]).group(1) == "public"
+    assert pages["artifacts"]["paths"] == ["public"]
+    assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert jobs["check"]["script"] == pages["script"]
+    assert "merge_request_event" in jobs["check"]["rules"][0]["if"]
+
+
+def test_readme_explains_the_chosen_publishing(bake):
+    assert GITHUB in bake(publishing="github-pages").read("README.md")
+    assert GITLAB in bake(publishing="gitlab-pages").read("README.md")
+    readme = bake(publishing="none").read("README.md")
+    assert "No CI file was generated" in readme
+    assert GITHUB not in readme and GITLAB not in readme
+
+
+def ci_commands(project, choice: str) -> list[str]:
+    """The shell commands the CI file runs, without installing the tools."""
+    if choice == "github-pages":
+        _, workflow = github_workflow(project)
+        commands = steps_run(workflow["jobs"]["build"]["steps"])
+    else:
+        commands = gitlab_jobs(project)["pages"]["script"]
+    return [command for command in commands if not command.startswith("pip install")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("choice", ["github-pages", "gitlab-pages"])
+def test_ci_commands_succeed_on_a_fresh_bake(bake, choice):
+    """Run the CI file's own commands with this interpreter's tools."""
+    project = bake(publishing=choice)
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    commands = ci_commands(project, choice)
+    assert len(commands) == 2
+    for command in commands:
+        result = subprocess.run(
+            command, shell=True, cwd=project.path, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, command + "\n" + result.stdout + result.stderr
+        assert "WARNING" not in result.stderr
+    site = BUILD.search(commands[-1]).group(1)
+    assert (project.path / site / "index.html").is_file()

@@ -1,0 +1,140 @@
+"""Baking again: refused over an existing project unless asked, then only
+adding what is missing; and the same answers always give the same tree."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from conftest import OPTIONS, TEMPLATE_ROOT, BakedProject, bake_with_api, expected_files
+from cookiecutter.exceptions import OutputDirExistsException
+
+EDITED = "docs/04-building/model-card.md"
+DELETED = "docs/iteration-log.md"
+
+
+def tree(folder) -> dict[str, tuple[bytes, int]]:
+    """Every file under the folder: its bytes and permission bits."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def first_bake(cookiecutter_config, tmp_path):
+    output = tmp_path / "output"
+    project = bake_with_api(cookiecutter_config, output, {"project_name": "Ticket Router"})
+    return output, project
+
+
+def test_baking_over_an_existing_project_is_refused(cookiecutter_config, first_bake):
+    output, project = first_bake
+    (project / EDITED).write_text("# My own model card\n", encoding="utf-8")
+    before = tree(output)
+    with pytest.raises(OutputDirExistsException):
+        bake_with_api(cookiecutter_config, output, {"project_name": "Ticket Router"})
+    assert tree(output) == before
+
+
+def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(cookiecutter_config, first_bake):
+    """`--overwrite-if-exists --skip-if-file-exists`: files the user edited stay
+    byte-identical, a file the user deleted comes back, and files that new
+    answers call for are added."""
+    output, project = first_bake
+    edited = "# My own model card\n\nAccuracy 0.91 on the March data. Ünïcode ✓\n"
+    (project / EDITED).write_text(edited, encoding="utf-8")
+    (project / DELETED).unlink()
+    before = tree(project)
+    new_answers = {"project_name": "Ticket Router", "risk_level": "high", "crosswalk": "all"}
+    again = bake_with_api(
+        cookiecutter_config,
+        output,
+        new_answers,
+        overwrite_if_exists=True,
+        skip_if_file_exists=True,
+    )
+    assert again == project
+    after = tree(project)
+    assert (project / EDITED).read_text(encoding="utf-8") == edited
+    for name, content in before.items():
+        assert after[name] == content, f"{name} was changed"
+    assert DELETED in after, "the deleted file was not restored"
+    assert set(after) == expected_files(new_answers)
+    added = set(after) - set(before) - {DELETED}
+    assert {
+        "docs/crosswalk.md",
+        "docs/02-requirements/impact-assessment.md",
+        "docs/07-operation/human-oversight-plan.md",
+    } <= added
+
+
+@pytest.mark.slow
+def test_rebake_with_the_same_answers_restores_a_buildable_site(cookiecutter_config, first_bake):
+    output, project = first_bake
+    (project / DELETED).unlink()
+    bake_with_api(
+        cookiecutter_config,
+        output,
+        {"project_name": "Ticket Router"},
+        overwrite_if_exists=True,
+        skip_if_file_exists=True,
+    )
+    BakedProject(project).build_site()
+
+
+SAME_ANSWERS = {
+    "defaults": {},
+    "everything-on": {
+        "task_kind": "generative",
+        "update_mode": "continual-learning",
+        "risk_level": "high",
+        "third_parties": "several",
+        "crosswalk": "all",
+        "publishing": "github-pages",
+        "repo_url": "https://github.com/acme/ticket-router",
+    },
+    "awkward-text": {
+        "project_name": 'Prévision "Zürich": <b>#1</b> & 😀',
+        "description": "Forecasts demand \u202eright-to-left\u202c for the shops: 'daily'",
+        "organisation": "O'Brien & Søn \\ Co",
+        "owner_name": "مريم — Data team",
+        "owner_email": "mary@example.org",
+    },
+    "last-choices": {key: values[-1] for key, values in OPTIONS.items()},
+}
+
+
+@pytest.mark.parametrize("answers", SAME_ANSWERS.values(), ids=SAME_ANSWERS.keys())
+def test_same_answers_give_the_same_tree_byte_for_byte(cookiecutter_config, tmp_path, answers):
+    """Two bakes in different places, from different working folders, give
+    identical files (bytes and permissions). Nothing in the template shows the
+    bake date or time, so nothing is excluded from the comparison."""
+    first = bake_with_api(cookiecutter_config, tmp_path / "one", answers)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        second = bake_with_api(cookiecutter_config, tmp_path / "a-longer-second-place", answers)
+    finally:
+        os.chdir(cwd)
+    first_tree, second_tree = tree(first), tree(second)
+    assert sorted(first_tree) == sorted(second_tree)
+    different = [name for name in first_tree if first_tree[name] != second_tree[name]]
+    assert different == []
+    assert all(
+        str(tmp_path) not in content.decode("utf-8", "replace")
+        for content, _ in first_tree.values()
+    )
+
+
+def test_template_shows_no_bake_date():
+    """If a template file ever uses the bake date or time, the determinism test
+    above must exclude exactly where it is shown; this test names the files."""
+    users = sorted(
+        p.relative_to(TEMPLATE_ROOT).as_posix()
+        for p in TEMPLATE_ROOT.rglob("*")
+        if p.is_file() and "{% now" in p.read_text(encoding="utf-8", errors="replace")
+    )
+    assert users == []

@@ -1,0 +1,141 @@
+"""Zensical, the successor of mkdocs-material by the same authors, reads the
+same mkdocs.yml: a generated site and the template's guide both build with it.
+
+Zensical does not run MkDocs hooks, so pages lose what hooks add (the status
+boxes of a generated site; the guide generates its content beforehand, see
+prepare_guide) but must still build and read well."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import COOKIECUTTER_JSON, PHASES, TEMPLATE, phase_documents
+
+ZENSICAL = Path(sys.executable).with_name("zensical")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not ZENSICAL.is_file(), reason="zensical is not installed"),
+]
+
+
+def zensical_build(folder: Path, strict: bool = True) -> Path:
+    args = [str(ZENSICAL), "build", *(["--strict"] if strict else [])]
+    result = subprocess.run(args, cwd=folder, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return folder / "site"
+
+
+def visible_text(page_html: str) -> str:
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def page_of(site: Path, source: str) -> Path:
+    """The built page of a Markdown source (docs-relative), with directory URLs."""
+    stem = source.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return site / stem.removesuffix("index") / "index.html"
+    return site / stem / "index.html"
+
+
+# --- a generated project's site ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {
+            "risk_level": "high",
+            "third_parties": "several",
+            "crosswalk": "all",
+            "publishing": "github-pages",
+            "repo_url": "https://github.com/example/router",
+        },
+    ],
+    ids=["defaults", "everything-on"],
+)
+def test_generated_site_builds_with_zensical(bake, answers):
+    project = bake(**answers)
+    site = zensical_build(project.path)
+    home = visible_text((site / "index.html").read_text(encoding="utf-8"))
+    for phase in PHASES:
+        assert f"{phase['number']}. {phase['title']}" in home, "navigation lost a phase"
+    for document in phase_documents(answers):
+        source = document.removeprefix("docs/")
+        page = page_of(site, source).read_text(encoding="utf-8")
+        title = project.front_matter(document)["title"]
+        shown = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1)
+        assert html.unescape(shown).startswith(title)
+        assert "<mark>TODO</mark>" in page, f"{source}: the unfilled marker is not visible"
+        assert "What this document is for" in visible_text(page)
+    assert (site / "assets" / "lifecycle.svg").is_file()
+    assert (site / "assets" / "lifecycle.css").is_file()
+
+
+# --- the template's guide -------------------------------------------------------------
+
+
+def prepare_guide(workdir: Path) -> Path:
+    """A copy of the guide ready for a builder without MkDocs hooks: the
+    generated content in build/guide/ (where mkdocs.yml's snippets look) and
+    the baked project's assets in docs/assets/ (which guide/hooks.py adds under
+    MkDocs)."""
+    if not (TEMPLATE / "mkdocs.yml").is_file():
+        pytest.skip("the template has no guide site yet")
+    shutil.copy(TEMPLATE / "mkdocs.yml", workdir / "mkdocs.yml")
+    shutil.copytree(TEMPLATE / "docs", workdir / "docs")
+    generated = workdir / "build" / "guide"
+    result = subprocess.run(
+        [sys.executable, "-m", "guide.build", "--out", str(generated)],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    shutil.copytree(generated / "assets", workdir / "docs" / "assets", dirs_exist_ok=True)
+    return workdir
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    pass
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def nav_sources(nav) -> list[str]:
+    found = []
+    for item in nav if isinstance(nav, list) else []:
+        for value in item.values() if isinstance(item, dict) else [item]:
+            found += [value] if isinstance(value, str) else nav_sources(value)
+    return found
+
+
+def test_guide_builds_with_zensical(tmp_path):
+    workdir = prepare_guide(tmp_path)
+    site = zensical_build(workdir)
+    config = yaml.load((workdir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    sources = nav_sources(config["nav"])
+    assert sources, "the guide has no navigation"
+    for source in sources:
+        assert page_of(site, source).is_file(), f"no page for {source}"
+    # Content the guide generates from the template arrived through the snippets.
+    raw = {page: page.read_text(encoding="utf-8") for page in site.rglob("index.html")}
+    for page, text in raw.items():
+        assert not re.search(r"<p>\s*--8&lt;--", text), f"{page}: a snippet was not included"
+    pages = " ".join(visible_text(text) for text in raw.values())
+    prompts = COOKIECUTTER_JSON["__prompts__"]
+    for key in ("task_kind", "risk_level", "third_parties"):
+        assert prompts[key]["__prompt__"] in pages, f"the options page lacks {key}"
+    assert (site / "assets" / "lifecycle.svg").is_file()
+    assert json.loads((site / "search.json").read_text(encoding="utf-8"))
