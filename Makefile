@@ -27,9 +27,14 @@ demo: $(BIN)/.installed ## Bake a project with the default answers and build its
 	@echo "Baked project: $$(ls -d $(DEMO)/*)"
 	@echo "Its site:      $$(ls -d $(DEMO)/*)/site/index.html"
 
+# markdownlint-cli2 comes from npm. Without npm the Markdown lint test is
+# skipped locally; under CI it fails instead.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the markdownlint test will be skipped"; \
+	fi
 
 test: $(BIN)/.installed node_modules/.installed ## Run the whole test suite: lint, fast and slow tiers
 	$(BIN)/ruff check .

@@ -15,7 +15,10 @@ template with the cookiecutter API and writes, into a build folder
 Guide pages pull these in with pymdownx.snippets. guide/hooks.py runs this for
 `mkdocs build` and `mkdocs serve`; other builders run it first:
 
-    python -m guide.build [--out DIR] [--force]
+    python -m guide.build [--out DIR] [--force] [--site SITE_DIR]
+
+A builder that does not run MkDocs hooks (Zensical) builds the site and then
+calls this with --site to add the figure and the stylesheet to it.
 """
 
 from __future__ import annotations
@@ -607,6 +610,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the guide's build-time content.")
     parser.add_argument("--out", help=f"output folder (default: ${OUT_ENV} or build/guide)")
     parser.add_argument("--force", action="store_true", help="regenerate even if up to date")
+    parser.add_argument(
+        "--site",
+        help="also copy the figure and stylesheet into this built site, for builders that "
+        "do not run guide/hooks.py (e.g. Zensical)",
+    )
     args = parser.parse_args(argv)
     try:
         target = generate(args.out, force=args.force)
@@ -614,7 +622,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"guide: {error}", file=sys.stderr)
         return 1
     print(f"guide: generated content in {target}")
+    if args.site:
+        copy_assets(target, Path(args.site))
+        print(f"guide: copied {', '.join(ASSETS)} into {args.site}")
     return 0
+
+
+def copy_assets(generated: Path, site: Path) -> None:
+    for asset in ASSETS:
+        (site / asset).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(generated / asset, site / asset)
 
 
 if __name__ == "__main__":

@@ -293,7 +293,8 @@ def summary(results: list[Result], repeat: int) -> str:
     missed = sum(result.passed is False for result in results)
     verdict = "All targets met." if not missed else f"{missed} target(s) missed."
     python = ".".join(str(n) for n in sys.version_info[:3])
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {python}"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {python}, load {load:.1f}"
     lines = [line(header), rule, *(line(row) for row in rows[1:])]
     return "\n".join([f"Medians of {repeat} runs on {machine}.", "", *lines, "", verdict])
 

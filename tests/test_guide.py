@@ -283,3 +283,13 @@ def test_generator_reports_a_broken_template_in_one_line(tmp_path, monkeypatch, 
     err = capsys.readouterr().err.strip()
     assert err == "guide: baking the template failed: boom"
     assert not (tmp_path / "out").exists()
+
+
+def test_assets_can_be_added_to_a_site_built_without_the_hook(tmp_path):
+    generated, site = tmp_path / "generated", tmp_path / "site"
+    for asset in guide_build.ASSETS:
+        (generated / asset).parent.mkdir(parents=True, exist_ok=True)
+        (generated / asset).write_text(f"content of {asset}")
+    guide_build.copy_assets(generated, site)
+    for asset in guide_build.ASSETS:
+        assert (site / asset).read_text() == f"content of {asset}"
