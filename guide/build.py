@@ -60,7 +60,7 @@ SHOWN_ANSWERS = {
     "publishing": "github-pages",
 }
 # The options that tailor the text of the lifecycle documents
-# (notes/stub-contract.md); each of their choices is baked once to find out
+# (docs/contributing.md); each of their choices is baked once to find out
 # which sections depend on it.
 TAILORING_OPTIONS = ("task_kind", "update_mode", "risk_level", "third_parties")
 ASSETS = ("assets/lifecycle.svg", "assets/lifecycle.css")

@@ -283,15 +283,28 @@ def test_phase_page_shows_navigation_and_stub(browser, served_guide):
     browser.screenshot(ARTIFACTS / "guide-phase-stub-open.png", height=2400)
 
 
+# The theme applies the scheme from a script; wait up to 5 s for it to settle.
+SCHEME_WHEN_SETTLED = """new Promise(resolve => {
+  const start = Date.now();
+  (function poll() {
+    const scheme = document.body.getAttribute('data-md-color-scheme');
+    if (scheme === 'slate' || Date.now() - start > 5000) resolve(scheme);
+    else setTimeout(poll, 100);
+  })();
+})"""
+
+
 def test_figure_in_dark_mode_and_in_print(browser, served_guide):
-    browser.open(served_guide)
-    browser.evaluate("localStorage.clear()")  # forget the scheme of earlier visits
+    # Ask for dark mode first, then forget any scheme stored by earlier visits,
+    # so the theme's own script picks the scheme from the media query.
     browser.page(
         "Emulation.setEmulatedMedia",
         features=[{"name": "prefers-color-scheme", "value": "dark"}],
     )
     browser.open(served_guide)
-    scheme = browser.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    browser.evaluate("localStorage.clear()")
+    browser.open(served_guide)
+    scheme = browser.evaluate(SCHEME_WHEN_SETTLED)
     figure = browser.evaluate(FIGURE)
     browser.screenshot(ARTIFACTS / "guide-home-dark.png")
     assert scheme == "slate", "the dark colour scheme was not applied"
