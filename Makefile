@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast lint format guide guide-serve bench clean
+.PHONY: help venv demo test test-fast lint format guide guide-zensical guide-serve bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -56,6 +56,12 @@ guide: $(BIN)/.installed ## Build the template's own guide into site/ (strict)
 	$(BIN)/python -m guide.build
 	$(BIN)/mkdocs build --strict
 	@echo "Guide built: site/index.html"
+
+guide-zensical: $(BIN)/.installed ## Build the guide with Zensical (it runs no MkDocs hooks)
+	$(BIN)/python -m guide.build
+	$(BIN)/zensical build
+	$(BIN)/python -m guide.build --site site
+	@echo "Guide built with Zensical: site/index.html"
 
 guide-serve: $(BIN)/.installed ## Preview the guide at http://127.0.0.1:8000
 	$(BIN)/python -m guide.build

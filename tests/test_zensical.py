@@ -84,25 +84,28 @@ def test_generated_site_builds_with_zensical(bake, answers):
 # --- the template's guide -------------------------------------------------------------
 
 
-def prepare_guide(workdir: Path) -> Path:
-    """A copy of the guide ready for a builder without MkDocs hooks: the
-    generated content in build/guide/ (where mkdocs.yml's snippets look) and
-    the baked project's assets in docs/assets/ (which guide/hooks.py adds under
-    MkDocs)."""
-    if not (TEMPLATE / "mkdocs.yml").is_file():
-        pytest.skip("the template has no guide site yet")
-    shutil.copy(TEMPLATE / "mkdocs.yml", workdir / "mkdocs.yml")
-    shutil.copytree(TEMPLATE / "docs", workdir / "docs")
-    generated = workdir / "build" / "guide"
+def generate_guide_content(workdir: Path, site: Path | None = None) -> None:
+    """Run the guide's generator as `make guide-zensical` does: before the build
+    into build/guide/ (where mkdocs.yml's snippets look) and, with `site`, after
+    it to add the figure and stylesheet that guide/hooks.py adds under MkDocs."""
+    args = [sys.executable, "-m", "guide.build", "--out", str(workdir / "build" / "guide")]
     result = subprocess.run(
-        [sys.executable, "-m", "guide.build", "--out", str(generated)],
+        args + (["--site", str(site)] if site else []),
         cwd=TEMPLATE,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    shutil.copytree(generated / "assets", workdir / "docs" / "assets", dirs_exist_ok=True)
+
+
+def prepare_guide(workdir: Path) -> Path:
+    """A copy of the guide with its generated content, ready for Zensical."""
+    if not (TEMPLATE / "mkdocs.yml").is_file():
+        pytest.skip("the template has no guide site yet")
+    shutil.copy(TEMPLATE / "mkdocs.yml", workdir / "mkdocs.yml")
+    shutil.copytree(TEMPLATE / "docs", workdir / "docs")
+    generate_guide_content(workdir)
     return workdir
 
 
@@ -124,6 +127,7 @@ def nav_sources(nav) -> list[str]:
 def test_guide_builds_with_zensical(tmp_path):
     workdir = prepare_guide(tmp_path)
     site = zensical_build(workdir)
+    generate_guide_content(workdir, site)
     config = yaml.load((workdir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
     sources = nav_sources(config["nav"])
     assert sources, "the guide has no navigation"
