@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 from conftest import (
     COOKIECUTTER_JSON,
     PHASES,
+    TEMPLATE,
     TODO_MARKER,
     UNRENDERED,
     option_defaults,
@@ -165,3 +168,28 @@ def test_cookiecutter_json_labels_every_prompt():
         assert key in prompts, f"{key} has no __prompts__ label"
         if isinstance(COOKIECUTTER_JSON[key], list):
             assert set(prompts[key]) - {"__prompt__"} == set(COOKIECUTTER_JSON[key])
+
+
+@pytest.mark.parametrize(
+    ("source", "recorded"),
+    [
+        ("gh:org/ml-lifecycle", "gh:org/ml-lifecycle"),
+        ("https://github.com/org/ml-lifecycle.git", "https://github.com/org/ml-lifecycle.git"),
+        ("/home/someone/ml-lifecycle", "<template>"),  # a local path stays private
+    ],
+)
+def test_answers_file_names_a_remote_template_for_cruft_link(tmp_path, source, recorded):
+    """cookiecutter puts the template's address in `_template`; a remote one
+    is written into the answers file's re-bake and `cruft link` commands."""
+    from cookiecutter.generate import generate_context, generate_files
+    from cookiecutter.prompt import prompt_for_config
+
+    context = generate_context(
+        str(TEMPLATE / "cookiecutter.json"), extra_context={"project_slug": "triage"}
+    )
+    context["cookiecutter"] = {**prompt_for_config(context, no_input=True), "_template": source}
+    project = Path(generate_files(str(TEMPLATE), context, str(tmp_path), accept_hooks=False))
+    text = (project / ".cookiecutter-answers.yaml").read_text(encoding="utf-8")
+    assert f"--config-file .cookiecutter-answers.yaml {recorded}\n" in text
+    assert f"--checkout <commit-or-tag> {recorded}\n" in text
+    assert yaml.safe_load(text)["default_context"]["project_slug"] == "triage"

@@ -394,6 +394,25 @@ def test_json_report_has_every_document_and_problem(copy_of):
     ]
 
 
+def test_other_pages_with_unfilled_prompts_are_listed_not_failed(copy_of):
+    project = copy_of(**HIGH)
+    register = "docs/supplier-register.md"
+    (project.path / "docs/notes.md").write_text(
+        "# Notes\n\nIn code `==TODO==` does not count; this does: ==TODO==\n", encoding="utf-8"
+    )
+    report = json.loads(check(project, "--json").stdout)
+    pages = {page["path"]: page["unfilled"] for page in report["pages"]}
+    assert pages[register] == project.read(register).count("==TODO==") > 0
+    assert pages["docs/responsibilities.md"] > 0 and pages["docs/notes.md"] == 1
+    assert "docs/guide.md" not in pages, "the guide's mention of the marker is not a prompt"
+    assert not any(path in pages for path in phase_documents(HIGH))
+    result = check(project)
+    assert result.returncode == 0 and report["ok"] is True
+    assert f"  {register}: {pages[register]}" in result.stdout.splitlines()
+    fill(project, register)
+    assert register not in check(project).stdout
+
+
 def test_release_gate_requires_the_chosen_phases_approved(copy_of):
     project = copy_of()
     result = check(project, "--require-approved", "1-5")
@@ -488,7 +507,8 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     reviewed = (date.today() - timedelta(days=10)).isoformat()
     approve(project, MODEL_CARD, reviewed=reviewed)
     fill(project, DATA_CARD)
-    set_fields(project, DATA_CARD, status="in-review")
+    set_fields(project, DATA_CARD, status="in-review", performed_by="third-party")
+    set_fields(project, DATA_CARD, provider="'Acme <Data> & Co'")
     set_fields(project, "docs/09-updating-retirement/retirement-plan.md", status="retired")
     set_fields(project, IMPACT, status="approved")  # unfilled: has problems
     expected = {path: "draft" for path in phase_documents(HIGH)}
@@ -506,8 +526,9 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     assert {link: cells[3] for link, cells in rows.items()} == as_links
     model_card = rows["04-building/model-card/"]
     next_review = (date.fromisoformat(reviewed) + timedelta(days=180)).isoformat()
-    assert model_card[4] == "Head of support" and model_card[6] == next_review
-    assert model_card[5] == "0"
+    assert model_card[4] == "Head of support" and model_card[7] == next_review
+    assert model_card[5] == "in-house" and model_card[6] == "0"
+    assert rows["03-data/data-card/"][5] == "third-party (Acme <Data> & Co)"
     assert rows["01-problem-definition/problem-definition/"][4] == owner
     page = (site / "04-building/model-card/index.html").read_text(encoding="utf-8")
     assert '<div class="admonition success lifecycle-status">' in page
@@ -518,6 +539,8 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     overview = (site / "index.html").read_text(encoding="utf-8")
     assert 'class="admonition danger lifecycle-problems"' in overview
     assert "<!-- lifecycle-status -->" not in overview
+    other_pages = overview.split("Other pages with unfilled prompts:", 1)[1].split("</p>", 1)[0]
+    assert 'href="supplier-register/"' in other_pages
 
 
 @pytest.mark.slow

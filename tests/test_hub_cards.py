@@ -3,6 +3,7 @@ reads, and `tools/hub_card.py` exports a Hub-ready README.md."""
 
 from __future__ import annotations
 
+import html
 import sys
 from pathlib import Path
 
@@ -124,10 +125,32 @@ def test_export_refuses_an_unfilled_card(scratch_project):
     result = export(project, "--out", "refused/README.md")
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ")
-    assert "TODO markers" in lines[0] and "license" in lines[0]
+    assert lines[0].startswith("error: docs/04-building/model-card.md is not ready for the Hub")
+    assert "--allow-unfilled" in lines[0]
+    assert all(line.startswith("  - ") for line in lines[1:])
+    assert "TODO markers in the text" in lines[1]
+    assert "  - empty metadata: license" in lines
     assert "Traceback" not in result.stderr
     assert not (project.path / "refused").exists()
+
+
+def test_refusal_lists_every_empty_field(scratch_project):
+    result = export(scratch_project, "--out", "refused/README.md")
+    assert result.returncode == 1
+    listed = [
+        line.removeprefix("  - empty metadata: ")
+        for line in result.stderr.splitlines()
+        if line.startswith("  - empty metadata: ")
+    ]
+    result_path = "model-index[0].results[0]"
+    assert listed == [
+        "license",
+        f"{result_path}.task.type",
+        f"{result_path}.dataset.name",
+        f"{result_path}.dataset.type",
+        *(f"{result_path}.metrics[{i}].value" for i in range(4)),
+    ]
+    assert " more" not in result.stderr
 
 
 def test_export_a_draft_on_request(bake):
@@ -145,6 +168,80 @@ def test_export_a_draft_on_request(bake):
     assert "*Example:*" not in text
     assert "## Model details" in text
     assert TODO_MARKER in text  # a draft keeps its markers visible
+    assert text.lstrip().startswith("# My ML System\n")
+
+
+def preceding_text(lines: list[str], index: int) -> str:
+    """The nearest non-blank line before lines[index]."""
+    return next(line for line in reversed(lines[:index]) if line.strip())
+
+
+def test_a_draft_keeps_the_question_of_each_unanswered_prompt(bake):
+    project = bake()
+    path = project.path / MODEL_CARD
+    # Answer the first prompt only.
+    path.write_text(path.read_text(encoding="utf-8").replace(TODO_MARKER, "v1.0 by us.", 1))
+    result = export(project, "--allow-unfilled", "--out", "draft/README.md")
+    assert result.returncode == 0, result.stderr
+    text = (project.path / "draft" / "README.md").read_text(encoding="utf-8")
+    # The answered prompt loses its question; the unanswered ones keep theirs.
+    assert "v1.0 by us." in text and "> **What is the model, which version" not in text
+    assert "> **Under which licence or terms may it be used" in text
+    assert "> **What is the model for, and who uses its outputs directly?**" in text
+    assert "*Example:*" not in text
+    # No bare marker: each one follows its question (or sits in a prompt's table).
+    lines = text.splitlines()
+    markers = [i for i, line in enumerate(lines) if TODO_MARKER in line]
+    assert markers
+    for i in markers:
+        before = preceding_text(lines, i)
+        assert before.startswith(("> ", "|")) and before.endswith(("**", "|")), (i, before)
+
+
+def test_export_leaves_out_the_supplier_contract_sections(bake):
+    project = bake(third_parties="several", risk_level="high")
+    fill_model_card(project)
+    path = project.path / MODEL_CARD
+    text = path.read_text(encoding="utf-8")
+    heading = "### Development by a supplier\n"
+    assert text.count(heading) == 1
+    # An unanswered prompt and an answer inside the internal section: neither
+    # blocks the export nor reaches it.
+    secret = "Acme Analytics, contract C-2026-21; audit rights until 2029."
+    path.write_text(
+        text.replace(heading, f"{heading}\n{TODO_MARKER}\n\n{secret}\n"), encoding="utf-8"
+    )
+    result = export(project)
+    assert result.returncode == 0, result.stderr
+    exported = (project.path / "hub" / "README.md").read_text(encoding="utf-8")
+    assert "Development by a supplier" not in exported
+    assert "C-2026-21" not in exported and "audit rights" not in exported
+    assert TODO_MARKER not in exported
+    # Sections that describe the model itself stay, and so does what follows.
+    assert "### Base model" in exported and "### Automated search" in exported
+    assert "## Intended use" in exported
+    assert load_card(ModelCard, project.path / "hub" / "README.md").data.base_model == "org/base"
+
+
+def test_export_leaves_out_the_data_providers_section(bake):
+    project = bake(third_parties="data-providers")
+    result = export(project, "--card", DATA_CARD, "--allow-unfilled", "--out", "d/README.md")
+    assert result.returncode == 0, result.stderr
+    exported = (project.path / "d" / "README.md").read_text(encoding="utf-8")
+    assert "## Third-party data providers" in project.read(DATA_CARD)
+    assert "Third-party data providers" not in exported and "LabelCo" not in exported
+    assert "## Preprocessing, cleaning and labelling" in exported
+
+
+def test_exported_title_is_the_model_name_shown_as_typed(bake):
+    name = 'O\'Brien: "Router" #2 & <b>co</b>'
+    project = bake(project_name=name, project_slug="obrien")
+    result = export(project, "--allow-unfilled")
+    assert result.returncode == 0, result.stderr
+    text = load_card(ModelCard, project.path / "hub" / "README.md").text
+    title = text.lstrip().splitlines()[0]
+    assert title.startswith("# ") and "<b>" not in title and "# Model card" not in text
+    assert html.unescape(title[2:]) == name
 
 
 def fill_model_card(project: BakedProject) -> None:
@@ -155,6 +252,8 @@ def fill_model_card(project: BakedProject) -> None:
     meta["license"] = "apache-2.0"
     meta["library_name"] = "scikit-learn"
     meta["pipeline_tag"] = "text-classification"
+    if "base_model" in meta:
+        meta["base_model"] = "org/base"
     result = meta["model-index"][0]["results"][0]
     result["task"]["type"] = "text-classification"
     result["dataset"] = {"name": "Support tickets 2026-Q1", "type": "tickets-routing"}
@@ -215,6 +314,8 @@ def test_export_the_data_card(bake):
     assert data.license == "cc-by-4.0"
     assert data.pretty_name == "My ML System data"
     assert "lifecycle" not in data.to_dict()
+    text = (project.path / "hub-data" / "README.md").read_text(encoding="utf-8")
+    assert "\n# My ML System data\n" in text and "# Data card" not in text
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,26 @@ The exported file keeps the card's Hugging Face metadata (licence, tags,
 metrics, model-index...) and its answers. It leaves out what only the
 lifecycle site needs: the `lifecycle:` block and the site's own keys, the
 "What this document is for" box and the question-and-example prompts.
-Empty metadata values are dropped. The export is refused while the body still
-has TODO markers or a value the Hub needs is empty, unless --allow-unfilled.
+Empty metadata values are dropped.
+
+What else changes on the way to the Hub:
+
+- Internal sections are left out, with everything under them: the sections
+  whose headings are in INTERNAL_SECTIONS below ("Development by a supplier"
+  in the model card, "Third-party data providers" in the data card). They
+  hold contracts, ownership and audit rights, which are not for a public
+  page. Other supplier sections ("Base model", "Automated search") describe
+  the model itself and are exported.
+- The card's H1 becomes the name of what it describes: the model-index name
+  of a model card, the pretty_name of a data card (the project name by
+  default). A card with neither keeps its own H1.
+
+The export is refused while the exported text still has TODO markers or a
+value the Hub needs is empty; the error lists every one of them. With
+--allow-unfilled a draft is written all the same: a prompt that is still
+unanswered keeps its question (without the example) above its `==TODO==`
+marker, so a reader of the draft sees what is missing; answered prompts lose
+their question as usual. Metadata with empty values is left out.
 """
 
 from __future__ import annotations
@@ -39,12 +57,19 @@ SITE_KEYS = {
 # Keys the Hub needs filled whenever they are present in the card.
 NEEDED_KEYS = ("license", "base_model")
 PURPOSE_TITLE = "What this document is for"
+# Sections that stay internal: supplier contracts, ownership and audit rights.
+# A heading listed here is dropped with its text and its subsections.
+INTERNAL_SECTIONS = ("Development by a supplier", "Third-party data providers")
+EXAMPLE_START = "> *Example:*"
+# Characters that Markdown or HTML would read as syntax in a heading.
+MD_SPECIAL = re.compile(r"[&<>\\`*_\[\]|{}~^=:+!#]")
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) *([\w-]+)(?: +[\w-]+)*(?: +"(.*)")? *$')
 RELATIVE_LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^)\s]+\.md(?:#[^)\s]*)?)\)")
 
 
 class CardError(Exception):
-    """A problem with the card, reported as one line."""
+    """A problem with the card, reported after "error: " (one line, or a
+    summary line followed by one indented line per item)."""
 
 
 def shown(path: Path) -> str:
@@ -139,12 +164,79 @@ def convert_admonitions(lines: list[str]) -> list[str]:
     return out
 
 
+def same_heading(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def drop_internal_sections(body: str) -> str:
+    """The body without the INTERNAL_SECTIONS, each up to the next heading
+    of the same or a higher level. Headings inside code do not count."""
+    lines = body.split("\n")
+    found = lifecycle.headings(lifecycle.strip_code(body))
+    dropped: set[int] = set()
+    for start, level, text in found:
+        if any(same_heading(text, internal) for internal in INTERNAL_SECTIONS):
+            end = next((i for i, lvl, _ in found if i > start and lvl <= level), len(lines))
+            dropped.update(range(start, end))
+    return "\n".join(line for i, line in enumerate(lines) if i not in dropped)
+
+
+def md_text(value: str) -> str:
+    """Text shown as is in Markdown: syntax characters as HTML entities."""
+    return MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", " ".join(value.split()))
+
+
+def card_name(meta: dict) -> str | None:
+    """What the card describes: the model-index name, else the pretty_name."""
+    index = meta.get("model-index")
+    if isinstance(index, list) and index and isinstance(index[0], dict):
+        name = index[0].get("name")
+        if isinstance(name, str) and name.strip():
+            return name
+    name = meta.get("pretty_name")
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def retitle(lines: list[str], name: str | None) -> list[str]:
+    """The lines with the first H1 (outside code) naming what the card describes."""
+    if name is None:
+        return lines
+    title = f"# {md_text(name)}"
+    for index, level, _ in lifecycle.headings(lifecycle.strip_code("\n".join(lines))):
+        if level == 1:
+            return [*lines[:index], title, *lines[index + 1 :]]
+    return [title, "", *lines]
+
+
 def is_prompt(block: list[str]) -> bool:
     """A prompt is a blockquote that opens with a bold question and gives an example."""
-    return block[0].startswith("> **") and any(line.startswith("> *Example:*") for line in block)
+    return block[0].startswith("> **") and any(line.startswith(EXAMPLE_START) for line in block)
+
+
+def is_unanswered(following: list[str]) -> bool:
+    """Whether the text after a prompt, up to the next heading or blockquote,
+    still holds a TODO marker."""
+    for line in following:
+        if line.startswith(">") or lifecycle.HEADING.match(line):
+            return False
+        if lifecycle.MARKER in line:
+            return True
+    return False
+
+
+def take_question(block: list[str]) -> list[str]:
+    """The lines of a prompt before its example."""
+    question = []
+    for line in block:
+        if line.startswith(EXAMPLE_START):
+            break
+        question.append(line)
+    return question
 
 
 def drop_prompts(lines: list[str]) -> list[str]:
+    """Drop the prompts; of an unanswered prompt keep the question, without
+    its example, so that the marker below it says what is missing."""
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -155,8 +247,11 @@ def drop_prompts(lines: list[str]) -> list[str]:
         end = i
         while end < len(lines) and lines[end].startswith(">"):
             end += 1
-        if not is_prompt(lines[i:end]):
-            out.extend(lines[i:end])
+        block = lines[i:end]
+        if not is_prompt(block):
+            out.extend(block)
+        elif is_unanswered(lines[end:]):
+            out.extend(take_question(block))
         i = end
     return out
 
@@ -166,14 +261,10 @@ def squeeze_blank_lines(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text) + "\n"
 
 
-def hub_body(body: str) -> str:
-    lines = body.splitlines()
+def hub_body(body: str, name: str | None) -> str:
+    """The exported body: internal sections are dropped before it is passed in."""
+    lines = retitle(body.splitlines(), name)
     return squeeze_blank_lines(drop_prompts(convert_admonitions(lines)))
-
-
-def shorten(items: list[str], limit: int = 4) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def render(meta: dict, body: str) -> str:
@@ -188,15 +279,17 @@ def export(card: Path, allow_unfilled: bool) -> tuple[str, list[str]]:
     except OSError as error:
         raise CardError(f"cannot read {shown(card)}: {error.strerror or error}") from None
     meta, body = split_card(text)
+    body = drop_internal_sections(body)
     todos = lifecycle.strip_code(body).count(lifecycle.MARKER)
     missing = unfilled_metadata(meta)
-    problems = ([f"{todos} TODO markers in the text"] if todos else []) + (
-        [f"empty metadata: {shorten(missing)}"] if missing else []
-    )
+    problems = ([f"{todos} TODO markers in the text"] if todos else []) + [
+        f"empty metadata: {path}" for path in missing
+    ]
     if problems and not allow_unfilled:
         raise CardError(
-            f"{shown(card)} is not ready for the Hub: {'; '.join(problems)} "
-            "(fill them in, or pass --allow-unfilled to export a draft)"
+            f"{shown(card)} is not ready for the Hub; fill in each of these, "
+            "or pass --allow-unfilled to export a draft:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
         )
     warnings = [f"exporting a draft: {problem}" for problem in problems]
     keep_model_index = not any(path.startswith("model-index") for path in missing)
@@ -207,7 +300,7 @@ def export(card: Path, allow_unfilled: bool) -> tuple[str, list[str]]:
         warnings.append(
             "links to other pages of the site will not work on the Hub: " + ", ".join(links)
         )
-    return render(hub_metadata(meta, keep_model_index), hub_body(body)), warnings
+    return render(hub_metadata(meta, keep_model_index), hub_body(body, card_name(meta))), warnings
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -148,6 +148,9 @@ class Report:
     documents: list[Document]
     problems: list[Problem]
     require_approved: list[int] = field(default_factory=list)
+    # Other pages under docs/ (overview, responsibilities, supplier register...)
+    # with unfilled prompts: path -> count. Reported, never a problem.
+    pages: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -163,6 +166,7 @@ class Report:
                 for p in self.phases
             ],
             "documents": [d.as_dict() for d in self.documents],
+            "pages": [{"path": path, "unfilled": n} for path, n in self.pages.items()],
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -615,18 +619,30 @@ def check_project(
     today = today or date.today()
     phases, problems = load_phases(root)
     phase_ids = {phase.id: phase for phase in phases}
-    documents = []
+    documents, pages = [], {}
     for path, folder_phase in find_documents(root, phases):
         doc = read_document(root, path, phase_ids, folder_phase, today)
         if doc is not None:
             documents.append(doc)
+        elif unfilled := count_unfilled(path):
+            pages[path.relative_to(root).as_posix()] = unfilled
     documents.sort(key=sort_key(phases))
     gate = check_gate(phases, documents, list(require_approved)) if phases else []
     for doc in documents:
         problems.extend(doc.problems)
     problems.extend(check_coverage(root, phases, documents))
     problems.extend(gate)
-    return Report(today, phases, documents, problems, list(require_approved))
+    return Report(today, phases, documents, problems, list(require_approved), pages)
+
+
+def count_unfilled(path: Path) -> int:
+    """Markers outside code in a page that is not a lifecycle document."""
+    try:
+        text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    parts = split_front_matter(text)
+    return strip_code(parts[1] if parts else text).count(MARKER)
 
 
 # --- output ------------------------------------------------------------------
@@ -670,6 +686,10 @@ def render_text(report: Report) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
     lines.append("")
+    if report.pages:
+        lines.append("Other pages with unfilled prompts:")
+        lines += [f"  {path}: {n}" for path, n in report.pages.items()]
+        lines.append("")
     if report.require_approved:
         gate = ",".join(str(n) for n in report.require_approved)
         lines.append(f"Release gate: phases {gate} must be approved.")

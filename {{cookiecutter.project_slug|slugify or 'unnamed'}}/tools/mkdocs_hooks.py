@@ -59,6 +59,11 @@ def on_pre_build(config) -> None:
     docs_dir = Path(config.docs_dir).resolve()
     _state["report"] = report
     _state["by_source"] = {}
+    _state["pages"] = {}
+    for path, unfilled in report.pages.items():
+        source = (root / path).resolve()
+        if source.is_relative_to(docs_dir):
+            _state["pages"][source.relative_to(docs_dir).as_posix()] = unfilled
     for doc in report.documents:
         source = (root / doc.path).resolve()
         if source.is_relative_to(docs_dir):
@@ -72,6 +77,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         markdown = add_status_box(markdown, doc)
     if PLACEHOLDER in markdown:
         table = status_table(_state["report"], by_source, page.file.src_uri)
+        table += pages_note(_state["pages"], page.file.src_uri)
         markdown = markdown.replace(PLACEHOLDER, f"\n\n{table}\n\n", 1)
     return markdown
 
@@ -109,6 +115,18 @@ def add_status_box(markdown: str, doc) -> str:
     return f"{markdown[:end]}\n\n{box}\n\n{markdown[end:].lstrip(chr(10))}"
 
 
+def pages_note(pages: dict, page_source: str) -> str:
+    """A line naming the other pages that still have unfilled prompts."""
+    if not pages:
+        return ""
+    here = posixpath.dirname(page_source) or "."
+    links = [
+        f"[{md_escape(source)}]({quote(posixpath.relpath(source, here))}) ({unfilled})"
+        for source, unfilled in pages.items()
+    ]
+    return "\n\nOther pages with unfilled prompts: " + ", ".join(links) + "."
+
+
 def status_table(report, by_source: dict, page_source: str) -> str:
     """The status of every document as a Markdown table, links relative to the page."""
     sources = {id(doc): source for source, doc in by_source.items()}
@@ -117,8 +135,8 @@ def status_table(report, by_source: dict, page_source: str) -> str:
     lines = [
         f"Status of every document on {report.today}, when this site was built.",
         "",
-        "| # | Phase | Document | Status | Owner | Unfilled prompts | Next review |",
-        "| --- | --- | --- | --- | --- | ---: | --- |",
+        "| # | Phase | Document | Status | Owner | Performed by | Unfilled prompts | Next review |",
+        "| --- | --- | --- | --- | --- | --- | ---: | --- |",
     ]
     for doc in report.documents:
         name = md_escape(doc.title or doc.document)
@@ -134,6 +152,7 @@ def status_table(report, by_source: dict, page_source: str) -> str:
             name,
             status,
             md_escape(doc.owner) if doc.owner else "—",
+            md_escape(lifecycle.performer(doc)) if doc.performed_by else "—",
             str(doc.unfilled),
             md_escape(lifecycle.next_review_text(doc)) if doc.next_review else "—",
         ]
