@@ -61,8 +61,6 @@ PURPOSE_TITLE = "What this document is for"
 # A heading listed here is dropped with its text and its subsections.
 INTERNAL_SECTIONS = ("Development by a supplier", "Third-party data providers")
 EXAMPLE_START = "> *Example:*"
-# Characters that Markdown or HTML would read as syntax in a heading.
-MD_SPECIAL = re.compile(r"[&<>\\`*_\[\]|{}~^=:+!#]")
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) *([\w-]+)(?: +[\w-]+)*(?: +"(.*)")? *$')
 RELATIVE_LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^)\s]+\.md(?:#[^)\s]*)?)\)")
 
@@ -181,11 +179,6 @@ def drop_internal_sections(body: str) -> str:
     return "\n".join(line for i, line in enumerate(lines) if i not in dropped)
 
 
-def md_text(value: str) -> str:
-    """Text shown as is in Markdown: syntax characters as HTML entities."""
-    return MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", " ".join(value.split()))
-
-
 def card_name(meta: dict) -> str | None:
     """What the card describes: the model-index name, else the pretty_name."""
     index = meta.get("model-index")
@@ -201,7 +194,7 @@ def retitle(lines: list[str], name: str | None) -> list[str]:
     """The lines with the first H1 (outside code) naming what the card describes."""
     if name is None:
         return lines
-    title = f"# {md_text(name)}"
+    title = f"# {lifecycle.md_escape(name)}"
     for index, level, _ in lifecycle.headings(lifecycle.strip_code("\n".join(lines))):
         if level == 1:
             return [*lines[:index], title, *lines[index + 1 :]]

@@ -55,6 +55,7 @@ HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 HEADING_ATTRS = re.compile(r"[ \t]*\{[^}]*\}$")
 TABLE_RULE = re.compile(r":?-+:?")
 NOT_APPLICABLE = re.compile(r"(n/?a|not applicable)\.?", re.IGNORECASE)
+MARKDOWN_SYNTAX = set("&<>\\`*_[]|{}~^=:+!#")
 
 
 class UsageError(Exception):
@@ -646,6 +647,13 @@ def count_unfilled(path: Path) -> int:
 
 
 # --- output ------------------------------------------------------------------
+
+
+def md_escape(value: object) -> str:
+    """Text that Markdown shows exactly as typed, on one line: characters that
+    Markdown, HTML or the enabled extensions read as syntax become entities."""
+    text = " ".join(str(value).split())
+    return "".join(f"&#{ord(c)};" if c in MARKDOWN_SYNTAX else c for c in text)
 
 
 def performer(doc: Document) -> str:

@@ -22,8 +22,6 @@ from urllib.parse import quote
 
 PLACEHOLDER = "<!-- lifecycle-status -->"
 FIRST_H1 = re.compile(r"^#[ \t]+.*$", re.M)
-# Characters that Markdown, HTML or the enabled extensions read as syntax.
-MARKDOWN_SYNTAX = set("&<>\\`*_[]|{}~^=:+!#")
 STATUS_BOX = {
     "draft": ("warning", "Draft: not reviewed yet"),
     "in-review": ("info", "In review: not approved yet"),
@@ -43,13 +41,8 @@ def _load_checker():
 
 
 lifecycle = _load_checker()
+md_escape = lifecycle.md_escape
 _state: dict = {}
-
-
-def md_escape(value: object) -> str:
-    """Text that Markdown shows exactly as typed, on one line."""
-    text = " ".join(str(value).split())
-    return "".join(f"&#{ord(c)};" if c in MARKDOWN_SYNTAX else c for c in text)
 
 
 def on_pre_build(config) -> None:
@@ -58,16 +51,19 @@ def on_pre_build(config) -> None:
     report = lifecycle.check_project(root, date.today())
     docs_dir = Path(config.docs_dir).resolve()
     _state["report"] = report
-    _state["by_source"] = {}
-    _state["pages"] = {}
-    for path, unfilled in report.pages.items():
+    _state["by_source"] = in_docs_dir({doc.path: doc for doc in report.documents}, root, docs_dir)
+    _state["pages"] = in_docs_dir(report.pages, root, docs_dir)
+
+
+def in_docs_dir(by_path: dict, root: Path, docs_dir: Path) -> dict:
+    """Entries keyed by project path, re-keyed by their path in docs_dir
+    (as mkdocs names page sources); those outside docs_dir are left out."""
+    found = {}
+    for path, value in by_path.items():
         source = (root / path).resolve()
         if source.is_relative_to(docs_dir):
-            _state["pages"][source.relative_to(docs_dir).as_posix()] = unfilled
-    for doc in report.documents:
-        source = (root / doc.path).resolve()
-        if source.is_relative_to(docs_dir):
-            _state["by_source"][source.relative_to(docs_dir).as_posix()] = doc
+            found[source.relative_to(docs_dir).as_posix()] = value
+    return found
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
