@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import subprocess
 import sys
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
+from combinations import COOKIECUTTER_JSON, TEMPLATE, TEMPLATE_ROOT
 
-TEMPLATE = Path(__file__).resolve().parent.parent
-COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 PHASES = COOKIECUTTER_JSON["_phases"]
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 UNRENDERED = re.compile(r"\{\{ ?cookiecutter\.|\{%-? ")
@@ -52,9 +57,26 @@ def front_matter(text: str) -> dict:
     return yaml.safe_load(match.group(1))
 
 
+# The answers that switch on the most conditional text: every supplier
+# section, the high-risk documents, every crosswalk, continual learning, CI.
+EVERYTHING_ON = {
+    "task_kind": "generative",
+    "update_mode": "continual-learning",
+    "risk_level": "high",
+    "third_parties": "several",
+    "crosswalk": "all",
+    "publishing": "github-pages",
+    "repo_url": "https://github.com/acme/ticket-router",
+}
+
+
 @dataclass
 class BakedProject:
+    """A baked project: where it is, the answers it was baked with, and
+    helpers to read, parse, run and build it."""
+
     path: Path
+    answers: dict = field(default_factory=dict)
 
     def files(self) -> set[str]:
         """Files the bake produced, without what building or testing it leaves."""
@@ -64,19 +86,28 @@ class BakedProject:
             if p.is_file() and not BUILD_LEFTOVERS.intersection(p.relative_to(self.path).parts)
         }
 
+    def has_file(self, relative: str) -> bool:
+        return (self.path / relative).is_file()
+
     def read(self, relative: str) -> str:
         return (self.path / relative).read_text(encoding="utf-8")
+
+    def yaml(self, relative: str):
+        return yaml.safe_load(self.read(relative))
+
+    def toml(self, relative: str) -> dict:
+        return tomllib.loads(self.read(relative))
 
     def front_matter(self, relative: str) -> dict:
         return front_matter(self.read(relative))
 
-    def run(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    def run(self, *args: str, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **env}
         return subprocess.run(
             args, cwd=self.path, env=env, capture_output=True, text=True, timeout=timeout
         )
 
-    def build_site(self) -> Path:
+    def build(self) -> Path:
         """Build the site strictly with this interpreter's mkdocs; fail on any warning."""
         result = self.run(sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site")
         assert result.returncode == 0, result.stderr[-3000:]
@@ -84,54 +115,105 @@ class BakedProject:
         return self.path / "site"
 
 
-@pytest.fixture
-def bake(cookies):
-    """Bake with the given answers; fail the test if baking fails."""
+def bake_into(
+    config_file: Path, output_dir: Path, answers: dict | None = None, **options
+) -> BakedProject:
+    """The one way the tests bake: cookiecutter's Python API with --no-input
+    semantics and a private config file, hooks run as the command line runs
+    them (unless accept_hooks=False). Cookiecutter's exceptions propagate."""
+    from cookiecutter.main import cookiecutter
 
-    def _bake(**answers) -> BakedProject:
-        result = cookies.bake(extra_context=answers)
-        assert result.exception is None, result.exception
-        assert result.exit_code == 0
-        return BakedProject(Path(result.project_path))
+    answers = dict(answers or {})
+    project = cookiecutter(
+        str(TEMPLATE),
+        no_input=True,
+        extra_context=answers,
+        output_dir=str(output_dir),
+        config_file=str(config_file),
+        **options,
+    )
+    return BakedProject(Path(project), {**option_defaults(), **answers})
 
-    return _bake
+
+class Bakery:
+    """Bakes into numbered folders under one working folder."""
+
+    def __init__(self, config_file: Path, workdir: Path):
+        self.config_file = config_file
+        self.workdir = workdir
+        self.count = itertools.count()
+
+    def output(self) -> Path:
+        return self.workdir / f"bake-{next(self.count)}"
+
+    def __call__(self, **answers) -> BakedProject:
+        """Bake with these answers; any error fails the test."""
+        return bake_into(self.config_file, self.output(), answers)
+
+    def into(self, output_dir: Path, answers: dict | None = None, **options) -> BakedProject:
+        return bake_into(self.config_file, output_dir, answers, **options)
+
+    def attempt(self, answers: dict, **options) -> tuple[BakedProject | None, Exception | None]:
+        """Bake, returning the project or the error that stopped the bake."""
+        try:
+            return self.into(self.output(), answers, **options), None
+        except Exception as error:  # a refusal, for the caller to check
+            return None, error
 
 
 @pytest.fixture(scope="session")
-def default_project(cookies_session) -> BakedProject:
+def cookiecutter_config(tmp_path_factory) -> Path:
+    """A cookiecutter config file whose replay and clone folders are private
+    to the test session (never the user's home)."""
+    folder = tmp_path_factory.mktemp("cookiecutter-config")
+    config = folder / "config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {json.dumps(str(folder / 'clones'))}\n"
+        f"replay_dir: {json.dumps(str(folder / 'replay'))}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def bake(cookiecutter_config, tmp_path) -> Bakery:
+    """`bake(**answers)` bakes a fresh project this test may change."""
+    return Bakery(cookiecutter_config, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def baked(cookiecutter_config, tmp_path_factory):
+    """`baked(**answers)` returns a bake shared by every test of the session
+    that asks for the same answers: read it, never change it."""
+    bakery = Bakery(cookiecutter_config, tmp_path_factory.mktemp("shared-bakes"))
+    cache: dict[str, BakedProject] = {}
+
+    def _baked(**answers) -> BakedProject:
+        key = json.dumps(answers, sort_keys=True)
+        if key not in cache:
+            cache[key] = bakery(**answers)
+        return cache[key]
+
+    return _baked
+
+
+@pytest.fixture(scope="session")
+def default_project(baked) -> BakedProject:
     """One default bake shared by tests that only read it."""
-    result = cookies_session.bake()
-    assert result.exception is None, result.exception
-    return BakedProject(Path(result.project_path))
+    return baked()
 
 
 @pytest.fixture(scope="session")
 def default_site(default_project) -> Path:
-    return default_project.build_site()
+    return default_project.build()
 
 
-# --- Baking many projects: option lists, expected files, fast in-process bakes ---
+# --- What a bake should produce ------------------------------------------------
 
-TEMPLATE_ROOT = TEMPLATE / "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
-# Every public prompt whose value is a list of choices, in prompt order.
-OPTIONS = {
-    key: value
-    for key, value in COOKIECUTTER_JSON.items()
-    if not key.startswith("_") and isinstance(value, list)
-}
 # A file name that exists only under a condition: `{% if <condition> %}name{% endif %}`.
 CONDITIONAL_NAME = re.compile(
     r"\{%-? *if (?P<condition>.+?) *-?%\}(?P<name>.+?)\{%-? *endif *-?%\}"
 )
-# Files other than lifecycle documents (whose rules are `only_if` in `_phases`)
-# that a bake produces only for some answers. A new conditional file needs a rule
-# here; tests/test_options.py fails until it has one.
-CONDITIONAL_FILES = {
-    "docs/supplier-register.md": lambda a: a["third_parties"] != "none",
-    "docs/crosswalk.md": lambda a: a["crosswalk"] != "none",
-    ".github/workflows/pages.yml": lambda a: a["publishing"] == "github-pages",
-    ".gitlab-ci.yml": lambda a: a["publishing"] == "gitlab-pages",
-}
 # Template syntax left in a baked file. `${{` is GitHub Actions syntax, not Jinja.
 LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#|%\}|#\}")
 
@@ -155,114 +237,16 @@ def template_files() -> dict[str, str | None]:
 
 def expected_files(answers: dict | None = None) -> set[str]:
     """The exact set of files a bake with these answers produces: the template's
-    unconditional files, the lifecycle documents `_phases` selects, and the
-    conditional files whose rule holds."""
+    unconditional files and the conditional ones whose condition holds."""
     answers = {**option_defaults(), **(answers or {})}
-    always = {path for path, condition in template_files().items() if condition is None}
-    chosen = {path for path, rule in CONDITIONAL_FILES.items() if rule(answers)}
-    return always | set(phase_documents(answers)) | chosen
+    return {
+        path
+        for path, condition in template_files().items()
+        if condition is None or condition_holds(condition, answers)
+    }
 
 
-@pytest.fixture(scope="session")
-def cookiecutter_config(tmp_path_factory) -> Path:
-    """A cookiecutter config file whose replay and clone folders are private
-    to the test session (never the user's home)."""
-    folder = tmp_path_factory.mktemp("cookiecutter-config")
-    config = folder / "config.yaml"
-    config.write_text(
-        f"cookiecutters_dir: {json.dumps(str(folder / 'clones'))}\n"
-        f"replay_dir: {json.dumps(str(folder / 'replay'))}\n",
-        encoding="utf-8",
-    )
-    return config
-
-
-def bake_with_api(config_file: Path, output_dir: Path, answers: dict, **options) -> Path:
-    """Bake in this process with cookiecutter's Python API, as the command line
-    does with --no-input (hooks run unless accept_hooks=False). Returns the
-    project folder; cookiecutter's exceptions propagate."""
-    from cookiecutter.main import cookiecutter
-
-    return Path(
-        cookiecutter(
-            str(TEMPLATE),
-            no_input=True,
-            extra_context=answers,
-            output_dir=str(output_dir),
-            config_file=str(config_file),
-            **options,
-        )
-    )
-
-
-def _environment_settings(env) -> tuple:
-    """Everything about a Jinja environment that changes the code a template
-    compiles to."""
-    return (
-        type(env),
-        env.block_start_string,
-        env.block_end_string,
-        env.variable_start_string,
-        env.variable_end_string,
-        env.comment_start_string,
-        env.comment_end_string,
-        env.line_statement_prefix,
-        env.line_comment_prefix,
-        env.trim_blocks,
-        env.lstrip_blocks,
-        env.newline_sequence,
-        env.keep_trailing_newline,
-        env.optimized,
-        env.is_async,
-        env.autoescape,
-        env.finalize,
-        env.undefined,
-        tuple(sorted(env.extensions)),
-    )
-
-
-# Compiled template code and binary-file verdicts, shared by every use of
-# fast_baking() in a test process. The code cache is emptied when full: some
-# sources (absolute output paths) differ for every bake.
-_COMPILED: dict = {}
-_COMPILED_LIMIT = 20_000
-_BINARY: dict = {}
-
-
-@contextmanager
-def fast_baking():
-    """Within the block, bakes reuse work that does not depend on the answers.
-    Cookiecutter builds a fresh Jinja environment for every bake, so it
-    recompiles every template, and it sniffs every template file for binary
-    content; together that is most of a bake's time. Here each distinct source
-    is compiled once per kind of environment, and each template file sniffed
-    once. Rendering is unchanged: test_options.py checks that bakes with and
-    without this are byte-identical."""
-    import cookiecutter.generate
-    import jinja2
-
-    original_compile = jinja2.Environment.compile
-    original_is_binary = cookiecutter.generate.is_binary
-
-    def compile_once(self, source, name=None, filename=None, raw=False, defer_init=False):
-        key = (_environment_settings(self), source, name, filename, raw, defer_init)
-        if key not in _COMPILED:
-            if len(_COMPILED) >= _COMPILED_LIMIT:
-                _COMPILED.clear()
-            _COMPILED[key] = original_compile(self, source, name, filename, raw, defer_init)
-        return _COMPILED[key]
-
-    def is_binary_once(path):
-        stat = os.stat(path)
-        key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
-        if key not in _BINARY:
-            _BINARY[key] = original_is_binary(path)
-        return _BINARY[key]
-
-    jinja2.Environment.compile = compile_once
-    cookiecutter.generate.is_binary = is_binary_once
-    try:
-        yield
-    finally:
-        jinja2.Environment.compile = original_compile
-        cookiecutter.generate.is_binary = original_is_binary
+def condition_holds(condition: str, answers: dict) -> bool:
+    """Evaluate a file name's condition as cookiecutter does, with Jinja."""
+    template = jinja2.Environment().from_string(f"{{% if {condition} %}}yes{{% endif %}}")
+    return template.render(cookiecutter=answers) == "yes"

@@ -45,7 +45,7 @@ def test_awkward_answers_bake_into_valid_yaml(bake, value):
 @pytest.mark.parametrize("value", AWKWARD.values(), ids=AWKWARD.keys())
 def test_awkward_answers_show_as_text_in_html(bake, value):
     project = bake(**awkward_answers(value))
-    site = project.build_site()
+    site = project.build()
     page = (site / "index.html").read_text(encoding="utf-8")
     escaped = html.escape(value, quote=False)
     assert escaped in page, "the value is missing or was turned into markup"

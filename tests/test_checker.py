@@ -27,29 +27,13 @@ CHECKER_FILES = ["tools/lifecycle.py", "tools/mkdocs_hooks.py", "tests"]
 # --- helpers -----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def baked(cookies_session):
-    """One bake per set of answers in this module; tests get a copy."""
-    cache: dict[tuple, Path] = {}
-
-    def _baked(**answers) -> Path:
-        key = tuple(sorted(answers.items()))
-        if key not in cache:
-            result = cookies_session.bake(extra_context=answers)
-            assert result.exception is None, result.exception
-            cache[key] = Path(result.project_path)
-        return cache[key]
-
-    return _baked
-
-
 @pytest.fixture
 def copy_of(baked, tmp_path):
     """A private copy of a bake, safe to edit."""
 
     def _copy(**answers) -> BakedProject:
         target = tmp_path / "project"
-        shutil.copytree(baked(**answers), target)
+        shutil.copytree(baked(**answers).path, target)
         return BakedProject(target)
 
     return _copy
@@ -520,7 +504,7 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
             IMPACT: "approved (problems)",
         }
     )
-    site = project.build_site()
+    site = project.build()
     rows = status_rows((site / "index.html").read_text(encoding="utf-8"))
     as_links = {p.removeprefix("docs/").removesuffix(".md") + "/": s for p, s in expected.items()}
     assert {link: cells[3] for link, cells in rows.items()} == as_links

@@ -45,11 +45,9 @@ def guide_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def shown_project(cookies_session):
+def shown_project(baked) -> Path:
     """The bake whose documents the guide shows."""
-    result = cookies_session.bake(extra_context=guide_build.SHOWN_ANSWERS)
-    assert result.exception is None, result.exception
-    return Path(result.project_path)
+    return baked(**guide_build.SHOWN_ANSWERS).path
 
 
 def visible_text(page_html: str) -> str:

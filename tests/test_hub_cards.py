@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FRONT_MATTER, TEMPLATE, TODO_MARKER, BakedProject, front_matter
+from conftest import FRONT_MATTER, TEMPLATE, TODO_MARKER, BakedProject, Bakery, front_matter
 from huggingface_hub import DatasetCard, ModelCard
 
 MODEL_CARD = "docs/04-building/model-card.md"
@@ -113,11 +113,9 @@ def export(project: BakedProject, *args: str):
 
 
 @pytest.fixture(scope="module")
-def scratch_project(cookies_session) -> BakedProject:
+def scratch_project(cookiecutter_config, tmp_path_factory) -> BakedProject:
     """A default bake of this module's own, for tests that add files to it."""
-    result = cookies_session.bake()
-    assert result.exception is None, result.exception
-    return BakedProject(Path(result.project_path))
+    return Bakery(cookiecutter_config, tmp_path_factory.mktemp("scratch"))()
 
 
 def test_export_refuses_an_unfilled_card(scratch_project):

@@ -8,21 +8,13 @@ import os
 import subprocess
 
 import pytest
-from conftest import TEMPLATE
+from conftest import EVERYTHING_ON, TEMPLATE
 
 pytestmark = pytest.mark.slow
 
 MARKDOWNLINT = TEMPLATE / "node_modules" / ".bin" / "markdownlint-cli2"
 CONFIG = TEMPLATE / ".markdownlint-cli2.yaml"
 
-EVERYTHING_ON = {
-    "risk_level": "high",
-    "third_parties": "several",
-    "update_mode": "continual-learning",
-    "crosswalk": "all",
-    "publishing": "github-pages",
-    "task_kind": "generative",
-}
 OTHER_BRANCHES = {
     "risk_level": "limited",
     "third_parties": "data-providers",

@@ -1,39 +1,45 @@
 """Every supported combination of options bakes into a sound project.
 
-The options are read from cookiecutter.json (every public prompt whose value is
-a list), so a new option or choice is covered without touching this file.
+The options are read from cookiecutter.json, and the combinations from the
+template's own source (tests/combinations.py), so a new option, choice or
+option read by a template file is covered without touching this file.
 
 - Fast tier: a pairwise covering set (every value of every option meets every
   value of every other option at least once), each bake checked thoroughly,
   and one bake per choice to show that each choice changes what it should.
-- Slow tier: the full product of all options, sharded, with cheap checks on
-  each bake; a strict site build for every pairwise row and for every
-  crosswalk x risk level combination.
+- Slow tier: a covering set with every combination of the options each
+  template file reads (and every pair), sharded, each bake checked; a strict
+  site build for every pairwise row and for every crosswalk x risk level.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import posixpath
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from combinations import (
+    GROUPS,
+    OPTIONS,
+    PAIRS,
+    ROWS,
+    TEMPLATE,
+    TEMPLATE_ROOT,
+    covering_rows,
+    interactions,
+    options_read,
+    uncovered_combinations,
+)
 from conftest import (
-    CONDITIONAL_FILES,
+    EVERYTHING_ON,
     FRONT_MATTER,
     LEFTOVER_JINJA,
-    OPTIONS,
     PHASES,
-    TEMPLATE,
-    BakedProject,
-    bake_with_api,
     expected_files,
-    fast_baking,
     front_matter,
     option_defaults,
     phase_documents,
@@ -46,59 +52,8 @@ try:
 except ModuleNotFoundError:  # Python 3.10: TOML files are not parsed
     tomllib = None
 
-# --- Choosing combinations -------------------------------------------------
-
-
-def all_pairs(options: dict[str, list[str]]) -> list[dict[str, str]]:
-    """A small set of combinations in which every pair of values of any two
-    options occurs at least once. Greedy and deterministic: each new row starts
-    from the first pair not yet covered, then gives every other option the value
-    that covers the most uncovered pairs (the earliest value on a tie)."""
-    names = list(options)
-    uncovered = {
-        ((a, x), (b, y))
-        for a, b in itertools.combinations(names, 2)
-        for x in options[a]
-        for y in options[b]
-    }
-
-    def gain(row: dict, name: str, value: str) -> int:
-        return sum(
-            ((other, row[other]), (name, value)) in uncovered
-            or ((name, value), (other, row[other])) in uncovered
-            for other in row
-        )
-
-    rows = []
-    while uncovered:
-        (a, x), (b, y) = min(uncovered, key=lambda pair: _pair_rank(names, options, pair))
-        row = {a: x, b: y}
-        for name in names:
-            if name not in row:
-                row[name] = max(options[name], key=lambda value: gain(row, name, value))
-        ordered = {name: row[name] for name in names}
-        for first, second in itertools.combinations(names, 2):
-            uncovered.discard(((first, ordered[first]), (second, ordered[second])))
-        rows.append(ordered)
-    return rows
-
-
-def _pair_rank(names, options, pair) -> tuple:
-    """Sort key for pairs: option order first, then choice order."""
-    (a, x), (b, y) = pair
-    return names.index(a), names.index(b), options[a].index(x), options[b].index(y)
-
-
-def full_product(options: dict[str, list[str]]) -> list[dict[str, str]]:
-    names = list(options)
-    return [
-        dict(zip(names, values, strict=True)) for values in itertools.product(*options.values())
-    ]
-
-
-PAIRWISE = all_pairs(OPTIONS)
-FULL = full_product(OPTIONS)
-SHARDS = 34  # about 500 bakes each; `--durations` shows how long each takes
+PAIRWISE = covering_rows(OPTIONS, PAIRS)
+SHARDS = 8  # about 50 bakes each; `--durations` shows how long each takes
 
 
 def row_id(row: dict) -> str:
@@ -181,7 +136,7 @@ def baked_files(project: Path) -> set[str]:
 
 
 def check_bake(project: Path, answers: dict) -> None:
-    """The checks every bake gets, full product included: the exact files,
+    """The checks every bake gets: the exact files,
     fully rendered, YAML/TOML that parses, lifecycle front matter that matches
     the phase list, required sections that exist, links that resolve."""
     answers = {**option_defaults(), **answers}
@@ -222,19 +177,6 @@ def _nav_pages(items) -> list[str]:
     return pages
 
 
-@pytest.fixture
-def bake_quickly(cookiecutter_config, tmp_path):
-    """Bake in this process with hooks, compiling each template once per test."""
-    counter = itertools.count()
-
-    def _bake(answers: dict, **options) -> Path:
-        output = tmp_path / f"bake-{next(counter)}"
-        with fast_baking():
-            return bake_with_api(cookiecutter_config, output, answers, **options)
-
-    return _bake
-
-
 # --- Fast tier --------------------------------------------------------------
 
 
@@ -242,24 +184,60 @@ def test_options_are_read_from_cookiecutter_json():
     defaults = option_defaults()
     assert list(OPTIONS) == [key for key, value in defaults.items() if key in OPTIONS]
     assert {"task_kind", "update_mode", "risk_level", "third_parties", "crosswalk"} <= set(OPTIONS)
-    assert len(FULL) == len(list(itertools.product(*OPTIONS.values())))
 
 
-def test_pairwise_set_covers_every_pair_of_values():
-    assert all_pairs(OPTIONS) == PAIRWISE, "the covering set must be deterministic"
-    covered = {
-        ((a, row[a]), (b, row[b])) for row in PAIRWISE for a, b in itertools.combinations(row, 2)
-    }
-    for a, b in itertools.combinations(OPTIONS, 2):
-        for x, y in itertools.product(OPTIONS[a], OPTIONS[b]):
-            assert ((a, x), (b, y)) in covered, (a, x, b, y)
+@pytest.mark.parametrize(("rows", "name"), [(PAIRWISE, "pairwise"), (ROWS, "slow tier")])
+def test_covering_sets_cover_every_pair_of_values(rows, name):
+    assert covering_rows(OPTIONS, PAIRS) == PAIRWISE, "the covering set must be deterministic"
+    for pair in PAIRS:
+        assert uncovered_combinations(rows, pair) == set(), (name, pair)
     sizes = sorted((len(values) for values in OPTIONS.values()), reverse=True)
     assert sizes[0] * sizes[1] <= len(PAIRWISE) <= 2 * sizes[0] * sizes[1]
 
 
-def test_every_conditional_template_file_has_a_rule():
-    """A conditional file must have a rule in conftest.CONDITIONAL_FILES (or an
-    `only_if` in `_phases`), so the expected file sets stay exact."""
+@pytest.mark.parametrize("template_file", sorted(GROUPS))
+def test_slow_tier_bakes_every_combination_a_file_reads(template_file):
+    """Every combination of the options this template file reads is baked."""
+    group = tuple(name for name in OPTIONS if name in GROUPS[template_file])
+    assert uncovered_combinations(ROWS, group) == set(), template_file
+
+
+def test_groups_are_derived_from_what_each_file_reads():
+    """The derivation sees reads in names, statements, conditional
+    expressions and macros, and ignores values printed unconditionally."""
+    stub = "docs/04-building/model-card.md"
+    text = (TEMPLATE_ROOT / stub).read_text(encoding="utf-8")
+    assert {"task_kind", "risk_level", "update_mode"} <= GROUPS[stub]
+    assert "third_parties" in options_read(stub, text), "read through the third_party macro"
+    printed = "{{ cookiecutter.task_kind }} {{ cookiecutter.crosswalk }}"
+    assert options_read("x.md", printed) == set()
+    assert options_read("x.md", "{{ 'a' if cookiecutter.crosswalk == 'all' }}") == {"crosswalk"}
+    nested = "{% if cookiecutter.risk_level == 'high' %}{{ cookiecutter.publishing }}{% endif %}"
+    assert options_read("x.md", nested) == {"risk_level", "publishing"}
+    named = "{% if cookiecutter.docs_licence == 'CC0-1.0' %}x.md{% endif %}"
+    assert options_read(named, "{% if cookiecutter.publishing == 'none' %}{% endif %}") == {
+        "docs_licence",
+        "publishing",
+    }
+
+
+def test_a_file_that_starts_reading_an_option_gets_its_combinations():
+    """If the model card began to depend on the crosswalk, its group would
+    grow, and the covering set derived from the groups would bake every
+    combination of the larger group (the current rows would not)."""
+    stub = "docs/04-building/model-card.md"
+    text = (TEMPLATE_ROOT / stub).read_text(encoding="utf-8")
+    edited = text + "{% if cookiecutter.crosswalk == 'all' %}See the crosswalk.{% endif %}\n"
+    groups = {**GROUPS, stub: options_read(stub, edited)}
+    group = tuple(name for name in OPTIONS if name in groups[stub])
+    assert "crosswalk" in group
+    assert uncovered_combinations(ROWS, group), "the test would not notice the new read"
+    assert uncovered_combinations(covering_rows(OPTIONS, interactions(groups)), group) == set()
+
+
+def test_every_conditional_template_file_has_a_condition_the_phases_agree_with():
+    """A lifecycle document that is only produced for some answers says so
+    in its file name and in `only_if` of `_phases` (which the templates read)."""
     conditional = {path for path, condition in template_files().items() if condition}
     by_phase_list = {
         f"docs/{phase['folder']}/{doc['id']}.md"
@@ -267,25 +245,15 @@ def test_every_conditional_template_file_has_a_rule():
         for doc in phase["documents"]
         if doc.get("only_if")
     }
-    assert conditional == set(CONDITIONAL_FILES) | by_phase_list
-
-
-@pytest.mark.parametrize("row", PAIRWISE[:3], ids=row_id)
-def test_fast_baking_changes_nothing(cookiecutter_config, tmp_path, row):
-    """Bakes under fast_baking() (compiling and sniffing each template once)
-    are byte-identical to plain bakes."""
-    plain = bake_with_api(cookiecutter_config, tmp_path / "plain", row)
-    with fast_baking():
-        cached = bake_with_api(cookiecutter_config, tmp_path / "cached", row)
-    files = baked_files(plain)
-    assert files == baked_files(cached)
-    for name in files:
-        assert (plain / name).read_bytes() == (cached / name).read_bytes(), name
+    assert by_phase_list <= conditional
+    for row in PAIRWISE:
+        documents = {path for path in expected_files(row) if path.startswith("docs/0")}
+        assert documents == set(phase_documents(row)), row
 
 
 @pytest.mark.parametrize("row", PAIRWISE, ids=row_id)
-def test_pairwise_combination_bakes_soundly(bake_quickly, row):
-    check_bake(bake_quickly(row), row)
+def test_pairwise_combination_bakes_soundly(bake, row):
+    check_bake(bake(**row).path, row)
 
 
 # The documents each option must change, by the issue that introduced it. An
@@ -315,10 +283,10 @@ def _body(project: Path, name: str) -> str | None:
 
 
 @pytest.mark.parametrize("option", OPTIONS)
-def test_every_choice_changes_the_documents_it_shapes(bake_quickly, option):
+def test_every_choice_changes_the_documents_it_shapes(baked, option):
     """Bake each choice of the option with every other answer at its default:
     each shaped document (present or absent) differs between any two choices."""
-    projects = {value: bake_quickly({option: value}) for value in OPTIONS[option]}
+    projects = {value: baked(**{option: value}).path for value in OPTIONS[option]}
     shaped = SHAPED_BY.get(option)
     if shaped is None:
         fingerprints = {
@@ -348,9 +316,9 @@ TASK_WORDS = {
 }
 
 
-def test_task_kind_puts_its_own_metrics_in_the_model_card(bake_quickly):
+def test_task_kind_puts_its_own_metrics_in_the_model_card(baked):
     cards = {
-        kind: _body(bake_quickly({"task_kind": kind}), "docs/04-building/model-card.md")
+        kind: _body(baked(task_kind=kind).path, "docs/04-building/model-card.md")
         for kind in OPTIONS["task_kind"]
     }
     for kind, word in TASK_WORDS.items():
@@ -359,9 +327,9 @@ def test_task_kind_puts_its_own_metrics_in_the_model_card(bake_quickly):
         assert others == [], f"{word!r} also appears for {others}"
 
 
-def test_high_risk_adds_documents_and_mandatory_sections(bake_quickly):
-    minimal = bake_quickly({"risk_level": "minimal"})
-    high = bake_quickly({"risk_level": "high"})
+def test_high_risk_adds_documents_and_mandatory_sections(baked):
+    minimal = baked(risk_level="minimal").path
+    high = baked(risk_level="high").path
     added = baked_files(high) - baked_files(minimal)
     assert {
         "docs/02-requirements/impact-assessment.md",
@@ -375,8 +343,8 @@ def test_high_risk_adds_documents_and_mandatory_sections(bake_quickly):
 
 
 @pytest.mark.parametrize("crosswalk", [c for c in OPTIONS["crosswalk"] if c != "none"])
-def test_crosswalk_names_only_the_chosen_frameworks(bake_quickly, crosswalk):
-    text = _body(bake_quickly({"crosswalk": crosswalk}), "docs/crosswalk.md")
+def test_crosswalk_names_only_the_chosen_frameworks(baked, crosswalk):
+    text = _body(baked(crosswalk=crosswalk).path, "docs/crosswalk.md")
     sections = {"eu-ai-act": "## EU AI Act", "nist-ai-rmf": "## NIST AI", "iso-iec-42001": "## ISO"}
     for framework, heading in sections.items():
         assert (heading in text) == (crosswalk in (framework, "all")), framework
@@ -396,44 +364,34 @@ def _pre_generation_hook():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("shard", range(SHARDS), ids=lambda s: f"shard{s:02d}of{SHARDS}")
-def test_full_product_bakes_soundly(cookiecutter_config, tmp_path, shard):
-    """Every combination of every option. Hooks are run in-process (the
-    pre-generation checks as functions) to save two interpreter starts per
-    bake; the pairwise tests above run them as cookiecutter does."""
+@pytest.mark.parametrize("shard", range(SHARDS), ids=lambda s: f"shard{s}of{SHARDS}")
+def test_every_combination_a_file_reads_bakes_soundly(bake, shard):
+    """The slow tier's covering set (tests/combinations.py). The hooks' checks
+    run in-process as functions, saving two interpreter starts per bake; the
+    pairwise tests above run them as cookiecutter does."""
     hook = _pre_generation_hook()
-    rows = FULL[shard::SHARDS]
-    with fast_baking():
-        for row in rows:
-            # The same folder each time: cookiecutter renders the output paths
-            # as templates too, so they compile once.
-            output = tmp_path / "bake"
-            project = bake_with_api(cookiecutter_config, output, row, accept_hooks=False)
-            answers = load_yaml((project / ".cookiecutter-answers.yaml").read_text())
-            assert hook.problems(answers["default_context"]) == [], row
-            check_bake(project, row)
-            shutil.rmtree(output)
+    rows = ROWS[shard::SHARDS]
+    for row in rows:
+        project = bake.into(bake.output(), row, accept_hooks=False)
+        recorded = project.yaml(".cookiecutter-answers.yaml")["default_context"]
+        assert hook.problems(recorded) == [], row
+        check_bake(project.path, row)
     assert rows
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("row", PAIRWISE, ids=row_id)
-def test_pairwise_combination_site_builds_strict(bake_quickly, row):
-    BakedProject(bake_quickly(row)).build_site()
+def test_pairwise_combination_site_builds_strict(bake, row):
+    bake(**row).build()
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("risk_level", OPTIONS["risk_level"])
 @pytest.mark.parametrize("crosswalk", [c for c in OPTIONS["crosswalk"] if c != "none"])
-def test_crosswalk_site_builds_strict(bake_quickly, crosswalk, risk_level):
+def test_crosswalk_site_builds_strict(bake, crosswalk, risk_level):
     """Every crosswalk at every risk level, with every supplier and continual
     learning on (the most conditional sections linked); the site config
     validates anchors, so a link to a missing section fails the build."""
-    answers = {
-        "crosswalk": crosswalk,
-        "risk_level": risk_level,
-        "third_parties": "several",
-        "update_mode": "continual-learning",
-    }
-    site = BakedProject(bake_quickly(answers)).build_site()
+    answers = {**EVERYTHING_ON, "crosswalk": crosswalk, "risk_level": risk_level}
+    site = bake(**answers).build()
     assert (site / "crosswalk" / "index.html").is_file()

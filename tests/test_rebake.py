@@ -7,7 +7,8 @@ import os
 import stat
 
 import pytest
-from conftest import OPTIONS, TEMPLATE_ROOT, BakedProject, bake_with_api, expected_files
+from combinations import OPTIONS
+from conftest import EVERYTHING_ON, TEMPLATE_ROOT, expected_files
 from cookiecutter.exceptions import OutputDirExistsException
 
 EDITED = "docs/04-building/model-card.md"
@@ -24,22 +25,22 @@ def tree(folder) -> dict[str, tuple[bytes, int]]:
 
 
 @pytest.fixture
-def first_bake(cookiecutter_config, tmp_path):
+def first_bake(bake, tmp_path):
     output = tmp_path / "output"
-    project = bake_with_api(cookiecutter_config, output, {"project_name": "Ticket Router"})
+    project = bake.into(output, {"project_name": "Ticket Router"}).path
     return output, project
 
 
-def test_baking_over_an_existing_project_is_refused(cookiecutter_config, first_bake):
+def test_baking_over_an_existing_project_is_refused(bake, first_bake):
     output, project = first_bake
     (project / EDITED).write_text("# My own model card\n", encoding="utf-8")
     before = tree(output)
     with pytest.raises(OutputDirExistsException):
-        bake_with_api(cookiecutter_config, output, {"project_name": "Ticket Router"})
+        bake.into(output, {"project_name": "Ticket Router"})
     assert tree(output) == before
 
 
-def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(cookiecutter_config, first_bake):
+def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(bake, first_bake):
     """`--overwrite-if-exists --skip-if-file-exists`: files the user edited stay
     byte-identical, a file the user deleted comes back, and files that new
     answers call for are added."""
@@ -49,14 +50,8 @@ def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(cookiecutter_conf
     (project / DELETED).unlink()
     before = tree(project)
     new_answers = {"project_name": "Ticket Router", "risk_level": "high", "crosswalk": "all"}
-    again = bake_with_api(
-        cookiecutter_config,
-        output,
-        new_answers,
-        overwrite_if_exists=True,
-        skip_if_file_exists=True,
-    )
-    assert again == project
+    again = bake.into(output, new_answers, overwrite_if_exists=True, skip_if_file_exists=True)
+    assert again.path == project
     after = tree(project)
     assert (project / EDITED).read_text(encoding="utf-8") == edited
     for name, content in before.items():
@@ -72,30 +67,21 @@ def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(cookiecutter_conf
 
 
 @pytest.mark.slow
-def test_rebake_with_the_same_answers_restores_a_buildable_site(cookiecutter_config, first_bake):
+def test_rebake_with_the_same_answers_restores_a_buildable_site(bake, first_bake):
     output, project = first_bake
     (project / DELETED).unlink()
-    bake_with_api(
-        cookiecutter_config,
+    again = bake.into(
         output,
         {"project_name": "Ticket Router"},
         overwrite_if_exists=True,
         skip_if_file_exists=True,
     )
-    BakedProject(project).build_site()
+    again.build()
 
 
 SAME_ANSWERS = {
     "defaults": {},
-    "everything-on": {
-        "task_kind": "generative",
-        "update_mode": "continual-learning",
-        "risk_level": "high",
-        "third_parties": "several",
-        "crosswalk": "all",
-        "publishing": "github-pages",
-        "repo_url": "https://github.com/acme/ticket-router",
-    },
+    "everything-on": EVERYTHING_ON,
     "awkward-text": {
         "project_name": 'Prévision "Zürich": <b>#1</b> & 😀',
         "description": "Forecasts demand \u202eright-to-left\u202c for the shops: 'daily'",
@@ -108,15 +94,15 @@ SAME_ANSWERS = {
 
 
 @pytest.mark.parametrize("answers", SAME_ANSWERS.values(), ids=SAME_ANSWERS.keys())
-def test_same_answers_give_the_same_tree_byte_for_byte(cookiecutter_config, tmp_path, answers):
+def test_same_answers_give_the_same_tree_byte_for_byte(bake, tmp_path, answers):
     """Two bakes in different places, from different working folders, give
     identical files (bytes and permissions). Nothing in the template shows the
     bake date or time, so nothing is excluded from the comparison."""
-    first = bake_with_api(cookiecutter_config, tmp_path / "one", answers)
+    first = bake.into(tmp_path / "one", answers).path
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        second = bake_with_api(cookiecutter_config, tmp_path / "a-longer-second-place", answers)
+        second = bake.into(tmp_path / "a-longer-second-place", answers).path
     finally:
         os.chdir(cwd)
     first_tree, second_tree = tree(first), tree(second)

@@ -28,17 +28,15 @@ def files_under(folder: Path) -> list[Path]:
 
 
 @pytest.mark.parametrize("answers, message", REFUSALS.values(), ids=REFUSALS.keys())
-def test_bad_answer_is_refused_and_leaves_nothing(cookies, tmp_path, capfd, answers, message):
-    result = cookies.bake(extra_context=answers)
-    assert result.exit_code != 0
-    assert result.project_path is None
+def test_bad_answer_is_refused_and_leaves_nothing(bake, tmp_path, capfd, answers, message):
+    project, error = bake.attempt(answers)
+    assert project is None
+    assert error is not None
     err = capfd.readouterr().err
-    if message is None:  # '..' slugifies to an empty folder name: cookiecutter refuses
-        assert result.exception is not None
-    else:
-        assert isinstance(result.exception, FailedHookException)
+    if message is not None:
+        assert isinstance(error, FailedHookException)
         error_lines = [line for line in err.splitlines() if line.startswith("error: ")]
         assert len(error_lines) == 1 and message in error_lines[0], err
     # Nothing in the output folder, nothing beside it.
     assert files_under(tmp_path) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cookies"]
+    assert [p.name for p in tmp_path.iterdir()] in ([], ["bake-0"])
