@@ -1,0 +1,388 @@
+"""The example answers in the stubs describe one consistent system per task
+kind, and the sections auditors ask for appear for the answers they depend on.
+
+- Vocabulary: a bake of one task kind uses no wording that belongs to other
+  kinds. The phrases and the kinds they belong to live in one place, the
+  VOCABULARY of templates/examples.jinja, which this module reads.
+- Consistency: every requirement ID an example cites is defined by an example
+  in the same bake's requirements specification; figures that several
+  documents state (FACTS in templates/examples.jinja) agree.
+- Sections: each answer adds the sections and prompts that depend on it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import jinja2
+import pytest
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["task_kind"]
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+REQ = re.compile(r"\bREQ-\d{3}\b")
+REQ_DEFINED = re.compile(r"\b(REQ-\d{3}):")
+MOST_TEXT = {
+    "risk_level": "high",
+    "third_parties": "several",
+    "update_mode": "continual-learning",
+    "crosswalk": "all",
+}
+BAKES = [
+    pytest.param({"task_kind": kind, **extra}, id=f"{kind}-{label}")
+    for kind in KINDS
+    for label, extra in [("default", {}), ("most-text", MOST_TEXT)]
+]
+
+
+@functools.cache
+def examples_module(task_kind: str = "classification", third_parties: str = "none"):
+    """templates/examples.jinja, rendered as a module for these answers."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE / "templates"))
+    context = {"cookiecutter": {"task_kind": task_kind, "third_parties": third_parties}}
+    return env.get_template("examples.jinja").make_module(context)
+
+
+VOCABULARY: dict[str, list[str]] = dict(examples_module().VOCABULARY)
+FACTS: dict[str, dict] = dict(examples_module().FACTS)
+
+
+# --- baking -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def config_file(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("cookiecutter-config")
+    config = folder / "config.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {json.dumps(str(folder / 'clones'))}\n"
+        f"replay_dir: {json.dumps(str(folder / 'replay'))}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+class Bake:
+    """The documents of one bake whose wording this module checks."""
+
+    def __init__(self, project: Path, answers: dict):
+        self.path = project
+        self.answers = answers
+        docs = project / "docs"
+        self.documents = {
+            p.relative_to(docs).as_posix(): FRONT_MATTER.sub("", p.read_text(encoding="utf-8"))
+            for p in sorted(docs.rglob("*.md"))
+            if p.parent != docs
+            or p.name in {"iteration-log.md", "supplier-register.md", "crosswalk.md"}
+        }
+
+    def doc(self, name: str) -> str:
+        """The body of the document whose file name is `name`."""
+        return next(text for path, text in self.documents.items() if path.endswith("/" + name) or path == name)
+
+    def examples(self, name: str) -> list[str]:
+        """The example answers of a document, each as one line of text."""
+        blocks = re.findall(r"(?:^> .*\n?)+", self.doc(name), re.MULTILINE)
+        joined = [" ".join(line[2:] for line in block.splitlines()) for block in blocks]
+        return [text.split("*Example:*", 1)[1].strip() for text in joined if "*Example:*" in text]
+
+
+@pytest.fixture(scope="module")
+def bake(config_file, tmp_path_factory):
+    from cookiecutter.main import cookiecutter
+
+    cache: dict[tuple, Bake] = {}
+
+    def _bake(answers: dict) -> Bake:
+        key = tuple(sorted(answers.items()))
+        if key not in cache:
+            output = tmp_path_factory.mktemp("bake")
+            project = cookiecutter(
+                str(TEMPLATE),
+                no_input=True,
+                extra_context=answers,
+                output_dir=str(output),
+                config_file=str(config_file),
+            )
+            cache[key] = Bake(Path(project), answers)
+        return cache[key]
+
+    return _bake
+
+
+# --- the data the tests read ----------------------------------------------------
+
+
+def test_vocabulary_names_only_known_kinds():
+    assert VOCABULARY, "templates/examples.jinja defines no VOCABULARY"
+    for phrase, kinds in VOCABULARY.items():
+        assert phrase == phrase.lower(), phrase
+        assert set(kinds) <= set(KINDS), (phrase, set(kinds) - set(KINDS))
+    assert set(FACTS) == set(KINDS)
+
+
+def foreign_phrases(kind: str, text: str) -> list[str]:
+    """Phrases in `text` that belong to other task kinds than `kind`."""
+    lowered = text.lower()
+    return [p for p, kinds in VOCABULARY.items() if kind not in kinds and p in lowered]
+
+
+def test_foreign_phrases_are_found():
+    """The vocabulary check can fail: wording of one kind is caught in another."""
+    assert foreign_phrases("forecasting", "The override rate stays under 20 %.") == ["override rate"]
+    assert "kappa" in foreign_phrases("generative", "Cohen's kappa 0.82")
+    assert foreign_phrases("clustering", "The topic model groups tickets.") == []
+
+
+# --- vocabulary ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answers", BAKES)
+def test_no_wording_from_another_task_kind(bake, answers):
+    project = bake(answers)
+    kind = answers["task_kind"]
+    leaks = {
+        path: found
+        for path, text in project.documents.items()
+        if (found := foreign_phrases(kind, text))
+    }
+    assert leaks == {}
+
+
+# --- consistency ------------------------------------------------------------------
+
+
+def undefined_requirements(project: Bake) -> dict[str, set[str]]:
+    """Requirement IDs cited in a bake's documents that no example in its
+    requirements specification defines (as `REQ-nnn:`)."""
+    defined = set(REQ_DEFINED.findall(" ".join(project.examples("requirements.md"))))
+    assert defined, "the requirements specification defines no requirement"
+    missing = {}
+    for path, text in project.documents.items():
+        cited = set(REQ.findall(text)) - defined
+        if cited:
+            missing[path] = cited
+    return missing
+
+
+@pytest.mark.parametrize(
+    "answers",
+    BAKES
+    + [
+        pytest.param({"task_kind": k, "risk_level": "limited", "update_mode": "static",
+                      "third_parties": "data-providers"}, id=f"{k}-limited-static")
+        for k in KINDS
+    ],
+)
+def test_every_cited_requirement_is_defined(bake, answers):
+    assert undefined_requirements(bake(answers)) == {}
+
+
+def test_an_undefined_requirement_is_caught(bake, tmp_path):
+    project = bake({"task_kind": "classification"})
+    copy = Bake.__new__(Bake)
+    copy.documents = {**project.documents, "iteration-log.md": "REQ-004 failed"}
+    assert undefined_requirements(copy) == {"iteration-log.md": {"REQ-004"}}
+
+
+def blocks_citing(project: Bake, name: str, requirement: str) -> list[str]:
+    return [text for text in project.examples(name) if requirement in text]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_req_010_threshold_and_result_agree(bake, kind):
+    """The REQ-010 threshold is the same where it is set, verified, monitored and
+    gated; the validated result is the same in the model card and the V&V report."""
+    project = bake({"task_kind": kind, **MOST_TEXT, "update_mode": "periodic-retraining"})
+    threshold, result = FACTS[kind]["threshold"], FACTS[kind]["result"]
+    for name in ["requirements.md", "validation-report.md", "monitoring-plan.md", "update-plan.md"]:
+        assert any(threshold in b for b in blocks_citing(project, name, "REQ-010")), name
+    for name in ["model-card.md", "validation-report.md"]:
+        assert any(result in b for b in blocks_citing(project, name, "REQ-010")), name
+
+
+def test_forecast_horizons_stay_within_the_product_horizon(bake):
+    horizon = FACTS["forecasting"]["horizon_days"]
+    project = bake({"task_kind": "forecasting", **MOST_TEXT})
+    pattern = re.compile(r"\b(\d+)(?:-day| days?)(?= ahead| forecast| horizon)|\bat (\d+) days\b")
+    seen = []
+    for path, text in project.documents.items():
+        for match in pattern.finditer(text.replace("\n> ", " ")):
+            days = int(match.group(1) or match.group(2))
+            assert days <= horizon, (path, match.group(0))
+            seen.append(days)
+    assert horizon in seen
+
+
+def test_red_team_size_agrees(bake):
+    size = FACTS["generative"]["red_team_prompts"]
+    project = bake({"task_kind": "generative", **MOST_TEXT})
+    pattern = re.compile(r"\b(\d+)(?: red-team prompts|-prompt red-team)")
+    where = {}
+    for name in ["requirements.md", "model-card.md", "validation-report.md"]:
+        found = {int(n) for n in pattern.findall(" ".join(project.examples(name)))}
+        where[name] = found
+    assert where == {name: {size} for name in where}
+
+
+def test_generative_monitoring_alarm_is_not_stricter_than_validation(bake):
+    project = bake({"task_kind": "generative", **MOST_TEXT})
+    validated = float(FACTS["generative"]["helpfulness"])
+    text = " ".join(project.examples("validation-report.md"))
+    assert f"helpfulness {validated}" in text
+    alarms = re.findall(r"helpfulness[^.;]*?(\d\.\d)", " ".join(project.examples("monitoring-plan.md")))
+    assert alarms and all(float(a) < validated for a in alarms), alarms
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_compute_cost_agrees(bake, kind):
+    """The monthly compute cost that the V&V report measured against REQ-033 is
+    the one the model card states."""
+    project = bake({"task_kind": kind})
+    cost = re.compile(r"€(\d+) a month")
+    measured = set(cost.findall(" ".join(blocks_citing(project, "validation-report.md", "REQ-033")))) - {"400"}
+    stated = set(cost.findall(" ".join(blocks_citing(project, "model-card.md", "REQ-033")))) - {"400"}
+    assert measured and measured == stated
+
+
+@pytest.mark.parametrize("kind", ["classification", "generative"])
+def test_legal_test_tickets_fit_the_data(bake, kind):
+    """The test set (3 of 27 months) cannot hold more Legal tickets than the
+    data card's total allows."""
+    project = bake({"task_kind": kind})
+    total = re.search(r"[Oo]nly ([\d,]+) tickets for the legal queue", " ".join(project.examples("data-card.md")))
+    in_test = re.search(r"[Oo]nly (\d+) Legal tickets in the test set", " ".join(project.examples("validation-report.md")))
+    assert total and in_test
+    assert int(in_test.group(1)) <= int(total.group(1).replace(",", "")) * 3 / 27 * 1.5
+
+
+def test_no_vendor_without_third_parties(bake):
+    project = bake({"task_kind": "classification", "third_parties": "none"})
+    for path, text in project.documents.items():
+        assert "LabelCo" not in text and "vendor" not in text.lower(), path
+
+
+# --- sections per answer -----------------------------------------------------------
+
+
+def headings(text: str) -> set[str]:
+    return set(re.findall(r"^#{2,3} (.+?)\s*$", text, re.MULTILINE))
+
+
+@pytest.mark.parametrize("risk", ["minimal", "limited", "high"])
+def test_problem_definition_states_role_and_risk_class(bake, risk):
+    project = bake({"task_kind": "classification", "risk_level": risk})
+    text = project.doc("problem-definition.md")
+    assert "Regulatory role and risk classification" in headings(text)
+    assert "provider" in text and "deployer" in text
+    assert ("not high-risk" in text) == (risk != "high")
+
+
+@pytest.mark.parametrize("risk", ["limited", "high"])
+def test_serious_incidents_only_for_high_risk(bake, risk):
+    project = bake({"task_kind": "classification", "risk_level": risk})
+    text = project.doc("monitoring-plan.md")
+    high = risk == "high"
+    assert ("Art. 73" in text) == high
+    assert ("15 days" in text and "2 days" in text and "10 days" in text) == high
+    assert ("Art. 3(49)" in text) == high
+    runbook = project.doc("operations-runbook.md")
+    assert ("08-monitoring/monitoring-plan.md#incident-reporting" in runbook) == high
+
+
+INSTRUCTIONS_FOR_USE = [
+    "identity and contact details",
+    "intended purpose",
+    "accuracy",
+    "foreseeable misuse",
+    "explain",
+    "specific persons or groups",
+    "input data",
+    "interpret",
+    "pre-determined",
+    "human oversight",
+    "expected lifetime",
+    "logs",
+]
+
+
+@pytest.mark.parametrize("risk", ["limited", "high"])
+def test_instructions_for_use_list_art_13_3_in_full(bake, risk):
+    project = bake({"task_kind": "classification", "risk_level": risk})
+    text = project.doc("integration-plan.md")
+    high = risk == "high"
+    assert ("Instructions for use" in headings(text)) == high
+    if high:
+        section = text.split("### Instructions for use", 1)[1].split("\n## ", 1)[0]
+        assert [item for item in INSTRUCTIONS_FOR_USE if item not in section] == []
+
+
+GENERATIVE_ONLY = {
+    "requirements.md": ["Art. 50", "machine-readable"],
+    "problem-definition.md": ["AI 600-1"],
+    "model-card.md": ["confabulation", "toxic", "memorised personal data", "grounding", "contamination",
+                      "inference"],
+}
+
+
+@pytest.mark.parametrize("kind", ["generative", "classification", "forecasting"])
+def test_generative_prompts_only_for_generative(bake, kind):
+    project = bake({"task_kind": kind, "risk_level": "limited"})
+    for name, phrases in GENERATIVE_ONLY.items():
+        text = project.doc(name)
+        present = [p for p in phrases if p in text]
+        assert present == (phrases if kind == "generative" else []), name
+
+
+@pytest.mark.parametrize("kind", ["generative", "classification"])
+@pytest.mark.parametrize("crosswalk", ["nist-ai-rmf", "eu-ai-act"])
+def test_crosswalk_maps_the_generative_profile(bake, kind, crosswalk):
+    project = bake({"task_kind": kind, "crosswalk": crosswalk})
+    text = project.doc("crosswalk.md")
+    risks = examples_module().GAI_RISKS
+    assert len(risks) == 12
+    mapped = [risk for risk in risks if f"| {risk} |" in text]
+    expected = kind == "generative" and crosswalk == "nist-ai-rmf"
+    assert mapped == (list(risks) if expected else [])
+
+
+@pytest.mark.parametrize("third_parties", ["none", "pretrained-models"])
+def test_hosted_model_versions_are_pinned(bake, third_parties):
+    project = bake({"task_kind": "generative", "third_parties": third_parties})
+    text = project.doc("integration-plan.md")
+    assert ("provider changes or retires" in text) == (third_parties == "pretrained-models")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_security_supply_chain_retention_and_design_prompts(bake, kind):
+    project = bake({"task_kind": kind})
+    assert "threat model" in project.doc("requirements.md")
+    assert "Technical design" in headings(project.doc("requirements.md"))
+    assert "build or buy" in project.doc("requirements.md")
+    assert "augment" in " ".join(project.examples("data-card.md")).lower()
+    assert "kept out of the test" in project.doc("data-card.md")
+    assert "checksum" in project.doc("integration-plan.md")
+    assert "minimum retention" in project.doc("retirement-plan.md")
+    assert "in parallel" in project.doc("monitoring-plan.md")
+
+
+def test_links_between_documents_resolve(bake):
+    """Links from one stub document to another point at a file and a heading
+    that exist (the full link check is tests/test_options.py::check_bake)."""
+    from markdown.extensions.toc import slugify
+
+    project = bake({"task_kind": "generative", **MOST_TEXT})
+    docs = project.path / "docs"
+    count = 0
+    for path, text in project.documents.items():
+        for target, anchor in re.findall(r"\]\((\.\./[^)#\s]+\.md)(?:#([^)\s]+))?\)", text):
+            count += 1
+            linked = (docs / path).parent / target
+            assert linked.is_file(), (path, target)
+            if anchor:
+                ids = {slugify(h, "-") for h in re.findall(r"^#+ (.+?)\s*$", linked.read_text(encoding="utf-8"), re.MULTILINE)}
+                assert anchor in ids, (path, target, anchor)
+    assert count >= 8, "the stubs barely link to each other"
