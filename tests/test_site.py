@@ -5,11 +5,16 @@ supplier summary from the documents' front matter."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
+import subprocess
 import sys
 
 import pytest
 from conftest import PHASES, phase_documents
+
+import ml_lifecycle
 
 pytestmark = pytest.mark.slow
 
@@ -162,3 +167,27 @@ def test_plugin_refuses_a_document_linked_from_outside_the_project(bake, tmp_pat
     assert not (project.path / "site" / "04-building" / "notes").exists()
     check = project.run(sys.executable, "-m", "ml_lifecycle", "check")
     assert "docs/04-building/notes.md: links to a file outside the project" in check.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_baked_make_installs_the_pinned_package_and_builds(bake, package_wheel):
+    """`make check` and `make docs` as a team runs them: a fresh .venv from
+    requirements-docs.txt, with ml-lifecycle taken from a wheel of this checkout."""
+    project = bake()
+    env = {**os.environ, "PIP_FIND_LINKS": str(package_wheel), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+    def make(target: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["make", target], cwd=project.path, env=env, capture_output=True, text=True, timeout=900
+        )
+
+    check = make("check")
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert "No problems." in check.stdout
+    docs = make("docs")
+    assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]
+    installed = project.path / ".venv" / "bin" / "ml-lifecycle"
+    version = subprocess.run([installed, "--version"], capture_output=True, text=True)
+    assert version.stdout.strip() == f"ml-lifecycle {ml_lifecycle.__version__}"
+    overview = (project.path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Status of every document on" in overview
