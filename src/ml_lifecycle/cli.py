@@ -14,10 +14,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ml_lifecycle import __version__, dossier, hub_card
+from ml_lifecycle import __version__
 from ml_lifecycle.documents import parse_date
 from ml_lifecycle.report import render_json, render_text
 from ml_lifecycle.rules import UsageError, check_project, parse_phase_spec
+
+# The exports load Markdown and more: imported when their command runs, so
+# that `check` starts fast. Their default paths, relative to --root:
+HUB_CARD_IN = "docs/04-building/model-card.md"
+HUB_CARD_OUT = "hub/README.md"
+DOSSIER_OUT = "dossier/dossier.html"
 
 
 def iso_day(text: str) -> dt.date:
@@ -69,10 +75,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def add_hub_card(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--card", type=Path, help=f"card to export (default: {hub_card.DEFAULT_CARD})"
-    )
-    parser.add_argument("--out", type=Path, help=f"file to write (default: {hub_card.DEFAULT_OUT})")
+    parser.add_argument("--card", type=Path, help=f"card to export (default: {HUB_CARD_IN})")
+    parser.add_argument("--out", type=Path, help=f"file to write (default: {HUB_CARD_OUT})")
     parser.add_argument(
         "--allow-unfilled",
         action="store_true",
@@ -81,8 +85,10 @@ def add_hub_card(parser: argparse.ArgumentParser) -> None:
 
 
 def run_hub_card(args: argparse.Namespace) -> int:
-    card = args.card or args.root / hub_card.DEFAULT_CARD
-    out = args.out or args.root / hub_card.DEFAULT_OUT
+    from ml_lifecycle import hub_card
+
+    card = args.card or args.root / HUB_CARD_IN
+    out = args.out or args.root / HUB_CARD_OUT
     try:
         readme, warnings = hub_card.export(card, args.allow_unfilled)
         write(out, readme)
@@ -102,7 +108,7 @@ def run_hub_card(args: argparse.Namespace) -> int:
 
 
 def add_dossier(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, help=f"file to write (default: {dossier.DEFAULT_OUT})")
+    parser.add_argument("--out", type=Path, help=f"file to write (default: {DOSSIER_OUT})")
     parser.add_argument(
         "--date",
         type=iso_day,
@@ -112,7 +118,9 @@ def add_dossier(parser: argparse.ArgumentParser) -> None:
 
 
 def run_dossier(args: argparse.Namespace) -> int:
-    out = args.out or args.root / dossier.DEFAULT_OUT
+    from ml_lifecycle import dossier
+
+    out = args.out or args.root / DOSSIER_OUT
     try:
         write(out, dossier.build(args.root, args.date or dt.date.today()))
     except dossier.DossierError as error:

@@ -45,7 +45,6 @@ from ml_lifecycle.vocabulary import (
 
 CONFIG = "mkdocs.yml"
 ANSWERS = ".cookiecutter-answers.yaml"
-DEFAULT_OUT = "dossier/dossier.html"
 # Pages that explain the site rather than record the system.
 LEFT_OUT = {"index.md", "guide.md"}
 # A printed page has no use for the permalink anchors the site adds.

@@ -41,8 +41,6 @@ from ml_lifecycle.documents import HEADING, headings, split_front_matter, strip_
 from ml_lifecycle.project import Loader
 from ml_lifecycle.vocabulary import MARKER, md_escape
 
-DEFAULT_CARD = "docs/04-building/model-card.md"
-DEFAULT_OUT = "hub/README.md"
 # Keys that belong to the lifecycle site, not to the Hub.
 SITE_KEYS = {
     "lifecycle",
