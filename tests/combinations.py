@@ -9,6 +9,12 @@ cover, in one covering set:
   `{% set %}`…), in an expression inside such a block or with an inline `if`,
   or through a macro of `templates/*.jinja` that it calls.
 
+An option that a file only ever compares with literal values
+(`cookiecutter.task_kind == "generative"`) splits its choices into those
+values and "any other": one other value stands for the rest. An option read
+in any other way (printed inside a condition, used as a key, passed on)
+keeps all its choices.
+
 A value printed outside every condition (`{{ cookiecutter.task_kind }}` in a
 table at the top of a page) yields the same text whatever the other answers
 are, so it adds no interaction; every value of every option is baked anyway.
@@ -55,36 +61,77 @@ def only_if_options() -> set[str]:
     }
 
 
-def direct_reads(code: str) -> set[str]:
-    """Choice options a piece of Jinja code names."""
-    names = {a or b for a, b in NAMED_READ.findall(code)}
+# What may follow or precede a read for it to be a comparison with literals.
+COMPARED_AFTER = re.compile(
+    r"\s*(?:==|!=)\s*(['\"])([^'\"]*)\1"
+    r"|\s*(?:not\s+)?in\s*[\[(]((?:\s*(['\"])[^'\"]*\4\s*,?)+)[\])]"
+)
+COMPARED_BEFORE = re.compile(r"(['\"])([^'\"]*)\1\s*(?:==|!=)\s*$")
+LITERAL = re.compile(r"['\"]([^'\"]*)['\"]")
+
+# A file's reads: each option it reads, with the literal values it is
+# compared with, or None when it is read in any other way.
+Reads = dict[str, "frozenset[str] | None"]
+
+
+def merge(*many: Reads) -> Reads:
+    merged: dict = {}
+    for reads in many:
+        for name, literals in reads.items():
+            if name in merged and (merged[name] is None or literals is None):
+                merged[name] = None
+            else:
+                merged[name] = (merged.get(name) or frozenset()) | (literals or frozenset())
+                if literals is None:
+                    merged[name] = None
+    return merged
+
+
+def direct_reads(code: str) -> Reads:
+    """Choice options a piece of Jinja code names, and how."""
+    reads: list[Reads] = []
+    for match in NAMED_READ.finditer(code):
+        name = match.group(1) or match.group(2)
+        if name not in OPTIONS:
+            continue
+        after = COMPARED_AFTER.match(code, match.end())
+        before = COMPARED_BEFORE.search(code[: match.start()])
+        if after and after.group(2) is not None:
+            literals = frozenset({after.group(2)})
+        elif after:
+            literals = frozenset(LITERAL.findall(after.group(3)))
+        elif before:
+            literals = frozenset({before.group(2)})
+        else:
+            literals = None
+        reads.append({name: literals})
     if DYNAMIC_READ.search(code):
-        names |= only_if_options()
-    return names & set(OPTIONS)
+        reads.append({name: None for name in only_if_options()})
+    return merge(*reads)
 
 
-def conditional_reads(text: str) -> set[str]:
+def conditional_reads(text: str) -> Reads:
     """Options a template's text reads in a way that can interact with other
     answers (see the module's docstring)."""
-    reads: set[str] = set()
+    reads: list[Reads] = []
     depth = 0
     for match in TAG.finditer(text):
         statement, expression = match.group(1), match.group(2)
         if statement is not None:
             words = statement.split()
             keyword = words[0] if words else ""
-            reads |= direct_reads(statement)
+            reads.append(direct_reads(statement))
             if keyword in OPENS:
                 depth += 1
             elif keyword in CLOSES:
                 depth = max(depth - 1, 0)
         elif expression is not None and (depth or re.search(r"\bif\b", expression)):
-            reads |= direct_reads(expression)
-    return reads
+            reads.append(direct_reads(expression))
+    return merge(*reads)
 
 
 @cache
-def macro_reads(library: str) -> dict[str, frozenset[str]]:
+def macro_reads(library: str) -> dict[str, Reads]:
     """For each macro of a file in templates/, the options it reads, directly
     or through the other macros of that file it calls."""
     text = (MACRO_FOLDER / library).read_text(encoding="utf-8")
@@ -98,120 +145,170 @@ def macro_reads(library: str) -> dict[str, frozenset[str]]:
     while changed:
         changed = False
         for name in bodies:
-            merged = reads[name].union(*(reads[other] for other in calls[name]))
+            merged = merge(reads[name], *(reads[other] for other in calls[name]))
             if merged != reads[name]:
                 reads[name], changed = merged, True
-    return {name: frozenset(value) for name, value in reads.items()}
+    return reads
 
 
-def imported_macro_reads(text: str) -> set[str]:
+def imported_macro_reads(text: str) -> Reads:
     """Options read by the macros a template imports and calls."""
-    reads: set[str] = set()
+    reads: list[Reads] = []
     for library, names in IMPORT_FROM.findall(text):
         macros = macro_reads(library)
         for name in re.findall(r"\w+", names.replace("with context", "")):
             if name in macros and re.search(rf"\b{name}\s*\(", text):
-                reads |= macros[name]
+                reads.append(macros[name])
     for library, _alias in IMPORT_AS.findall(text):
-        reads |= set().union(*macro_reads(library).values())
-    return reads
+        reads.extend(macro_reads(library).values())
+    return merge(*reads)
 
 
-def options_read(relative_path: str, text: str) -> frozenset[str]:
+def options_read(relative_path: str, text: str) -> Reads:
     """The choice options one template file reads, by its name and its text."""
-    return frozenset(
-        direct_reads(relative_path) | conditional_reads(text) | imported_macro_reads(text)
-    )
+    return merge(direct_reads(relative_path), conditional_reads(text), imported_macro_reads(text))
 
 
-def template_groups() -> dict[str, frozenset[str]]:
+def domain(name: str, literals: frozenset[str] | None) -> tuple[tuple[str, ...], ...]:
+    """The classes of choices of an option that a file can tell apart: each
+    literal it is compared with, and one class for all the other choices."""
+    if literals is None:
+        return tuple((value,) for value in OPTIONS[name])
+    named = [(value,) for value in OPTIONS[name] if value in literals]
+    rest = tuple(value for value in OPTIONS[name] if value not in literals)
+    return tuple(named + ([rest] if rest else []))
+
+
+# An interaction: option names in prompt order, and for each the classes of
+# choices that must meet every class of the others (any one choice of a class
+# stands for all of it).
+Interaction = tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], ...]]
+
+
+def interaction(reads: Reads) -> Interaction:
+    names = tuple(name for name in OPTIONS if name in reads)
+    return names, tuple(domain(name, reads[name]) for name in names)
+
+
+def template_groups() -> dict[str, Interaction]:
     """Each file of the project template (by its path in the template) with
-    the options it reads; files that read fewer than two are left out, since
-    pairwise coverage already bakes all they can show."""
+    the interaction of the options it reads; files that read fewer than two
+    are left out, since pairwise coverage already bakes all they can show."""
     groups = {}
     for path in sorted(TEMPLATE_ROOT.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             relative = path.relative_to(TEMPLATE_ROOT).as_posix()
             read = options_read(relative, path.read_text(encoding="utf-8", errors="replace"))
             if len(read) >= 2:
-                groups[relative] = read
+                groups[relative] = interaction(read)
     return groups
 
 
-def interactions(groups: dict[str, frozenset[str]]) -> list[tuple[str, ...]]:
-    """The option sets whose every combination must be baked: every pair of
-    options, and each file's group, in prompt order, without sets contained in
-    another."""
+def interactions(groups: dict[str, Interaction]) -> list[Interaction]:
+    """What must be baked: every pair of options with all their choices, and
+    each file's interaction; largest first, each once."""
+    pairs = [pair(names) for names in itertools.combinations(OPTIONS, 2)]
     order = list(OPTIONS)
-    wanted = {frozenset(pair) for pair in itertools.combinations(order, 2)}
-    wanted |= set(groups.values())
-    maximal = [s for s in wanted if not any(s < other for other in wanted)]
     return sorted(
-        (tuple(sorted(s, key=order.index)) for s in maximal),
-        key=lambda names: (-len(names), [order.index(n) for n in names]),
+        set(pairs) | set(groups.values()),
+        key=lambda item: (-size(item), [order.index(n) for n in item[0]], item[1]),
     )
 
 
-def covering_rows(
-    options: dict[str, list[str]], required: list[tuple[str, ...]]
-) -> list[dict[str, str]]:
-    """A small list of full answer sets in which, for each option set in
-    `required`, every combination of its values occurs at least once.
+def pair(names: tuple[str, ...]) -> Interaction:
+    """An interaction in which every choice of each option counts."""
+    return names, tuple(tuple((value,) for value in OPTIONS[n]) for n in names)
+
+
+def size(item: Interaction) -> int:
+    return len(list(itertools.product(*item[1])))
+
+
+def covering_rows(options: dict[str, list[str]], required: list[Interaction]) -> list[dict]:
+    """A small list of full answer sets in which, for each interaction in
+    `required`, every combination of its classes of choices occurs at least
+    once.
 
     Greedy and deterministic: each row starts from the first combination not
-    yet covered (largest sets first), then gives every other option the value
+    yet covered (largest interactions first), then gives every option, in
+    prompt order, the value (within the combination's class, if it has one)
     that completes the most uncovered combinations (the earliest on a tie)."""
     names = list(options)
+    # For each interaction, the index of the class each choice falls in.
+    class_of = [
+        {
+            name: {value: i for i, cls in enumerate(classes) for value in cls}
+            for name, classes in zip(*item, strict=True)
+        }
+        for item in required
+    ]
     uncovered = {
-        (group, values)
-        for group in required
-        for values in itertools.product(*(options[name] for name in group))
+        (index, combination)
+        for index, (_, domains) in enumerate(required)
+        for combination in itertools.product(*(range(len(classes)) for classes in domains))
     }
-    pending = sorted(uncovered, key=lambda item: _rank(names, options, item))
-    rows: list[dict[str, str]] = []
-    by_option = {name: [g for g in required if name in g] for name in names}
+    pending = sorted(uncovered)  # `required` is sorted largest first
+    by_option = {name: [i for i, item in enumerate(required) if name in item[0]] for name in names}
+
+    def key(index: int, row: dict) -> tuple:
+        group = required[index][0]
+        return index, tuple(class_of[index][n][row[n]] for n in group)
 
     def gain(row: dict, name: str, value: str) -> int:
         trial = {**row, name: value}
         return sum(
-            (group, tuple(trial[n] for n in group)) in uncovered
-            for group in by_option[name]
-            if all(n in trial for n in group)
+            key(index, trial) in uncovered
+            for index in by_option[name]
+            if all(n in trial for n in required[index][0])
         )
 
-    while uncovered:
-        while pending[0] not in uncovered:
-            pending.pop(0)
-        group, values = pending[0]
-        row = dict(zip(group, values, strict=True))
+    def row_from(index: int, combination: tuple) -> dict[str, str]:
+        group, domains = required[index]
+        allowed = {
+            name: domains[position][choice]
+            for position, (name, choice) in enumerate(zip(group, combination, strict=True))
+        }
+        row: dict[str, str] = {}
         for name in names:
-            if name not in row:
-                row[name] = max(options[name], key=lambda value: gain(row, name, value))
-        ordered = {name: row[name] for name in names}
-        for g in required:
-            uncovered.discard((g, tuple(ordered[n] for n in g)))
-        rows.append(ordered)
+            candidates = allowed.get(name, options[name])
+            row[name] = max(candidates, key=lambda value: gain(row, name, value))
+        return row
+
+    def covers(row: dict) -> int:
+        return len({key(index, row) for index in range(len(required))} & uncovered)
+
+    rows: list[dict[str, str]] = []
+    while uncovered:
+        pending = [item for item in pending if item in uncovered]
+        # Try a row from the first open combination of each of a few
+        # interactions, and keep the one that covers the most.
+        starts = {}
+        for item in pending:
+            starts.setdefault(item[0], item)
+            if len(starts) == CANDIDATES:
+                break
+        row = max((row_from(*item) for item in starts.values()), key=covers)
+        for index in range(len(required)):
+            uncovered.discard(key(index, row))
+        rows.append(row)
     return rows
 
 
-def _rank(names, options, item) -> tuple:
-    group, values = item
-    return (
-        -len(group),
-        [names.index(n) for n in group],
-        [options[n].index(v) for n, v in zip(group, values, strict=True)],
-    )
+def uncovered_combinations(rows: list[dict[str, str]], item: Interaction) -> set[tuple]:
+    """Combinations of the interaction's classes that no row bakes."""
+    names, domains = item
+    seen = {
+        tuple(
+            next(cls for cls in classes if row[n] in cls)
+            for n, classes in zip(names, domains, strict=True)
+        )
+        for row in rows
+    }
+    return set(itertools.product(*domains)) - seen
 
 
-def uncovered_combinations(
-    rows: list[dict[str, str]], group: tuple[str, ...]
-) -> set[tuple[str, ...]]:
-    """Combinations of the group's values that no row bakes."""
-    seen = {tuple(row[name] for name in group) for row in rows}
-    return set(itertools.product(*(OPTIONS[name] for name in group))) - seen
-
-
+CANDIDATES = 6  # rows tried for each row kept
 GROUPS = template_groups()
 INTERACTIONS = interactions(GROUPS)
 ROWS = covering_rows(OPTIONS, INTERACTIONS)
-PAIRS = [names for names in itertools.combinations(OPTIONS, 2)]
+PAIRS = [pair(names) for names in itertools.combinations(OPTIONS, 2)]

@@ -250,3 +250,24 @@ def condition_holds(condition: str, answers: dict) -> bool:
     """Evaluate a file name's condition as cookiecutter does, with Jinja."""
     template = jinja2.Environment().from_string(f"{{% if {condition} %}}yes{{% endif %}}")
     return template.render(cookiecutter=answers) == "yes"
+
+
+# --- The ml-lifecycle package as a baked project installs it ---------------------
+
+
+@pytest.fixture(scope="session")
+def package_wheel(tmp_path_factory) -> Path:
+    """A wheel of ml-lifecycle built from this checkout, once per session, in a
+    folder to hand to a baked project's pip as PIP_FIND_LINKS (the pinned
+    version is not on PyPI before a release)."""
+    folder = tmp_path_factory.mktemp("wheels")
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    result = subprocess.run(
+        [*pip_wheel, "-q", "--wheel-dir", str(folder), str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert list(folder.glob("ml_lifecycle-*.whl")), "no wheel was built"
+    return folder

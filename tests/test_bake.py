@@ -1,7 +1,9 @@
-"""A default bake: the exact files, fully rendered, with valid front matter."""
+"""A default bake: the exact files, fully rendered, with valid front matter,
+and nothing of our code: the tooling comes from the ml-lifecycle package."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,9 @@ from conftest import (
     option_defaults,
     phase_documents,
 )
+
+import ml_lifecycle
+from ml_lifecycle import vocabulary
 
 # Files every bake has besides the lifecycle documents.
 COMMON_FILES = {
@@ -32,17 +37,9 @@ COMMON_FILES = {
     "docs/assets/lifecycle.css",
     "docs/assets/lifecycle.svg",
     "lifecycle.yml",
-    "pyproject.toml",
-    "requirements-dev.txt",
-    "tools/lifecycle.py",
-    "tools/mkdocs_hooks.py",
-    "tools/hub_card.py",
-    "tools/dossier.py",
-    "tests/conftest.py",
-    "tests/test_lifecycle.py",
 }
-STATUSES = {"draft", "in-review", "approved", "retired"}
-PERFORMERS = {"in-house", "third-party", "automated"}
+STATUSES = set(vocabulary.STATUSES)
+PERFORMERS = set(vocabulary.PERFORMERS)
 
 
 def test_default_bake_has_exactly_the_expected_files(default_project):
@@ -90,22 +87,62 @@ def test_document_has_sections_with_prompts_and_markers(default_project, documen
     assert "> *Example:*" in body
 
 
-def test_navigation_lists_every_document_in_lifecycle_order(default_project):
+def test_a_bake_holds_no_code_and_no_tests_of_ours(default_project):
+    files = default_project.files()
+    assert [f for f in files if f.endswith((".py", ".pyc", ".toml"))] == []
+    assert not any(f.startswith(("tools/", "tests/")) for f in files)
+    assert "requirements-dev.txt" not in files
+
+
+def test_site_config_uses_the_plugin_and_writes_no_navigation(default_project):
     config = yaml.safe_load(default_project.read("mkdocs.yml"))
-    listed = []
+    assert config["plugins"] == ["search", "lifecycle"]
+    assert "nav" not in config and "hooks" not in config
 
-    def walk(items):
-        for item in items:
-            for value in item.values():
-                if isinstance(value, list):
-                    walk(value)
-                else:
-                    listed.append(value)
 
-    walk(config["nav"])
-    lifecycle_docs = [path.removeprefix("docs/") for path in phase_documents()]
-    assert [p for p in listed if p in lifecycle_docs] == lifecycle_docs
-    assert listed[0] == "index.md"
+def test_site_extensions_are_the_ones_the_package_shares(default_project):
+    """The dossier renders with vocabulary.MARKDOWN_EXTENSIONS; the baked site
+    must list the same extensions with the same settings."""
+    config = yaml.safe_load(default_project.read("mkdocs.yml"))
+    listed = [e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]]
+    settings = {
+        next(iter(e)): e[next(iter(e))]
+        for e in config["markdown_extensions"]
+        if isinstance(e, dict)
+    }
+    assert listed == list(vocabulary.MARKDOWN_EXTENSIONS)
+    assert settings == vocabulary.EXTENSION_CONFIGS
+
+
+def test_pin_of_the_package_is_its_version(default_project):
+    pins = dict(
+        line.split("==", 1)
+        for line in default_project.read("requirements-docs.txt").splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    assert pins["ml-lifecycle"] == ml_lifecycle.__version__
+    assert {"mkdocs", "mkdocs-material", "pymdown-extensions"} <= set(pins)
+
+
+def test_lifecycle_yml_holds_phases_and_settings_only(default_project):
+    config = yaml.safe_load(default_project.read("lifecycle.yml"))
+    assert set(config) == {"phases", "stages", "settings"}
+    assert all("documents" not in phase for phase in config["phases"])
+    assert config["settings"]["review_interval_days"] == vocabulary.DEFAULT_REVIEW_INTERVAL
+
+
+# Every character md_escape turns into a reference, and a run of spaces (the
+# pre-generation hook refuses tabs and line breaks).
+# No `{{`, `{%` or `{#`: cookiecutter would render them as Jinja.
+EVERY_SPECIAL = "Ops  & <b>Co</b> #1 \\ `x` *y* _z_ [a] | {b} ~c^ =d: +e! #"
+
+
+def test_jinja_escape_agrees_with_the_package(bake):
+    assert set(EVERY_SPECIAL) >= vocabulary.MARKDOWN_SYNTAX
+    project = bake(project_name=EVERY_SPECIAL, project_slug="escaped")
+    heading = project.read("README.md").splitlines()[0]
+    assert heading == "# " + vocabulary.md_escape(EVERY_SPECIAL)
+    assert re.fullmatch(r"# [A-Za-z0-9 /&#;]+", heading), "a syntax character was left raw"
 
 
 def test_site_config_is_offline_and_has_the_features(default_project):
@@ -118,7 +155,6 @@ def test_site_config_is_offline_and_has_the_features(default_project):
     extensions = {e if isinstance(e, str) else next(iter(e)) for e in config["markdown_extensions"]}
     assert {"admonition", "tables", "pymdownx.tabbed", "pymdownx.mark"} <= extensions
     assert "repo_url" not in config  # unknown by default: no edit links
-    assert config["plugins"] == ["search"]
 
 
 def test_edit_links_appear_when_a_repository_is_known(bake):
@@ -141,10 +177,11 @@ def test_answers_file_records_every_prompt(default_project):
     assert recorded["default_context"] == defaults
 
 
-def test_overview_links_every_document_and_shows_the_figure(default_project):
+def test_overview_keeps_no_phase_table_by_hand(default_project):
+    """The plugin's status table lists the documents (tests/test_site.py)."""
     index = default_project.read("docs/index.md")
-    for path in phase_documents():
-        assert f"]({path.removeprefix('docs/')})" in index
+    assert "<!-- lifecycle-status -->" in index
+    assert not any(f"]({path.removeprefix('docs/')})" in index for path in phase_documents())
     assert "](assets/lifecycle.svg)" in index
 
 
@@ -157,9 +194,11 @@ def test_figure_names_every_phase_and_is_accessible(default_project):
 
 def test_readme_explains_folders_and_commands(default_project):
     readme = default_project.read("README.md")
-    for phase in PHASES:
-        assert f"`docs/{phase['folder']}/`" in readme
-    assert "make docs" in readme and "make serve" in readme
+    assert not any(f"`docs/{phase['folder']}/`" in readme for phase in PHASES[1:-1])
+    assert "overview" in readme and "## Adding a document" in readme
+    for command in ("make docs", "make serve", "make check", "make dossier", "make hub-card"):
+        assert command in readme
+    assert "tools/" not in readme and "make test" not in readme
 
 
 def test_cookiecutter_json_labels_every_prompt():

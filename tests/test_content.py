@@ -19,18 +19,15 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import EVERYTHING_ON
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["task_kind"]
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 REQ = re.compile(r"\bREQ-\d{3}\b")
 REQ_DEFINED = re.compile(r"\b(REQ-\d{3}):")
-MOST_TEXT = {
-    "risk_level": "high",
-    "third_parties": "several",
-    "update_mode": "continual-learning",
-    "crosswalk": "all",
-}
+# Every answer that adds text, with the task kind left to each test.
+MOST_TEXT = {key: value for key, value in EVERYTHING_ON.items() if key != "task_kind"}
 BAKES = [
     pytest.param({"task_kind": kind, **extra}, id=f"{kind}-{label}")
     for kind in KINDS
@@ -53,18 +50,6 @@ FACTS: dict[str, dict] = dict(examples_module().FACTS)
 # --- baking -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def config_file(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("cookiecutter-config")
-    config = folder / "config.yaml"
-    config.write_text(
-        f"cookiecutters_dir: {json.dumps(str(folder / 'clones'))}\n"
-        f"replay_dir: {json.dumps(str(folder / 'replay'))}\n",
-        encoding="utf-8",
-    )
-    return config
-
-
 class Bake:
     """The documents of one bake whose wording this module checks."""
 
@@ -81,7 +66,11 @@ class Bake:
 
     def doc(self, name: str) -> str:
         """The body of the document whose file name is `name`."""
-        return next(text for path, text in self.documents.items() if path.endswith("/" + name) or path == name)
+        return next(
+            text
+            for path, text in self.documents.items()
+            if path.endswith("/" + name) or path == name
+        )
 
     def examples(self, name: str) -> list[str]:
         """The example answers of a document, each as one line of text."""
@@ -91,24 +80,12 @@ class Bake:
 
 
 @pytest.fixture(scope="module")
-def bake(config_file, tmp_path_factory):
-    from cookiecutter.main import cookiecutter
-
-    cache: dict[tuple, Bake] = {}
+def bake(baked):
+    """The session's shared bake for these answers, read as a Bake."""
 
     def _bake(answers: dict) -> Bake:
-        key = tuple(sorted(answers.items()))
-        if key not in cache:
-            output = tmp_path_factory.mktemp("bake")
-            project = cookiecutter(
-                str(TEMPLATE),
-                no_input=True,
-                extra_context=answers,
-                output_dir=str(output),
-                config_file=str(config_file),
-            )
-            cache[key] = Bake(Path(project), answers)
-        return cache[key]
+        project = baked(**answers)
+        return Bake(project.path, answers)
 
     return _bake
 
@@ -132,7 +109,9 @@ def foreign_phrases(kind: str, text: str) -> list[str]:
 
 def test_foreign_phrases_are_found():
     """The vocabulary check can fail: wording of one kind is caught in another."""
-    assert foreign_phrases("forecasting", "The override rate stays under 20 %.") == ["override rate"]
+    assert foreign_phrases("forecasting", "The override rate stays under 20 %.") == [
+        "override rate"
+    ]
     assert "kappa" in foreign_phrases("generative", "Cohen's kappa 0.82")
     assert foreign_phrases("clustering", "The topic model groups tickets.") == []
 
@@ -172,8 +151,15 @@ def undefined_requirements(project: Bake) -> dict[str, set[str]]:
     "answers",
     BAKES
     + [
-        pytest.param({"task_kind": k, "risk_level": "limited", "update_mode": "static",
-                      "third_parties": "data-providers"}, id=f"{k}-limited-static")
+        pytest.param(
+            {
+                "task_kind": k,
+                "risk_level": "limited",
+                "update_mode": "static",
+                "third_parties": "data-providers",
+            },
+            id=f"{k}-limited-static",
+        )
         for k in KINDS
     ],
 )
@@ -233,7 +219,9 @@ def test_generative_monitoring_alarm_is_not_stricter_than_validation(bake):
     validated = float(FACTS["generative"]["helpfulness"])
     text = " ".join(project.examples("validation-report.md"))
     assert f"helpfulness {validated}" in text
-    alarms = re.findall(r"helpfulness[^.;]*?(\d\.\d)", " ".join(project.examples("monitoring-plan.md")))
+    alarms = re.findall(
+        r"helpfulness[^.;]*?(\d\.\d)", " ".join(project.examples("monitoring-plan.md"))
+    )
     assert alarms and all(float(a) < validated for a in alarms), alarms
 
 
@@ -243,8 +231,12 @@ def test_compute_cost_agrees(bake, kind):
     the one the model card states."""
     project = bake({"task_kind": kind})
     cost = re.compile(r"€(\d+) a month")
-    measured = set(cost.findall(" ".join(blocks_citing(project, "validation-report.md", "REQ-033")))) - {"400"}
-    stated = set(cost.findall(" ".join(blocks_citing(project, "model-card.md", "REQ-033")))) - {"400"}
+    measured = set(
+        cost.findall(" ".join(blocks_citing(project, "validation-report.md", "REQ-033")))
+    ) - {"400"}
+    stated = set(cost.findall(" ".join(blocks_citing(project, "model-card.md", "REQ-033")))) - {
+        "400"
+    }
     assert measured and measured == stated
 
 
@@ -253,8 +245,13 @@ def test_legal_test_tickets_fit_the_data(bake, kind):
     """The test set (3 of 27 months) cannot hold more Legal tickets than the
     data card's total allows."""
     project = bake({"task_kind": kind})
-    total = re.search(r"[Oo]nly ([\d,]+) tickets for the legal queue", " ".join(project.examples("data-card.md")))
-    in_test = re.search(r"[Oo]nly (\d+) Legal tickets in the test set", " ".join(project.examples("validation-report.md")))
+    total = re.search(
+        r"[Oo]nly ([\d,]+) tickets for the legal queue", " ".join(project.examples("data-card.md"))
+    )
+    in_test = re.search(
+        r"[Oo]nly (\d+) Legal tickets in the test set",
+        " ".join(project.examples("validation-report.md")),
+    )
     assert total and in_test
     assert int(in_test.group(1)) <= int(total.group(1).replace(",", "")) * 3 / 27 * 1.5
 
@@ -323,8 +320,14 @@ def test_instructions_for_use_list_art_13_3_in_full(bake, risk):
 GENERATIVE_ONLY = {
     "requirements.md": ["Art. 50", "machine-readable"],
     "problem-definition.md": ["AI 600-1"],
-    "model-card.md": ["confabulation", "toxic", "memorised personal data", "grounding", "contamination",
-                      "inference"],
+    "model-card.md": [
+        "confabulation",
+        "toxic",
+        "memorised personal data",
+        "grounding",
+        "contamination",
+        "inference",
+    ],
 }
 
 
@@ -383,6 +386,11 @@ def test_links_between_documents_resolve(bake):
             linked = (docs / path).parent / target
             assert linked.is_file(), (path, target)
             if anchor:
-                ids = {slugify(h, "-") for h in re.findall(r"^#+ (.+?)\s*$", linked.read_text(encoding="utf-8"), re.MULTILINE)}
+                ids = {
+                    slugify(h, "-")
+                    for h in re.findall(
+                        r"^#+ (.+?)\s*$", linked.read_text(encoding="utf-8"), re.MULTILINE
+                    )
+                }
                 assert anchor in ids, (path, target, anchor)
     assert count >= 8, "the stubs barely link to each other"

@@ -1,4 +1,4 @@
-"""`tools/dossier.py` writes one printable HTML file with a cover page and
+"""`ml-lifecycle dossier` writes one printable HTML file with a cover page and
 every lifecycle document, in phase order, with its status."""
 
 from __future__ import annotations
@@ -21,24 +21,26 @@ STATUS_ROW = re.compile(
     r'<td>([^<]*)</td><td>[^<]*</td><td>[^<]*</td><td class="number">(\d+)</td></tr>'
 )
 CROSS_CUTTING = ["Iteration log", "Who performs each activity"]
+DOSSIER_COMMAND = (sys.executable, "-m", "ml_lifecycle", "dossier")
 
 
 def make_dossier(project: BakedProject, *args: str) -> str:
-    result = project.run(sys.executable, "tools/dossier.py", "--date", "2026-09-30", *args)
+    result = project.run(*DOSSIER_COMMAND, "--date", "2026-09-30", *args)
     assert result.returncode == 0, result.stderr
     assert "Wrote dossier/dossier.html" in result.stdout
     return project.read(DOSSIER)
 
 
 def expected_titles(answers: dict) -> list[str]:
-    """Titles of the lifecycle documents in phase order, from cookiecutter.json."""
+    """Titles of the lifecycle documents in lifecycle order (by phase folder,
+    then by file name, as the site lists them), from cookiecutter.json."""
     paths = set(phase_documents(answers))
-    return [
-        doc["title"]
+    titles = {
+        f"docs/{phase['folder']}/{doc['id']}.md": doc["title"]
         for phase in PHASES
         for doc in phase["documents"]
-        if f"docs/{phase['folder']}/{doc['id']}.md" in paths
-    ]
+    }
+    return [titles[path] for path in sorted(paths)]
 
 
 def section_titles(page: str) -> list[str]:
@@ -99,7 +101,7 @@ def test_cover_page(bake):
     assert "make check found no problems" in cover
     # Unfilled prompts per document, as counted in the files themselves.
     for path, (anchor, *_, unfilled) in zip(
-        phase_documents({"risk_level": "high"}), rows, strict=True
+        sorted(phase_documents({"risk_level": "high"})), rows, strict=True
     ):
         assert anchor == "doc-" + path.removeprefix("docs/").removesuffix(".md").replace("/", "-")
         assert int(unfilled) == project.read(path).count(TODO_MARKER)
@@ -127,7 +129,7 @@ def test_banner_shows_what_the_front_matter_says(bake):
 
 def test_dossier_stands_alone_and_prints(default_project, tmp_path):
     out = tmp_path / "alone.html"
-    result = default_project.run(sys.executable, "tools/dossier.py", "--out", str(out))
+    result = default_project.run(*DOSSIER_COMMAND, "--out", str(out))
     assert result.returncode == 0, result.stderr
     page = out.read_text(encoding="utf-8")
     assert "<link" not in page and "<script" not in page
@@ -146,16 +148,15 @@ def test_dossier_stands_alone_and_prints(default_project, tmp_path):
 
 
 def test_errors_are_one_line(tmp_path, default_project):
-    tool = default_project.path / "tools" / "dossier.py"
     result = subprocess.run(
-        [sys.executable, str(tool), "--root", str(tmp_path), "--out", str(tmp_path / "x.html")],
+        [*DOSSIER_COMMAND, "--root", str(tmp_path), "--out", str(tmp_path / "x.html")],
         capture_output=True,
         text=True,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: no lifecycle documents found")
     assert result.stderr.count("\n") == 1
-    bad_date = default_project.run(sys.executable, "tools/dossier.py", "--date", "2026-13-40")
+    bad_date = default_project.run(*DOSSIER_COMMAND, "--date", "2026-13-40")
     assert bad_date.returncode == 2
     assert "is not a date" in bad_date.stderr and "Traceback" not in bad_date.stderr
 

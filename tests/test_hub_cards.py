@@ -1,5 +1,5 @@
 """The model and data cards carry Hugging Face metadata that huggingface_hub
-reads, and `tools/hub_card.py` exports a Hub-ready README.md."""
+reads, and `ml-lifecycle hub-card` exports a Hub-ready README.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FRONT_MATTER, TEMPLATE, TODO_MARKER, BakedProject, Bakery, front_matter
+from conftest import FRONT_MATTER, TODO_MARKER, BakedProject, Bakery, front_matter
 from huggingface_hub import DatasetCard, ModelCard
 
 MODEL_CARD = "docs/04-building/model-card.md"
@@ -109,7 +109,7 @@ def test_default_data_card_metadata(default_project):
 
 
 def export(project: BakedProject, *args: str):
-    return project.run(sys.executable, "tools/hub_card.py", *args)
+    return project.run(sys.executable, "-m", "ml_lifecycle", "hub-card", *args)
 
 
 @pytest.fixture(scope="module")
@@ -344,13 +344,3 @@ def test_front_matter_of_the_cards_still_parses_for_the_site(default_project):
         meta = front_matter(default_project.read(path))
         assert meta["title"] in ("Model card", "Data card")
         assert set(meta["lifecycle"]) >= {"phase", "document", "status", "owner"}
-
-
-@pytest.mark.parametrize("tool", ["tools/hub_card.py", "tools/dossier.py"])
-def test_export_tools_are_lint_clean(default_project, tool):
-    config = str(TEMPLATE / "pyproject.toml")
-    for command in (["check"], ["format", "--check"]):
-        result = default_project.run(
-            sys.executable, "-m", "ruff", *command, "--no-cache", "--config", config, tool
-        )
-        assert result.returncode == 0, result.stdout + result.stderr

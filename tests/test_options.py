@@ -30,6 +30,7 @@ from combinations import (
     TEMPLATE,
     TEMPLATE_ROOT,
     covering_rows,
+    interaction,
     interactions,
     options_read,
     uncovered_combinations,
@@ -159,22 +160,15 @@ def check_bake(project: Path, answers: dict) -> None:
         assert set(required) <= headings, (document, set(required) - headings)
     for document in (f for f in files if f.startswith("docs/") and f.endswith(".md")):
         assert broken_links(texts, document) == [], document
-    nav = load_yaml(texts["mkdocs.yml"])["nav"]
-    assert {f"docs/{page}" for page in _nav_pages(nav)} <= files
+    site_config = load_yaml(texts["mkdocs.yml"])
+    assert "nav" not in site_config, "the lifecycle plugin derives the navigation"
+    assert site_config["plugins"] == ["search", "lifecycle"]
 
 
 def _ids(document: str) -> tuple[str, str]:
     folder, name = document.split("/")[1:3]
     phase = next(p for p in PHASES if p["folder"] == folder)
     return phase["id"], name.removesuffix(".md")
-
-
-def _nav_pages(items) -> list[str]:
-    pages = []
-    for item in items:
-        for value in item.values() if isinstance(item, dict) else [item]:
-            pages += _nav_pages(value) if isinstance(value, list) else [value]
-    return pages
 
 
 # --- Fast tier --------------------------------------------------------------
@@ -190,7 +184,7 @@ def test_options_are_read_from_cookiecutter_json():
 def test_covering_sets_cover_every_pair_of_values(rows, name):
     assert covering_rows(OPTIONS, PAIRS) == PAIRWISE, "the covering set must be deterministic"
     for pair in PAIRS:
-        assert uncovered_combinations(rows, pair) == set(), (name, pair)
+        assert uncovered_combinations(rows, pair) == set(), (name, pair[0])
     sizes = sorted((len(values) for values in OPTIONS.values()), reverse=True)
     assert sizes[0] * sizes[1] <= len(PAIRWISE) <= 2 * sizes[0] * sizes[1]
 
@@ -198,27 +192,36 @@ def test_covering_sets_cover_every_pair_of_values(rows, name):
 @pytest.mark.parametrize("template_file", sorted(GROUPS))
 def test_slow_tier_bakes_every_combination_a_file_reads(template_file):
     """Every combination of the options this template file reads is baked."""
-    group = tuple(name for name in OPTIONS if name in GROUPS[template_file])
-    assert uncovered_combinations(ROWS, group) == set(), template_file
+    assert uncovered_combinations(ROWS, GROUPS[template_file]) == set(), template_file
 
 
 def test_groups_are_derived_from_what_each_file_reads():
     """The derivation sees reads in names, statements, conditional
-    expressions and macros, and ignores values printed unconditionally."""
+    expressions and macros, ignores values printed unconditionally, and
+    splits an option compared only with literals into those and the rest."""
     stub = "docs/04-building/model-card.md"
     text = (TEMPLATE_ROOT / stub).read_text(encoding="utf-8")
-    assert {"task_kind", "risk_level", "update_mode"} <= GROUPS[stub]
-    assert "third_parties" in options_read(stub, text), "read through the third_party macro"
+    read = options_read(stub, text)
+    assert {"task_kind", "risk_level", "update_mode", "third_parties"} <= set(read)
+    assert read["third_parties"] is None, "read through the third_party macro, as a value"
     printed = "{{ cookiecutter.task_kind }} {{ cookiecutter.crosswalk }}"
-    assert options_read("x.md", printed) == set()
-    assert options_read("x.md", "{{ 'a' if cookiecutter.crosswalk == 'all' }}") == {"crosswalk"}
-    nested = "{% if cookiecutter.risk_level == 'high' %}{{ cookiecutter.publishing }}{% endif %}"
-    assert options_read("x.md", nested) == {"risk_level", "publishing"}
-    named = "{% if cookiecutter.docs_licence == 'CC0-1.0' %}x.md{% endif %}"
-    assert options_read(named, "{% if cookiecutter.publishing == 'none' %}{% endif %}") == {
-        "docs_licence",
-        "publishing",
+    assert options_read("x.md", printed) == {}
+    inline = "{{ 'a' if cookiecutter.crosswalk == 'all' }}"
+    assert options_read("x.md", inline) == {"crosswalk": {"all"}}
+    nested = "{% if cookiecutter.risk_level in ['high', 'limited'] %}{{ cookiecutter.publishing }}"
+    assert options_read("x.md", nested + "{% endif %}") == {
+        "risk_level": {"high", "limited"},
+        "publishing": None,
     }
+    named = "{% if cookiecutter.docs_licence == 'CC0-1.0' %}x.md{% endif %}"
+    assert options_read(named, "{% if 'none' != cookiecutter.publishing %}{% endif %}") == {
+        "docs_licence": {"CC0-1.0"},
+        "publishing": {"none"},
+    }
+    names, classes = interaction(options_read(named, "{% if cookiecutter.publishing %}{% endif %}"))
+    assert names == ("docs_licence", "publishing")
+    assert classes[0] == (("CC0-1.0",), ("CC-BY-4.0", "proprietary"))
+    assert len(classes[1]) == len(OPTIONS["publishing"])
 
 
 def test_a_file_that_starts_reading_an_option_gets_its_combinations():
@@ -228,11 +231,11 @@ def test_a_file_that_starts_reading_an_option_gets_its_combinations():
     stub = "docs/04-building/model-card.md"
     text = (TEMPLATE_ROOT / stub).read_text(encoding="utf-8")
     edited = text + "{% if cookiecutter.crosswalk == 'all' %}See the crosswalk.{% endif %}\n"
-    groups = {**GROUPS, stub: options_read(stub, edited)}
-    group = tuple(name for name in OPTIONS if name in groups[stub])
-    assert "crosswalk" in group
-    assert uncovered_combinations(ROWS, group), "the test would not notice the new read"
-    assert uncovered_combinations(covering_rows(OPTIONS, interactions(groups)), group) == set()
+    grown = interaction(options_read(stub, edited))
+    assert "crosswalk" in grown[0]
+    assert uncovered_combinations(ROWS, grown), "the test would not notice the new read"
+    rows = covering_rows(OPTIONS, interactions({**GROUPS, stub: grown}))
+    assert uncovered_combinations(rows, grown) == set()
 
 
 def test_every_conditional_template_file_has_a_condition_the_phases_agree_with():

@@ -16,7 +16,7 @@ from conftest import UNRENDERED, expected_files
 GITHUB = ".github/workflows/pages.yml"
 GITLAB = ".gitlab-ci.yml"
 CI_FILES = {"none": set(), "github-pages": {GITHUB}, "gitlab-pages": {GITLAB}}
-CHECK = "python tools/lifecycle.py check"
+CHECK = "ml-lifecycle check"
 BUILD = re.compile(r"mkdocs build --strict --site-dir (\S+)")
 PAGES_ACTIONS = {
     "actions/checkout",

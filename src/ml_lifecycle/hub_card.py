@@ -1,8 +1,8 @@
 """Export a lifecycle card as a README.md for the Hugging Face Hub.
 
-    python tools/hub_card.py                       # model card -> hub/README.md
-    python tools/hub_card.py --card docs/03-data/data-card.md --out hub-data/README.md
-    python tools/hub_card.py --allow-unfilled      # export a draft all the same
+    ml-lifecycle hub-card                  # model card -> hub/README.md
+    ml-lifecycle hub-card --card docs/03-data/data-card.md --out hub-data/README.md
+    ml-lifecycle hub-card --allow-unfilled # export a draft all the same
 
 The exported file keeps the card's Hugging Face metadata (licence, tags,
 metrics, model-index...) and its answers. It leaves out what only the
@@ -32,16 +32,15 @@ their question as usual. Metadata with empty values is left out.
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from pathlib import Path
 
-import lifecycle  # tools/lifecycle.py: the checker behind `make check`
 import yaml
 
-DEFAULT_CARD = "docs/04-building/model-card.md"
-DEFAULT_OUT = "hub/README.md"
+from ml_lifecycle.documents import HEADING, headings, split_front_matter, strip_code
+from ml_lifecycle.project import Loader
+from ml_lifecycle.vocabulary import MARKER, md_escape
+
 # Keys that belong to the lifecycle site, not to the Hub.
 SITE_KEYS = {
     "lifecycle",
@@ -80,12 +79,12 @@ def shown(path: Path) -> str:
 
 def split_card(text: str) -> tuple[dict, str]:
     """The card's front matter as a mapping, and its body."""
-    parts = lifecycle.split_front_matter(text.replace("\r\n", "\n"))
+    parts = split_front_matter(text.replace("\r\n", "\n"))
     if parts is None:
         raise CardError("the card does not start with a front-matter block (--- ... ---)")
     front, body, _ = parts
     try:
-        meta = yaml.load(front, Loader=lifecycle.Loader) if front.strip() else {}
+        meta = yaml.load(front, Loader=Loader) if front.strip() else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
@@ -170,7 +169,7 @@ def drop_internal_sections(body: str) -> str:
     """The body without the INTERNAL_SECTIONS, each up to the next heading
     of the same or a higher level. Headings inside code do not count."""
     lines = body.split("\n")
-    found = lifecycle.headings(lifecycle.strip_code(body))
+    found = headings(strip_code(body))
     dropped: set[int] = set()
     for start, level, text in found:
         if any(same_heading(text, internal) for internal in INTERNAL_SECTIONS):
@@ -194,8 +193,8 @@ def retitle(lines: list[str], name: str | None) -> list[str]:
     """The lines with the first H1 (outside code) naming what the card describes."""
     if name is None:
         return lines
-    title = f"# {lifecycle.md_escape(name)}"
-    for index, level, _ in lifecycle.headings(lifecycle.strip_code("\n".join(lines))):
+    title = f"# {md_escape(name)}"
+    for index, level, _ in headings(strip_code("\n".join(lines))):
         if level == 1:
             return [*lines[:index], title, *lines[index + 1 :]]
     return [title, "", *lines]
@@ -210,9 +209,9 @@ def is_unanswered(following: list[str]) -> bool:
     """Whether the text after a prompt, up to the next heading or blockquote,
     still holds a TODO marker."""
     for line in following:
-        if line.startswith(">") or lifecycle.HEADING.match(line):
+        if line.startswith(">") or HEADING.match(line):
             return False
-        if lifecycle.MARKER in line:
+        if MARKER in line:
             return True
     return False
 
@@ -273,7 +272,7 @@ def export(card: Path, allow_unfilled: bool) -> tuple[str, list[str]]:
         raise CardError(f"cannot read {shown(card)}: {error.strerror or error}") from None
     meta, body = split_card(text)
     body = drop_internal_sections(body)
-    todos = lifecycle.strip_code(body).count(lifecycle.MARKER)
+    todos = strip_code(body).count(MARKER)
     missing = unfilled_metadata(meta)
     problems = ([f"{todos} TODO markers in the text"] if todos else []) + [
         f"empty metadata: {path}" for path in missing
@@ -294,45 +293,3 @@ def export(card: Path, allow_unfilled: bool) -> tuple[str, list[str]]:
             "links to other pages of the site will not work on the Hub: " + ", ".join(links)
         )
     return render(hub_metadata(meta, keep_model_index), hub_body(body, card_name(meta))), warnings
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Export a lifecycle card as a Hugging Face Hub README.md."
-    )
-    root = lifecycle.PROJECT_ROOT
-    parser.add_argument(
-        "--card", type=Path, default=root / DEFAULT_CARD, help=f"card to export ({DEFAULT_CARD})"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=root / DEFAULT_OUT, help=f"file to write ({DEFAULT_OUT})"
-    )
-    parser.add_argument(
-        "--allow-unfilled",
-        action="store_true",
-        help="export even while TODO markers or needed metadata remain",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        readme, warnings = export(args.card, args.allow_unfilled)
-        out = args.out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(readme, encoding="utf-8")
-    except CardError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"error: cannot write {shown(args.out)}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"Wrote {shown(args.out)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

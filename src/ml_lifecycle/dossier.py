@@ -1,7 +1,7 @@
 """Write every lifecycle document into one printable HTML file.
 
-    python tools/dossier.py                    # -> dossier/dossier.html
-    python tools/dossier.py --out review.html --date 2026-09-30
+    ml-lifecycle dossier                    # -> dossier/dossier.html
+    ml-lifecycle dossier --out review.html --date 2026-09-30
 
 The dossier is what a review board or an auditor asks for: a cover page with
 the project, its owner and a status table, then every lifecycle document in
@@ -9,11 +9,13 @@ phase order, each opened by a banner with its status, owner and review dates,
 then the cross-cutting records. It needs no site build and no network: styles
 and local images are inside the file. Open it in a browser and print it, or
 save it as PDF from the print dialogue.
+
+The tables the site derives from front matter (status, responsibilities,
+suppliers) are filled in here by the same code as in the site (derived.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import html
@@ -21,36 +23,32 @@ import mimetypes
 import posixpath
 import re
 import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import lifecycle  # tools/lifecycle.py: the checker behind `make check`
 import markdown
 import yaml
 
+from ml_lifecycle import derived
+from ml_lifecycle.documents import Document, read_text, split_front_matter
+from ml_lifecycle.project import cross_cutting_order
+from ml_lifecycle.report import Report, next_review_text, performer
+from ml_lifecycle.rules import check_project
+from ml_lifecycle.vocabulary import (
+    CROSS_CUTTING_TITLE,
+    DOCS_DIR,
+    EXTENSION_CONFIGS,
+    MARKDOWN_EXTENSIONS,
+    STATUSES,
+)
+
 CONFIG = "mkdocs.yml"
 ANSWERS = ".cookiecutter-answers.yaml"
-DEFAULT_OUT = "dossier/dossier.html"
 # Pages that explain the site rather than record the system.
 LEFT_OUT = {"index.md", "guide.md"}
-EXTENSIONS = [
-    "abbr",
-    "admonition",
-    "attr_list",
-    "def_list",
-    "footnotes",
-    "md_in_html",
-    "tables",
-    "toc",
-    "pymdownx.details",
-    "pymdownx.mark",
-    "pymdownx.superfences",
-    "pymdownx.tabbed",
-    "pymdownx.tasklist",
-]
-EXTENSION_CONFIGS = {"pymdownx.tabbed": {"alternate_style": True}}
+# A printed page has no use for the permalink anchors the site adds.
+EXTENSION_SETTINGS = {name: c for name, c in EXTENSION_CONFIGS.items() if name != "toc"}
 
 
 class DossierError(Exception):
@@ -72,11 +70,11 @@ class Part:
     path: str  # relative to the project, e.g. docs/04-building/model-card.md
     section: str
     body: str
-    record: lifecycle.Document | None = None
+    record: Document | None = None
 
     @property
     def anchor(self) -> str:
-        stem = self.path.removeprefix(f"{lifecycle.DOCS_DIR}/").removesuffix(".md")
+        stem = self.path.removeprefix(f"{DOCS_DIR}/").removesuffix(".md")
         return "doc-" + re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
 
     @property
@@ -89,21 +87,11 @@ class Part:
 
 def read_body(root: Path, path: str) -> str:
     try:
-        text = (root / path).read_text(encoding="utf-8").replace("\r\n", "\n")
+        text = read_text(root / path)
     except (OSError, UnicodeDecodeError) as error:
         raise DossierError(f"cannot read {path}: {error}") from None
-    parts = lifecycle.split_front_matter(text)
+    parts = split_front_matter(text)
     return parts[1] if parts else text
-
-
-def nav_pages(nav) -> list[str]:
-    """Every page of the site's navigation, in order."""
-    pages: list[str] = []
-    for item in nav if isinstance(nav, list) else []:
-        values = item.values() if isinstance(item, dict) else [item]
-        for value in values:
-            pages.extend([value] if isinstance(value, str) else nav_pages(value))
-    return pages
 
 
 def read_yaml(path: Path, loader=yaml.SafeLoader) -> dict:
@@ -114,18 +102,17 @@ def read_yaml(path: Path, loader=yaml.SafeLoader) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def record_pages(root: Path, config: dict, taken: set[str]) -> list[str]:
+def record_pages(root: Path, taken: set[str]) -> list[str]:
     """The cross-cutting records (iteration log, responsibilities...): pages at
     the top of docs/ that are not lifecycle documents, in navigation order."""
-    docs = root / lifecycle.DOCS_DIR
-    top = sorted(p.name for p in docs.glob("*.md") if p.name not in LEFT_OUT)
-    ordered = [page for page in nav_pages(config.get("nav")) if page in top]
-    ordered += [page for page in top if page not in ordered]
-    paths = [f"{lifecycle.DOCS_DIR}/{page}" for page in ordered]
+    docs = root / DOCS_DIR
+    names = (p.name for p in docs.glob("*.md") if p.name not in LEFT_OUT)
+    top = sorted(names, key=cross_cutting_order)
+    paths = [f"{DOCS_DIR}/{page}" for page in top]
     return [path for path in paths if path not in taken]
 
 
-def collect(root: Path, report: lifecycle.Report, config: dict) -> list[Part]:
+def collect(root: Path, report: Report) -> list[Part]:
     """Lifecycle documents in phase order, then the cross-cutting records."""
     titles = {phase.id: f"{phase.number}. {phase.title}" for phase in report.phases}
     parts = [
@@ -135,8 +122,10 @@ def collect(root: Path, report: lifecycle.Report, config: dict) -> list[Part]:
     if not parts:
         raise DossierError("no lifecycle documents found: run this inside a lifecycle project")
     taken = {part.path for part in parts}
-    for path in record_pages(root, config, taken):
-        parts.append(Part(path, "Across the lifecycle", read_body(root, path)))
+    for path in record_pages(root, taken):
+        source = path.removeprefix(f"{DOCS_DIR}/")
+        body = derived.fill_placeholders(read_body(root, path), report, source)
+        parts.append(Part(path, CROSS_CUTTING_TITLE, body))
     return parts
 
 
@@ -146,7 +135,7 @@ def text(value) -> str:
 
 
 def status_badge(status: str) -> str:
-    known = status if status in lifecycle.STATUSES else "unknown"
+    known = status if status in STATUSES else "unknown"
     return f'<span class="status status-{known}">{text(status or "no status")}</span>'
 
 
@@ -188,19 +177,21 @@ def embed_images(fragment: str, part: Part, root: Path) -> str:
 
 
 def render_markdown(body: str) -> str:
-    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    converter = markdown.Markdown(
+        extensions=list(MARKDOWN_EXTENSIONS), extension_configs=EXTENSION_SETTINGS
+    )
     rendered = converter.convert(body)
     # A printed page cannot be clicked open: show folded blocks unfolded.
     return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", rendered)
 
 
-def banner(doc: lifecycle.Document, path: str) -> str:
+def banner(doc: Document, path: str) -> str:
     rows = [
         ("Status", status_badge(doc.status)),
         ("Owner", text(doc.owner) or "<em>not named</em>"),
-        ("Performed by", text(lifecycle.performer(doc)) or "<em>not set</em>"),
+        ("Performed by", text(performer(doc)) or "<em>not set</em>"),
         ("Last reviewed", text(doc.last_reviewed) or "<em>never</em>"),
-        ("Next review", text(lifecycle.next_review_text(doc))),
+        ("Next review", text(next_review_text(doc))),
         ("Unfilled prompts", str(doc.unfilled)),
         ("Source", f"<code>{text(path)}</code>"),
     ]
@@ -236,7 +227,7 @@ def source_revision(root: Path) -> str:
         return done.stdout.strip() if done.returncode == 0 else ""
 
     commit = git("rev-parse", "--short", "HEAD")
-    if commit and git("status", "--porcelain", "--", lifecycle.DOCS_DIR):
+    if commit and git("status", "--porcelain", "--", DOCS_DIR):
         commit += " (with uncommitted changes)"
     return commit
 
@@ -245,7 +236,7 @@ def project_name(answers: dict, config: dict) -> str:
     return str(answers.get("project_name") or html.unescape(str(config.get("site_name", ""))))
 
 
-def cover(parts: list[Part], report: lifecycle.Report, answers: dict, name: str, rev: str) -> str:
+def cover(parts: list[Part], report: Report, answers: dict, name: str, rev: str) -> str:
     owner = text(answers.get("owner_name")) or "<em>not named</em>"
     if answers.get("owner_email"):
         owner += f" &lt;{text(answers['owner_email'])}&gt;"
@@ -259,7 +250,7 @@ def cover(parts: list[Part], report: lifecycle.Report, answers: dict, name: str,
     fact_rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts if v)
     documents = [part for part in parts if part.record is not None]
     counts = Counter(part.record.status for part in documents)
-    summary = ", ".join(f"{counts[s]} {s}" for s in lifecycle.STATUSES if counts[s])
+    summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
     rows = "".join(
         "<tr>"
         f"<td>{text(part.section)}</td>"
@@ -267,7 +258,7 @@ def cover(parts: list[Part], report: lifecycle.Report, answers: dict, name: str,
         f"<td>{status_badge(part.record.status)}</td>"
         f"<td>{text(part.record.owner) or '—'}</td>"
         f"<td>{text(part.record.last_reviewed) or '—'}</td>"
-        f"<td>{text(lifecycle.next_review_text(part.record))}</td>"
+        f"<td>{text(next_review_text(part.record))}</td>"
         f'<td class="number">{part.record.unfilled}</td>'
         "</tr>"
         for part in documents
@@ -363,8 +354,8 @@ def build(root: Path, today: dt.date) -> str:
     config = read_yaml(root / CONFIG, _IgnoreTags)
     answers = read_yaml(root / ANSWERS).get("default_context") or {}
     answers = answers if isinstance(answers, dict) else {}
-    report = lifecycle.check_project(root, today)
-    parts = collect(root, report, config)
+    report = check_project(root, today)
+    parts = collect(root, report)
     anchors = {part.path: part.anchor for part in parts}
     name = project_name(answers, config)
     body = cover(parts, report, answers, name, source_revision(root)) + "".join(
@@ -376,66 +367,3 @@ def build(root: Path, today: dt.date) -> str:
         f"<title>{text(name)} — lifecycle dossier ({report.today})</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-
-
-def shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder if inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def iso_day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="dossier.py",
-        description="Write every lifecycle document into one printable HTML file.",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=lifecycle.PROJECT_ROOT / DEFAULT_OUT,
-        help=f"file to write ({DEFAULT_OUT})",
-    )
-    parser.add_argument(
-        "--date",
-        type=iso_day,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="the dossier's date, also used for review due dates (default: today)",
-    )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=lifecycle.PROJECT_ROOT,
-        help="project folder (default: this project)",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        page = build(args.root, args.date or dt.date.today())
-        out = args.out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(page, encoding="utf-8")
-    except DossierError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"error: cannot write {shown(args.out)}: {error.strerror or error}", file=sys.stderr)
-        return 1
-    print(f"Wrote {shown(args.out)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,194 @@
+"""The `ml-lifecycle` command. Each subcommand is a pair of functions, one
+adding its options and one running it; COMMANDS lists them, so a new
+subcommand (`approve` is next) is one more entry.
+
+Exit status: 0 when all is well, 1 when the project has problems (or an
+export is refused), 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ml_lifecycle import __version__
+from ml_lifecycle.documents import parse_date
+from ml_lifecycle.report import render_json, render_text
+from ml_lifecycle.rules import UsageError, check_project, parse_phase_spec
+
+# The exports load Markdown and more: imported when their command runs, so
+# that `check` starts fast. Their default paths, relative to --root:
+HUB_CARD_IN = "docs/04-building/model-card.md"
+HUB_CARD_OUT = "hub/README.md"
+DOSSIER_OUT = "dossier/dossier.html"
+
+
+def iso_day(text: str) -> dt.date:
+    try:
+        return parse_date(text) or dt.date.today()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder if inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def write(out: Path, text: str) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+
+
+# --- check ----------------------------------------------------------------------
+
+
+def add_check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--require-approved",
+        metavar="PHASES",
+        default="",
+        help="release gate: phases whose documents must all be approved, e.g. 1-5 or 1,2,6",
+    )
+    parser.add_argument("--today", type=iso_day, metavar="YYYY-MM-DD", help="check as on this day")
+
+
+def run_check(args: argparse.Namespace) -> int:
+    try:
+        gate = parse_phase_spec(args.require_approved) if args.require_approved else []
+        report = check_project(args.root, args.today, gate)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(render_json(report) if args.json else render_text(report))
+    return 0 if report.ok else 1
+
+
+# --- hub-card -------------------------------------------------------------------
+
+
+def add_hub_card(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--card", type=Path, help=f"card to export (default: {HUB_CARD_IN})")
+    parser.add_argument("--out", type=Path, help=f"file to write (default: {HUB_CARD_OUT})")
+    parser.add_argument(
+        "--allow-unfilled",
+        action="store_true",
+        help="export even while TODO markers or needed metadata remain",
+    )
+
+
+def run_hub_card(args: argparse.Namespace) -> int:
+    from ml_lifecycle import hub_card
+
+    card = args.card or args.root / HUB_CARD_IN
+    out = args.out or args.root / HUB_CARD_OUT
+    try:
+        readme, warnings = hub_card.export(card, args.allow_unfilled)
+        write(out, readme)
+    except hub_card.CardError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot write {shown(out)}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"Wrote {shown(out)}")
+    return 0
+
+
+# --- dossier --------------------------------------------------------------------
+
+
+def add_dossier(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help=f"file to write (default: {DOSSIER_OUT})")
+    parser.add_argument(
+        "--date",
+        type=iso_day,
+        metavar="YYYY-MM-DD",
+        help="the dossier's date, also used for review due dates (default: today)",
+    )
+
+
+def run_dossier(args: argparse.Namespace) -> int:
+    from ml_lifecycle import dossier
+
+    out = args.out or args.root / DOSSIER_OUT
+    try:
+        write(out, dossier.build(args.root, args.date or dt.date.today()))
+    except dossier.DossierError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot write {shown(out)}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"Wrote {shown(out)}")
+    return 0
+
+
+# --- the command line -------------------------------------------------------------
+
+Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[..., int]]
+COMMANDS: list[Command] = [
+    (
+        "check",
+        "report every document's status; exit 1 on any problem",
+        add_check,
+        run_check,
+    ),
+    (
+        "hub-card",
+        "export a card as a README.md for the Hugging Face Hub",
+        add_hub_card,
+        run_hub_card,
+    ),
+    (
+        "dossier",
+        "write every document into one printable HTML file",
+        add_dossier,
+        run_dossier,
+    ),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ml-lifecycle",
+        description="Check and export the lifecycle documents of an ML system.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # --root is accepted before or after the subcommand.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the project folder, holding lifecycle.yml (default: the current folder)",
+    )
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help=argparse.SUPPRESS)
+    names = ", ".join(name for name, *_ in COMMANDS)
+    commands = parser.add_subparsers(dest="command", required=True, metavar=f"{{{names}}}")
+    for name, summary, add_options, run in COMMANDS:
+        sub = commands.add_parser(name, help=summary, description=summary, parents=[common])
+        add_options(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Markdown derived from the checker's report at build time, never kept by
+hand: the status box of a document, the status table of the overview, the
+responsibilities table and the supplier summary. The site plugin and the
+dossier both put these where a page holds their placeholder.
+
+Values typed into documents are escaped (md_escape) so that they show as text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import quote
+
+from ml_lifecycle.documents import Document
+from ml_lifecycle.report import Report, next_review_text, performer
+from ml_lifecycle.vocabulary import DOCS_DIR, IN_HOUSE, md_escape
+
+STATUS_PLACEHOLDER = "<!-- lifecycle-status -->"
+RESPONSIBILITIES_PLACEHOLDER = "<!-- lifecycle-responsibilities -->"
+SUPPLIERS_PLACEHOLDER = "<!-- lifecycle-suppliers -->"
+FIRST_H1 = re.compile(r"^#[ \t]+.*$", re.M)
+STATUS_BOX = {
+    "draft": ("warning", "Draft: not reviewed yet"),
+    "in-review": ("info", "In review: not approved yet"),
+    "approved": ("success", "Approved"),
+    "retired": ("note", "Retired: kept for the record, no longer maintained"),
+}
+
+
+def docs_sources(report: Report) -> dict[str, Document]:
+    """Documents under docs/ by their path inside docs/ (as MkDocs names pages)."""
+    prefix = f"{DOCS_DIR}/"
+    return {d.path.removeprefix(prefix): d for d in report.documents if d.path.startswith(prefix)}
+
+
+def _link(title: str, doc: Document, sources: dict[int, str], here: str) -> str:
+    """A document's name, linked relative to the page when it is in the site."""
+    if id(doc) not in sources:
+        return title
+    return f"[{title}]({quote(posixpath.relpath(sources[id(doc)], here))})"
+
+
+def _or_dash(value: str) -> str:
+    return md_escape(value) if value else "—"
+
+
+# --- a document's page ---------------------------------------------------------
+
+
+def status_box(doc: Document) -> str:
+    """An admonition with the document's status; danger when it has problems."""
+    kind, title = STATUS_BOX.get(doc.status, ("danger", "Status unknown"))
+    if doc.problems:
+        kind, title = "danger", f"{title}, with problems"
+    facts = [
+        f"**Owner:** {md_escape(doc.owner) if doc.owner else 'not set'}",
+        f"**Performed by:** {md_escape(performer(doc) or 'not set')}",
+        f"**Last reviewed:** {doc.last_reviewed or 'never'}",
+        f"**Next review:** {md_escape(next_review_text(doc)) if doc.next_review else 'not set'}",
+        f"**Unfilled prompts:** {doc.unfilled}",
+    ]
+    lines = [f'!!! {kind} lifecycle-status "{title}"', "", "    " + " · ".join(facts)]
+    if doc.problems:
+        lines += ["", "    Problems found by `ml-lifecycle check`:", ""]
+        for problem in doc.problems:
+            where = f"line {problem.line}: " if problem.line else ""
+            lines.append(f"    - {md_escape(where + problem.message)}")
+    return "\n".join(lines)
+
+
+def add_status_box(markdown: str, doc: Document) -> str:
+    """The status box right below the page's title (or at the top)."""
+    box = status_box(doc)
+    heading = FIRST_H1.search(markdown)
+    if heading is None:
+        return f"{box}\n\n{markdown}"
+    end = heading.end()
+    return f"{markdown[:end]}\n\n{box}\n\n{markdown[end:].lstrip(chr(10))}"
+
+
+# --- tables ------------------------------------------------------------------------
+
+
+def status_table(report: Report, by_source: dict[str, Document], page_source: str) -> str:
+    """The status of every document as a Markdown table, links relative to the page."""
+    sources = {id(doc): source for source, doc in by_source.items()}
+    titles = {phase.id: phase.title for phase in report.phases}
+    stages = {phase.id: report.project.stage_title(phase.stage) for phase in report.phases}
+    here = posixpath.dirname(page_source) or "."
+    lines = [
+        f"Status of every document on {report.today}, when this site was built.",
+        "",
+        "| # | Phase | Document | Status | Owner | Performed by | Unfilled prompts "
+        "| Next review | Stage |",
+        "| --- | --- | --- | --- | --- | --- | ---: | --- | --- |",
+    ]
+    for doc in report.documents:
+        status = md_escape(doc.status or "not set")
+        if doc.problems:
+            status += " (problems)"
+        cells = [
+            str(doc.phase_number or ""),
+            md_escape(titles.get(doc.phase, doc.phase)),
+            _link(md_escape(doc.title or doc.document), doc, sources, here),
+            status,
+            _or_dash(doc.owner),
+            _or_dash(performer(doc) if doc.performed_by else ""),
+            str(doc.unfilled),
+            md_escape(next_review_text(doc)) if doc.next_review else "—",
+            _or_dash(stages.get(doc.phase, "")),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    if report.problems:
+        count = len(report.problems)
+        title = f"{count} problem found" if count == 1 else f"{count} problems found"
+        lines += ["", f'!!! danger lifecycle-problems "{title} by ml-lifecycle check"', ""]
+        lines += [f"    - {md_escape(problem)}" for problem in report.problems]
+    return "\n".join(lines)
+
+
+def pages_note(pages: dict[str, int], page_source: str) -> str:
+    """A line naming the other pages that still have unfilled prompts."""
+    if not pages:
+        return ""
+    here = posixpath.dirname(page_source) or "."
+    links = [
+        f"[{md_escape(source)}]({quote(posixpath.relpath(source, here))}) ({unfilled})"
+        for source, unfilled in pages.items()
+    ]
+    return "\n\nOther pages with unfilled prompts: " + ", ".join(links) + "."
+
+
+def responsibilities_table(report: Report, by_source: dict[str, Document], page_source: str) -> str:
+    """Who performs and who owns each document, from its front matter."""
+    sources = {id(doc): source for source, doc in by_source.items()}
+    titles = {phase.id: phase.title for phase in report.phases}
+    here = posixpath.dirname(page_source) or "."
+    lines = [
+        "| # | Activity | Document | Performed by | Provider | Accountable owner |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for doc in report.documents:
+        cells = [
+            str(doc.phase_number or ""),
+            md_escape(titles.get(doc.phase, doc.phase)),
+            _link(md_escape(doc.title or doc.document), doc, sources, here),
+            _or_dash(doc.performed_by),
+            _or_dash(doc.provider if doc.performed_by != IN_HOUSE else ""),
+            _or_dash(doc.owner),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def supplier_summary(report: Report, by_source: dict[str, Document], page_source: str) -> str:
+    """The documents whose activity is not done in-house, by provider."""
+    sources = {id(doc): source for source, doc in by_source.items()}
+    here = posixpath.dirname(page_source) or "."
+    outside = [d for d in report.documents if d.performed_by and d.performed_by != IN_HOUSE]
+    if not outside:
+        return "No document names a third party or an automated system yet."
+    lines = [
+        "| Provider | Performed by | # | Document |",
+        "| --- | --- | --- | --- |",
+    ]
+    for doc in sorted(outside, key=lambda d: d.provider.casefold()):
+        cells = [
+            _or_dash(doc.provider),
+            md_escape(doc.performed_by),
+            str(doc.phase_number or ""),
+            _link(md_escape(doc.title or doc.document), doc, sources, here),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def fill_placeholders(
+    markdown: str,
+    report: Report,
+    page_source: str,
+    by_source: dict[str, Document] | None = None,
+    pages: dict[str, int] | None = None,
+) -> str:
+    """Replace each placeholder in a page with its derived table. Paths are
+    inside docs/; by default the report's own paths are used."""
+    if "<!-- lifecycle-" not in markdown:
+        return markdown
+    by_source = docs_sources(report) if by_source is None else by_source
+    if pages is None:
+        pages = {p.removeprefix(f"{DOCS_DIR}/"): n for p, n in report.pages.items()}
+    if STATUS_PLACEHOLDER in markdown:
+        table = status_table(report, by_source, page_source) + pages_note(pages, page_source)
+        markdown = markdown.replace(STATUS_PLACEHOLDER, f"\n\n{table}\n\n", 1)
+    for placeholder, render in (
+        (RESPONSIBILITIES_PLACEHOLDER, responsibilities_table),
+        (SUPPLIERS_PLACEHOLDER, supplier_summary),
+    ):
+        if placeholder in markdown:
+            table = render(report, by_source, page_source)
+            markdown = markdown.replace(placeholder, f"\n\n{table}\n\n", 1)
+    return markdown

@@ -1,0 +1,143 @@
+"""Reading one lifecycle document: its front matter, its body, its headings
+and the prompts it leaves unfilled. No rules here: see rules.py."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ml_lifecycle.project import Problem
+from ml_lifecycle.vocabulary import DEFAULT_REVIEW_INTERVAL, MARKER
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
+CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+HEADING_ATTRS = re.compile(r"[ \t]*\{[^}]*\}$")
+LIFECYCLE_KEY = re.compile(r"^lifecycle[ \t]*:", re.M)
+
+
+@dataclass
+class Document:
+    """What the checker knows of one lifecycle document."""
+
+    path: str  # relative to the project, e.g. docs/04-building/model-card.md
+    phase: str = ""
+    phase_number: int | None = None
+    document: str = ""
+    title: str = ""
+    status: str = ""
+    owner: str = ""
+    performed_by: str = ""
+    provider: str = ""
+    last_reviewed: date | None = None
+    review_interval_days: int = DEFAULT_REVIEW_INTERVAL
+    next_review: date | None = None
+    unfilled: int = 0
+    overdue: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "phase": self.phase,
+            "phase_number": self.phase_number,
+            "document": self.document,
+            "title": self.title,
+            "status": self.status,
+            "owner": self.owner,
+            "performed_by": self.performed_by,
+            "provider": self.provider,
+            "unfilled": self.unfilled,
+            "last_reviewed": iso(self.last_reviewed),
+            "review_interval_days": self.review_interval_days,
+            "next_review": iso(self.next_review),
+            "overdue": self.overdue,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def read_text(path: Path) -> str:
+    """A Markdown file with Unix line ends; OSError or UnicodeDecodeError if unreadable."""
+    return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """(front matter, body, file line where the body starts), or None when the
+    text does not start with a closed front-matter block."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    front = match.group(1) or ""
+    return front, text[match.end() :], front.count("\n") + 3
+
+
+def has_lifecycle_key(front: str) -> bool:
+    return LIFECYCLE_KEY.search(front) is not None
+
+
+def field_line(front: str, key: str) -> int:
+    """File line of `key:` in the front matter's lifecycle block (the front
+    matter starts on line 2); the block's own line when the key is absent."""
+    block = LIFECYCLE_KEY.search(front)
+    if block is None:
+        return 2
+    found = re.compile(rf"^[ \t]+{re.escape(key)}[ \t]*:", re.M).search(front, block.end())
+    return front.count("\n", 0, (found or block).start()) + 2
+
+
+def strip_code(body: str) -> str:
+    """The body with fenced code blocks and code spans blanked out (lines kept),
+    so that a marker or heading quoted as code does not count."""
+    if "```" in body or "~~~" in body:
+        body = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    return CODE_SPAN.sub("", body) if "`" in body else body
+
+
+def headings(body: str) -> list[tuple[int, int, str]]:
+    """(line index in body, level, text) of each ATX heading."""
+    found = []
+    for index, line in enumerate(body.split("\n")):
+        if line.lstrip(" ").startswith("#"):
+            match = HEADING.match(line)
+            if match:
+                text = HEADING_ATTRS.sub("", match.group(2)).strip()
+                found.append((index, len(match.group(1)), text))
+    return found
+
+
+def count_unfilled(path: Path) -> int:
+    """Markers outside code in a page that is not a lifecycle document."""
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError):
+        return 0
+    parts = split_front_matter(text)
+    return strip_code(parts[1] if parts else text).count(MARKER)
+
+
+def as_text(value: object) -> str:
+    """A free-text field as one line; null is empty."""
+    return "" if value is None else " ".join(str(value).split())
+
+
+def parse_date(value: object) -> date | None:
+    """A YYYY-MM-DD date (text or date); None when empty; ValueError otherwise."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value if type(value) is date else value.date()
+    text = str(value).strip()
+    try:
+        if ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(text)

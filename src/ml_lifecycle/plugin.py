@@ -1,0 +1,142 @@
+"""The MkDocs plugin `lifecycle` (`plugins: [search, lifecycle]` in mkdocs.yml).
+
+Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
+
+- derives the navigation when mkdocs.yml has no `nav:`: the overview, then
+  each stage with its phases ("4. Building") and their documents in
+  lifecycle order, then the pages that span the lifecycle; a document added to
+  a phase folder appears with no other edit;
+- opens each lifecycle document's page with a status box;
+- fills the placeholders of derived.py: the status table on the overview, the
+  responsibilities table and the supplier summary.
+
+Nothing here fails the build (`ml-lifecycle check` is the gate), except a page
+or file whose real path is outside the project: it is refused, since building
+would publish it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from ml_lifecycle import derived
+from ml_lifecycle.documents import Document
+from ml_lifecycle.project import cross_cutting_order, is_inside
+from ml_lifecycle.report import Report
+from ml_lifecycle.rules import check_project
+from ml_lifecycle.vocabulary import CROSS_CUTTING_TITLE, PHASES_FILE
+
+OVERVIEW = "index.md"
+
+
+class LifecyclePlugin(BasePlugin):
+    def __init__(self) -> None:
+        self.report: Report | None = None
+        self.by_source: dict[str, Document] = {}
+        self.pages: dict[str, int] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Remember whether the user wrote a nav, before this plugin fills one in
+        # (under `mkdocs serve` the same config object is reused for rebuilds).
+        self.own_nav = config.nav is None or getattr(self, "own_nav", False)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        root = project_root(config)
+        refuse_outside(files, Path(config.docs_dir), root)
+        self.report = check_project(root, date.today())
+        docs_dir = Path(config.docs_dir)
+        self.by_source = in_docs_dir({d.path: d for d in self.report.documents}, root, docs_dir)
+        self.pages = in_docs_dir(self.report.pages, root, docs_dir)
+        if self.own_nav:
+            config.nav = navigation(self.report, self.by_source, page_sources(files))
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self.report is None:
+            return markdown
+        source = page.file.src_uri
+        doc = self.by_source.get(source)
+        if doc is not None:
+            markdown = derived.add_status_box(markdown, doc)
+        return derived.fill_placeholders(markdown, self.report, source, self.by_source, self.pages)
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        server.watch(str(project_root(config) / PHASES_FILE))
+        return server
+
+
+def project_root(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def refuse_outside(files: Files, docs_dir: Path, root: Path) -> None:
+    """Stop the build before it reads or copies a file that a link places in
+    docs/ but that lives outside the project (theme files live elsewhere)."""
+    docs_dir = docs_dir.absolute()
+    for file in files:
+        path = Path(file.abs_src_path) if file.abs_src_path else None
+        if path and path.is_relative_to(docs_dir) and not is_inside(path, root):
+            raise PluginError(
+                f"lifecycle: {file.src_uri} is a link to "
+                f"{Path(file.abs_src_path).resolve()}, outside the project {root}: "
+                "refusing to publish it; copy the file into the project instead"
+            )
+
+
+def in_docs_dir(by_path: dict, root: Path, docs_dir: Path) -> dict:
+    """Entries keyed by project path, re-keyed by their path in docs_dir
+    (as MkDocs names page sources); those outside docs_dir are left out."""
+    docs_dir = docs_dir.resolve()
+    found = {}
+    for path, value in by_path.items():
+        source = (root / path).absolute()
+        if source.is_relative_to(docs_dir):
+            found[source.relative_to(docs_dir).as_posix()] = value
+    return found
+
+
+def page_sources(files: Files) -> list[str]:
+    return sorted(file.src_uri for file in files.documentation_pages())
+
+
+def navigation(report: Report, by_source: dict[str, Document], sources: list[str]) -> list:
+    """The site's navigation in lifecycle order: overview, stages with their
+    phases and documents, then every other page."""
+    present = set(sources)
+    docs_by_id = {id(doc): source for source, doc in by_source.items() if source in present}
+    placed: set[str] = set()
+    nav: list = [{"Overview": OVERVIEW}] if OVERVIEW in present else []
+    placed.add(OVERVIEW)
+    stages: dict[str, list] = {}
+    for phase in report.phases:
+        entries = []
+        for doc in report.documents:
+            source = docs_by_id.get(id(doc))
+            if doc.phase == phase.id and source and source not in placed:
+                entries.append(page_entry(doc, source))
+                placed.add(source)
+        if entries:
+            stage = report.project.stage_title(phase.stage) if phase.stage else ""
+            stages.setdefault(stage, []).append({f"{phase.number}. {phase.title}": entries})
+    for stage, phases in stages.items():
+        nav += [{stage: phases}] if stage else phases
+    others = [s for s in sources if s not in placed and not s.endswith("README.md")]
+    others.sort(key=lambda s: (s.count("/"), *cross_cutting_order(s)))
+    if others:
+        nav.append({CROSS_CUTTING_TITLE: others})
+    return nav
+
+
+def page_entry(doc: Document, source: str):
+    """A nav entry; titled from front matter, else MkDocs takes the page's H1."""
+    return {doc.title: source} if doc.title and doc.title != Path(source).stem else source

@@ -1,0 +1,206 @@
+"""A project's `lifecycle.yml`: its phases, stage titles and settings, and
+where its lifecycle documents are.
+
+    phases:                      # the lifecycle, in order
+      - number: 4                # what the release gate takes (1-5)
+        id: building             # what documents name in `lifecycle.phase`
+        folder: 04-building      # under docs/; every .md in it is a document
+        title: Building
+        stage: design-development
+    stages:                      # stage id -> title shown in the navigation
+      design-development: Design & development
+    settings:
+      review_interval_days: 180  # for documents that set none
+
+Documents are not listed: each Markdown file in a phase folder is one. An
+older `lifecycle.yml` may still list them per phase (`documents:`); the
+checker then also reports a listed document that is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ml_lifecycle.vocabulary import (
+    CROSS_CUTTING_ORDER,
+    DEFAULT_REVIEW_INTERVAL,
+    DOCS_DIR,
+    PHASES_FILE,
+)
+
+
+def make_loader(base: type) -> type:
+    """A YAML loader that keeps dates as text, so that the checker can say
+    which date is wrong instead of failing on it."""
+
+    class FrontMatterLoader(base):
+        pass
+
+    FrontMatterLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(":timestamp")]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return FrontMatterLoader
+
+
+# The C parser (bundled with PyYAML's wheels) is about seven times faster.
+Loader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@dataclass
+class Problem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass
+class Phase:
+    number: int
+    id: str
+    folder: str
+    title: str
+    stage: str = ""
+    documents: list[dict] = field(default_factory=list)  # only in older lifecycle.yml
+    line: int | None = None
+
+
+@dataclass
+class Project:
+    root: Path
+    phases: list[Phase] = field(default_factory=list)
+    stages: dict[str, str] = field(default_factory=dict)
+    review_interval_days: int = DEFAULT_REVIEW_INTERVAL
+
+    @property
+    def docs(self) -> Path:
+        return self.root / DOCS_DIR
+
+    def stage_title(self, stage: str) -> str:
+        return self.stages.get(stage) or stage.replace("-", " ").capitalize()
+
+
+def yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, what: str) -> Problem:
+    """One line for a YAML error in `what`; `first_line` is the file line of
+    the YAML's first line."""
+    mark = getattr(exc, "problem_mark", None)
+    line = first_line + mark.line if mark is not None else first_line
+    detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and start is not None:
+        detail += f" ({context} that starts on line {first_line + start.line})"
+    return Problem(path, line, f"{what} is not valid YAML: {detail}")
+
+
+def load_project(root: Path) -> tuple[Project, list[Problem]]:
+    """The project at `root` as lifecycle.yml describes it, and any problem
+    reading that file (the project then has no phases)."""
+    project = Project(Path(root))
+    path = project.root / PHASES_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return project, [Problem(PHASES_FILE, None, "missing: it lists the phases")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return project, [Problem(PHASES_FILE, None, f"cannot be read: {exc}")]
+    try:
+        node = yaml.compose(text, Loader=Loader)
+        data = yaml.load(text, Loader=Loader)
+    except yaml.YAMLError as exc:
+        return project, [yaml_problem(PHASES_FILE, exc, 1, "the phase list")]
+    entries = data.get("phases") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return project, [Problem(PHASES_FILE, 1, "must have a `phases:` list")]
+    project.phases, problems = read_phases(entries, _entry_lines(node))
+    stages = data.get("stages")
+    if isinstance(stages, dict):
+        project.stages = {str(key): str(value) for key, value in stages.items()}
+    project.review_interval_days = _default_interval(data.get("settings"))
+    return project, problems
+
+
+def read_phases(entries: list, lines: list[int]) -> tuple[list[Phase], list[Problem]]:
+    phases, problems = [], []
+    for index, entry in enumerate(entries):
+        line = lines[index] if index < len(lines) else None
+        phase = _phase_from(entry, line)
+        if phase is None:
+            message = "each phase needs a number, an id, a folder and a title"
+            problems.append(Problem(PHASES_FILE, line, message))
+        else:
+            phases.append(phase)
+    return phases, problems
+
+
+def _default_interval(settings: object) -> int:
+    value = settings.get("review_interval_days") if isinstance(settings, dict) else None
+    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return value if valid else DEFAULT_REVIEW_INTERVAL
+
+
+def _entry_lines(node: yaml.Node | None) -> list[int]:
+    """File lines of the entries of the top-level `phases:` list."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for key, value in node.value:
+        if key.value == "phases" and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _phase_from(entry: object, line: int | None) -> Phase | None:
+    if not isinstance(entry, dict):
+        return None
+    number, folder, documents = entry.get("number"), entry.get("folder"), entry.get("documents")
+    documents = [] if documents is None else documents
+    valid = (
+        isinstance(number, int)
+        and not isinstance(number, bool)
+        and all(isinstance(entry.get(key), str) and entry[key] for key in ("id", "folder"))
+        and isinstance(documents, list)
+        and all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in documents)
+    )
+    if not valid or "/" in folder or folder.startswith("."):
+        return None
+    title = str(entry.get("title") or entry["id"])
+    stage = str(entry.get("stage") or "")
+    return Phase(number, entry["id"], folder, title, stage, documents, line)
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every link followed, lies inside `root`."""
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def find_documents(project: Project) -> list[tuple[Path, Phase | None]]:
+    """Markdown files in the phase folders, in lifecycle order (by name within
+    a folder), then every other file under docs/ that may carry a lifecycle
+    block."""
+    docs = project.docs
+    found, seen = [], set()
+    for phase in project.phases:
+        folder = docs / phase.folder
+        for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+            if path not in seen:
+                seen.add(path)
+                found.append((path, phase))
+    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        if path not in seen:
+            found.append((path, None))
+    return found
+
+
+def cross_cutting_order(name: str) -> tuple[int, str]:
+    """Sort key of a top-level page: the known records first, in their order."""
+    known = CROSS_CUTTING_ORDER.index(name) if name in CROSS_CUTTING_ORDER else None
+    return (len(CROSS_CUTTING_ORDER) if known is None else known, name)

@@ -1,0 +1,105 @@
+"""The checker's result and its two renderings: a text table for people and
+JSON for programs. The site's tables (plugin.py) reuse the cell texts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from ml_lifecycle.documents import Document
+from ml_lifecycle.project import Phase, Problem, Project
+from ml_lifecycle.vocabulary import IN_HOUSE
+
+
+@dataclass
+class Report:
+    today: date
+    project: Project
+    documents: list[Document]
+    problems: list[Problem]
+    require_approved: list[int] = field(default_factory=list)
+    # Other pages under docs/ (overview, responsibilities, supplier register...)
+    # with unfilled prompts: path -> count. Reported, never a problem.
+    pages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def phases(self) -> list[Phase]:
+        return self.project.phases
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {
+            "today": self.today.isoformat(),
+            "ok": self.ok,
+            "require_approved": self.require_approved,
+            "phases": [
+                {"number": p.number, "id": p.id, "folder": p.folder, "title": p.title}
+                for p in self.phases
+            ],
+            "documents": [d.as_dict() for d in self.documents],
+            "pages": [{"path": path, "unfilled": n} for path, n in self.pages.items()],
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def performer(doc: Document) -> str:
+    """Who performs a document's activity, with the provider when not in-house."""
+    if doc.performed_by in ("", IN_HOUSE) or not doc.provider:
+        return doc.performed_by
+    return f"{doc.performed_by} ({doc.provider})"
+
+
+def next_review_text(doc: Document) -> str:
+    if doc.next_review is None:
+        return "-"
+    return f"{doc.next_review} (overdue)" if doc.overdue else str(doc.next_review)
+
+
+def table_rows(report: Report) -> list[list[str]]:
+    rows = [["Phase", "Document", "Status", "Owner", "Performed by", "Unfilled", "Next review"]]
+    for doc in report.documents:
+        phase = f"{doc.phase_number} {doc.phase}" if doc.phase_number else doc.phase or "?"
+        rows.append(
+            [
+                phase,
+                doc.document or doc.path,
+                doc.status or "?",
+                doc.owner or "-",
+                performer(doc) or "?",
+                str(doc.unfilled),
+                next_review_text(doc),
+            ]
+        )
+    return rows
+
+
+def render_text(report: Report) -> str:
+    rows = table_rows(report)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [f"Lifecycle status on {report.today} ({len(report.documents)} documents)", ""]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.append("")
+    if report.pages:
+        lines.append("Other pages with unfilled prompts:")
+        lines += [f"  {path}: {n}" for path, n in report.pages.items()]
+        lines.append("")
+    if report.require_approved:
+        gate = ",".join(str(n) for n in report.require_approved)
+        lines.append(f"Release gate: phases {gate} must be approved.")
+    if report.ok:
+        lines.append("No problems.")
+    else:
+        count = len(report.problems)
+        lines.append(f"{count} problem{'s' if count != 1 else ''}:")
+        lines += [str(problem) for problem in report.problems]
+    return "\n".join(lines)
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)

@@ -1,0 +1,80 @@
+"""The words every part of ml-lifecycle shares: file names, statuses,
+performers, front-matter fields, the unfilled-prompt marker, Markdown escaping
+and the Markdown extensions the site and the dossier both use.
+
+The template's Jinja cannot import this module; tests compare its copies
+(the `md_text` macro, the baked mkdocs.yml) with the values here.
+"""
+
+from __future__ import annotations
+
+PHASES_FILE = "lifecycle.yml"
+DOCS_DIR = "docs"
+MARKER = "==TODO=="
+
+STATUSES = ("draft", "in-review", "approved", "retired")
+# Statuses that claim the document is complete, so no prompt may stay unfilled.
+FINISHED = ("in-review", "approved")
+PERFORMERS = ("in-house", "third-party", "automated")
+IN_HOUSE = "in-house"
+DEFAULT_REVIEW_INTERVAL = 180
+
+# The keys of a document's `lifecycle:` front-matter block.
+KNOWN_FIELDS = (
+    "phase",
+    "document",
+    "status",
+    "owner",
+    "performed_by",
+    "provider",
+    "last_reviewed",
+    "review_interval_days",
+    "required_sections",
+)
+
+# Pages at the top of docs/ that record the whole lifecycle, in the order the
+# navigation and the dossier show them; other top-level pages follow by name.
+CROSS_CUTTING_ORDER = (
+    "iteration-log.md",
+    "responsibilities.md",
+    "supplier-register.md",
+    "crosswalk.md",
+    "guide.md",
+)
+CROSS_CUTTING_TITLE = "Across the lifecycle"
+
+# Characters that Markdown, HTML or one of MARKDOWN_EXTENSIONS reads as syntax
+# somewhere in a line (`#` opens a heading, `:` a definition or emoji, `=` a
+# mark, `+`/`!` list or admonition syntax). Written as numeric references,
+# they show as typed wherever the text lands.
+MARKDOWN_SYNTAX = frozenset("&<>\\`*_[]|{}~^=:+!#")
+
+# The Markdown extensions of a project's site (its mkdocs.yml lists the same:
+# a test compares them) and of the dossier, with their settings.
+MARKDOWN_EXTENSIONS = (
+    "abbr",
+    "admonition",
+    "attr_list",
+    "def_list",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "toc",
+    "pymdownx.details",
+    "pymdownx.mark",
+    "pymdownx.superfences",
+    "pymdownx.tabbed",
+    "pymdownx.tasklist",
+)
+EXTENSION_CONFIGS = {
+    "toc": {"permalink": True},
+    "pymdownx.tabbed": {"alternate_style": True},
+    "pymdownx.tasklist": {"custom_checkbox": True},
+}
+
+
+def md_escape(value: object) -> str:
+    """Text that Markdown shows exactly as typed, on one line: runs of
+    whitespace become one space and every syntax character a reference."""
+    text = " ".join(str(value).split())
+    return "".join(f"&#{ord(c)};" if c in MARKDOWN_SYNTAX else c for c in text)
