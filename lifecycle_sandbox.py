@@ -160,12 +160,12 @@ class LifecycleSandbox(SandboxedEnvironment):
         _charge()
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                    if len(seq) * max(times, 0) > MAX_SIZE:
-                        raise SecurityError(f"repetition beyond {MAX_SIZE:,} items")
-            if isinstance(left, int) and isinstance(right, int):
-                if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                    raise SecurityError("an integer grew too large")
+                repeats = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                if repeats and len(seq) * max(times, 0) > MAX_SIZE:
+                    raise SecurityError(f"repetition beyond {MAX_SIZE:,} items")
+            integers = isinstance(left, int) and isinstance(right, int)
+            if integers and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise SecurityError("an integer grew too large")
         if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
             base = abs(left)
             if base > 1 and right * max(int(base).bit_length(), 1) > MAX_INT_BITS:
@@ -174,7 +174,7 @@ class LifecycleSandbox(SandboxedEnvironment):
             _check_arguments([left])
         return _check_size(self.binop_table[operator](left, right))
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _charge()
         _check_arguments([*args, *kwargs.values()])
         if getattr(__obj, "__name__", "") == "replace" and isinstance(
@@ -262,9 +262,14 @@ class AnswerTemplate(FileTemplate):
             raise
         except (SecurityError, ArithmeticError, RecursionError, MemoryError) as error:
             raise AnswerRefused(
-                f"error: answers are data, not template code ({error}) in {_quote(self.source_text)}"
+                f"error: answers are data, not template code ({error}) "
+                f"in {_quote(self.source_text)}"
             ) from error
         except Exception as error:  # e.g. `project_name: true` reaching `slugify`
+            if isinstance(kwargs.get("cookiecutter"), dict):
+                found = _load_hook().check_types(kwargs["cookiecutter"], template_context())
+                if found:
+                    raise AnswerRefused(f"error: {found}") from error
             raise AnswerRefused(
                 f"error: cannot use the answer {_quote(self.source_text)}: "
                 f"{type(error).__name__}: {error}"

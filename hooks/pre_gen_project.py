@@ -92,19 +92,19 @@ def template_context_beside() -> dict:
 def check_types(answers: dict, template: dict) -> str | None:
     """A text question answered with a YAML number, boolean or list."""
     for key, default in template.items():
-        if isinstance(default, str) and not key.startswith("_") and key in answers:
-            if not isinstance(answers[key], str):
-                return f"{key} must be text, not {json.dumps(answers[key])[:40]}"
+        text_question = isinstance(default, str) and not key.startswith("_") and key in answers
+        if text_question and not isinstance(answers[key], str):
+            return f"{key} must be text, not {json.dumps(answers[key])[:40]}"
     return None
 
 
 def check_choices(answers: dict, template: dict) -> str | None:
     """A choice outside its list (a replay file can give one)."""
     for key, choices in template.items():
-        if isinstance(choices, list) and not key.startswith("_") and key in answers:
-            if answers[key] not in choices:
-                allowed = ", ".join(str(choice) for choice in choices)
-                return f"{key} {str(answers[key])[:40]!r} is not one of: {allowed}"
+        choice_question = isinstance(choices, list) and not key.startswith("_") and key in answers
+        if choice_question and answers[key] not in choices:
+            allowed = ", ".join(str(choice) for choice in choices)
+            return f"{key} {str(answers[key])[:40]!r} is not one of: {allowed}"
     return None
 
 
