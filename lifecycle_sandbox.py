@@ -34,7 +34,7 @@ from typing import Any
 
 from cookiecutter.exceptions import FailedHookException
 from jinja2 import Template, nodes
-from jinja2.exceptions import SecurityError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -260,7 +260,7 @@ class AnswerTemplate(FileTemplate):
             return super()._render(*args, **kwargs)
         except AnswerRefused:
             raise
-        except (SecurityError, ArithmeticError, RecursionError, MemoryError) as error:
+        except (TemplateError, ArithmeticError, RecursionError, MemoryError) as error:
             raise AnswerRefused(
                 f"error: answers are data, not template code ({error}) "
                 f"in {_quote(self.source_text)}"
