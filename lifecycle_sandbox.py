@@ -11,9 +11,9 @@ that environment into a bounded sandbox:
   Python internals are out of reach and the payload raises `SecurityError`;
 - `range`, loops, repetition, powers, widths and string growth are capped, and
   each rendering stops after `SECONDS_PER_RENDER` of work;
-- a refusal while rendering an answer (or a template syntax error in one) is
-  raised as `AnswerRefused`, whose message is one `error:` line that the
-  cookiecutter command prints without a traceback;
+- a refusal while rendering an answer (or a template syntax error in one)
+  prints one `error:` line to stderr, as the hook does, and raises
+  `AnswerRefused`, which the cookiecutter command reports without a traceback;
 - before the project folder is created, the answers go through the
   pre-generation hook's `problems()`, so a refused answer leaves nothing.
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -58,8 +59,13 @@ class AnswerRefused(FailedHookException, SecurityError):
     command prints the message as one line and exits 1, and a `SecurityError`,
     so Jinja-aware callers can catch it as one."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, line: str) -> None:
+        # Like the pre-generation hook: the `error:` line goes to stderr, and
+        # the exception (which the cookiecutter command prints) says why.
+        print(line, file=sys.stderr, flush=True)
+        super().__init__(
+            f"Stopping generation: the answers were refused ({line[len('error: ') :]})"
+        )
 
 
 class _Budget(threading.local):

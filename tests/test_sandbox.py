@@ -183,7 +183,7 @@ def test_python_api_answer_is_refused(box, monkeypatch):
                 config_file=str(box.config({})),
             )
         assert isinstance(refused.value, FailedHookException)
-        assert str(refused.value).startswith("error: ") and message in str(refused.value)
+        assert "answers were refused" in str(refused.value) and message in str(refused.value)
         assert "\n" not in str(refused.value)
         assert_nothing_left(box)
 
