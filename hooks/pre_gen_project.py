@@ -3,6 +3,15 @@
 Runs after the prompts and before any file is written. On a bad answer it
 prints one line, `error: ...`, and exits 1; cookiecutter then removes the
 (still empty) project folder it created.
+
+The checks are importable, for anything that collects answers before calling
+cookiecutter (a web form, a scaffolder):
+
+    from pre_gen_project import form_problems   # <template>/hooks on sys.path
+    found = form_problems(answers)   # [] when cookiecutter may bake them
+
+`problems` reads the template's `cookiecutter.json` beside `hooks/` for the
+choice lists and the private values.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import json
 import re
 import sys
 import unicodedata
+from pathlib import Path
 
 SLUG_MAX = 64
 TEXT_LIMITS = {
@@ -20,6 +30,8 @@ TEXT_LIMITS = {
     "owner_name": 120,
 }
 REQUIRED_TEXT = ("project_name",)
+# Private keys that cookiecutter and cruft add to the answers themselves.
+ADDED_BY_TOOLS = {"_template", "_output_dir", "_repo_dir", "_checkout", "_commit"}
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?")
 # Built from halves so that cookiecutter does not read them as template tags.
@@ -61,6 +73,52 @@ def typed_answers() -> dict:
     line or in a config file as templates before this hook runs (`{{ 7*7 }}`
     arrives here as `49`); its `_cookiecutter` copy is taken before that."""
     return json.loads({{_cookiecutter | default({}) | tojson | tojson}})  # noqa: F821
+
+
+def template_context() -> dict:
+    """The template's own cookiecutter.json, as the sandbox extension read it
+    from the template folder while rendering this hook. Without the extension
+    this does not render and the bake stops here."""
+    return json.loads({{lifecycle_template_json() | tojson}})  # noqa: F821
+
+
+def template_context_beside() -> dict:
+    """The cookiecutter.json next to this file's `hooks/` folder, for callers
+    that import this module from a checkout of the template."""
+    path = Path(__file__).resolve().parent.parent / "cookiecutter.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_types(answers: dict, template: dict) -> str | None:
+    """A text question answered with a YAML number, boolean or list."""
+    for key, default in template.items():
+        text_question = isinstance(default, str) and not key.startswith("_") and key in answers
+        if text_question and not isinstance(answers[key], str):
+            return f"{key} must be text, not {json.dumps(answers[key])[:40]}"
+    return None
+
+
+def check_choices(answers: dict, template: dict) -> str | None:
+    """A choice outside its list (a replay file can give one)."""
+    for key, choices in template.items():
+        choice_question = isinstance(choices, list) and not key.startswith("_") and key in answers
+        if choice_question and answers[key] not in choices:
+            allowed = ", ".join(str(choice) for choice in choices)
+            return f"{key} {str(answers[key])[:40]!r} is not one of: {allowed}"
+    return None
+
+
+def check_private(answers: dict, template: dict) -> str | None:
+    """Private keys (`_phases`, `_extensions`, ...) belong to the template; an
+    answers, config or replay file must not change or add them."""
+    for key, value in answers.items():
+        if not key.startswith("_") or key in ADDED_BY_TOOLS:
+            continue
+        if key not in template:
+            return f"answers must not set the private key {key[:40]!r}"
+        if value != template[key]:
+            return f"answers must not override the template's private key {key!r}"
+    return None
 
 
 def check_typed(key: str, typed: dict) -> str | None:
@@ -131,11 +189,20 @@ def check_combinations(answers: dict) -> str | None:
     return None
 
 
-def problems(answers: dict, typed: dict | None = None) -> list[str]:
+def problems(answers: dict, typed: dict | None = None, template: dict | None = None) -> list[str]:
     """Every problem with the answers (and with the answers as given, before
-    rendering, when known), in prompt order."""
+    rendering, when known), in prompt order. `template` is the template's
+    cookiecutter.json; by default the one beside `hooks/`."""
     typed = typed or {}
+    template = template if template is not None else template_context_beside()
     found = [
+        check_private(answers, template),
+        check_types(answers, template),
+        check_choices(answers, template),
+    ]
+    if found[1]:  # a non-text answer: the text checks below would misread it
+        return [problem for problem in found if problem]
+    found += [
         check_text(key, str(answers.get(key, ""))) or check_typed(key, typed) for key in TEXT_LIMITS
     ]
     found += [
@@ -147,9 +214,28 @@ def problems(answers: dict, typed: dict | None = None) -> list[str]:
     return [problem for problem in found if problem]
 
 
+def form_problems(answers: dict) -> list[str]:
+    """Problems with answers collected outside cookiecutter (a web form), to
+    call before cookiecutter renders any of them. Questions the form does not
+    ask take the template's defaults; a missing `project_slug` is derived by
+    cookiecutter from `project_name` and checked by this hook at bake time."""
+    template = template_context_beside()
+    unknown = [key for key in answers if key.startswith("_") or key not in template]
+    if unknown:
+        return [f"{unknown[0][:40]!r} is not a question of this template"]
+    complete = {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in template.items()
+        if not key.startswith("_") and key != "project_slug"
+    }
+    complete.update(answers)
+    complete.setdefault("project_slug", "derived-at-bake-time")
+    return problems(complete, answers, template)
+
+
 def main() -> int:
     answers = rendered_answers()
-    found = problems(answers, typed_answers())
+    found = problems(answers, typed_answers(), template_context())
     if found:
         print(f"error: {found[0]}", file=sys.stderr)
         return 1

@@ -82,3 +82,33 @@ def test_every_problem_is_one_line():
     found = pre_gen.problems(answers(project_name="", project_slug="../x", owner_email="bad"))
     assert len(found) == 3
     assert all("\n" not in problem for problem in found)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"task_kind": "evil"}, "task_kind 'evil' is not one of"),
+        ({"risk_level": ["high"]}, "is not one of"),
+        ({"project_name": True}, "project_name must be text, not true"),
+        ({"description": ["a"]}, "description must be text"),
+        ({"_stages": {"deployment": "<script>x</script>"}}, "private key '_stages'"),
+        ({"_phases": []}, "private key '_phases'"),
+        ({"_extensions": []}, "private key '_extensions'"),
+        ({"_copy_without_render": ["*"]}, "must not set the private key"),
+    ],
+)
+def test_overrides_of_the_template_are_named(changes, message):
+    found = pre_gen.problems(answers(**changes))
+    assert found, f"{changes} was accepted"
+    assert message in found[0]
+
+
+def test_keys_added_by_cookiecutter_and_cruft_pass():
+    added = {"_template": "gh:x/y", "_output_dir": "/o", "_repo_dir": "/r", "_commit": "abc"}
+    assert pre_gen.problems(answers(**added)) == []
+
+
+def test_form_problems_checks_raw_form_input():
+    assert pre_gen.form_problems({"project_name": "Ticket Router"}) == []
+    assert "template delimiter" in pre_gen.form_problems({"project_name": "{" + "{ x }" + "}"})[0]
+    assert "not a question" in pre_gen.form_problems({"_phases": []})[0]

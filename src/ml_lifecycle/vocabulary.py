@@ -8,6 +8,8 @@ The template's Jinja cannot import this module; tests compare its copies
 
 from __future__ import annotations
 
+import re
+
 PHASES_FILE = "lifecycle.yml"
 DOCS_DIR = "docs"
 MARKER = "==TODO=="
@@ -73,8 +75,15 @@ EXTENSION_CONFIGS = {
 }
 
 
+# At the start of a line, `-` opens a list or a rule, and digits followed by
+# `.` or `)` an ordered list: that one character becomes a reference too.
+BLOCK_START = re.compile(r"^(-|\d+[.)])")
+
+
 def md_escape(value: object) -> str:
     """Text that Markdown shows exactly as typed, on one line: runs of
-    whitespace become one space and every syntax character a reference."""
+    whitespace become one space, every syntax character a reference, and so
+    does the character that would open a list at the start."""
     text = " ".join(str(value).split())
-    return "".join(f"&#{ord(c)};" if c in MARKDOWN_SYNTAX else c for c in text)
+    escaped = "".join(f"&#{ord(c)};" if c in MARKDOWN_SYNTAX else c for c in text)
+    return BLOCK_START.sub(lambda m: m.group(1)[:-1] + f"&#{ord(m.group(1)[-1])};", escaped)

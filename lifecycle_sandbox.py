@@ -1,0 +1,337 @@
+"""Answers are data, never code: every rendering of a bake runs in Jinja's sandbox.
+
+Cookiecutter renders each answer as a template before any hook can look at
+it, so `{{ cycler.__init__.__globals__.os.system('id') }}` typed as a project
+name would run. `cookiecutter.json` lists `lifecycle_sandbox.Sandbox` in
+`_extensions`; cookiecutter (and cruft, which uses cookiecutter to render)
+loads it into every Jinja environment it creates, and its constructor turns
+that environment into a bounded sandbox:
+
+- attribute access, calls and operators follow `jinja2.sandbox` rules, so
+  Python internals are out of reach and the payload raises `SecurityError`;
+- `range`, loops, repetition, powers, widths and string growth are capped, and
+  each rendering stops after `SECONDS_PER_RENDER` of work;
+- a refusal while rendering an answer (or a template syntax error in one)
+  prints one `error:` line to stderr, as the hook does, and raises
+  `AnswerRefused`, which the cookiecutter command reports without a traceback;
+- before the project folder is created, the answers go through the
+  pre-generation hook's `problems()`, so a refused answer leaves nothing.
+
+What the sandbox cannot do: a config or replay file that replaces
+`_extensions` never loads this module (see the README, "Answers files").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.exceptions import FailedHookException
+from jinja2 import Template, nodes
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
+from jinja2.ext import Extension
+from jinja2.sandbox import SandboxedEnvironment
+
+# No rendering of this template needs more than these; answers get no more.
+MAX_RANGE = 10_000  # items in one range()
+MAX_SIZE = 200_000  # characters or items made by one operation
+MAX_INT_BITS = 4_096  # bits in an integer made by * or **
+MAX_STEPS = 1_000_000  # loop iterations, calls and operators in one rendering
+MAX_OUTPUT = 5_000_000  # characters written by expressions in one rendering
+SECONDS_PER_RENDER = 1.0  # wall clock for rendering one answer or file name
+SECONDS_PER_FILE = 30.0  # wall clock for rendering one template file
+# The folder cookiecutter renders first: the answers are final by then, and
+# nothing has been written yet.
+PROJECT_FOLDER = "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
+WIDE_FORMAT = re.compile(r"[0-9]{6,}")
+HOOK = Path(__file__).resolve().parent / "hooks" / "pre_gen_project.py"
+
+
+class AnswerRefused(FailedHookException, SecurityError):
+    """An answer was refused. A `FailedHookException`, so the cookiecutter
+    command prints the message as one line and exits 1, and a `SecurityError`,
+    so Jinja-aware callers can catch it as one."""
+
+    def __init__(self, line: str) -> None:
+        # Like the pre-generation hook: the `error:` line goes to stderr, and
+        # the exception (which the cookiecutter command prints) says why.
+        print(line, file=sys.stderr, flush=True)
+        super().__init__(
+            f"Stopping generation: the answers were refused ({line[len('error: ') :]})"
+        )
+
+
+class _Budget(threading.local):
+    deadline: float | None = None
+    steps: int = 0
+    output: int = 0
+
+
+_budget = _Budget()
+
+
+def _charge(count: int = 1) -> None:
+    """Count work done by the current rendering; refuse when it runs too long."""
+    if _budget.deadline is None:
+        return
+    _budget.steps += count
+    if _budget.steps > MAX_STEPS:
+        raise SecurityError(f"rendering took more than {MAX_STEPS:,} steps")
+    if time.monotonic() > _budget.deadline:
+        raise SecurityError("rendering took too long")
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, (str, list, tuple, dict, bytes)) and len(value) > MAX_SIZE:
+        raise SecurityError(f"a value grew beyond {MAX_SIZE:,} characters or items")
+    return value
+
+
+def _check_arguments(args: Iterable[Any]) -> None:
+    """Refuse integer arguments that would make a huge value (`'x'.center(10**9)`)
+    and format strings with huge widths (`'%999999999d'`)."""
+    for arg in args:
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_SIZE:
+            raise SecurityError(f"an argument is larger than {MAX_SIZE:,}")
+        if isinstance(arg, str) and ("%" in arg or "{" in arg) and WIDE_FORMAT.search(arg):
+            raise SecurityError("a format width is too large")
+
+
+def bounded_range(*args: int) -> range:
+    values = range(*args)
+    if len(values) > MAX_RANGE:
+        raise SecurityError(f"range() is limited to {MAX_RANGE:,} items")
+    return values
+
+
+def _bounded_replace(text: Any, old: Any, new: Any, *rest: Any) -> None:
+    """Refuse a replace whose result would be huge (`s.replace('', s)`)."""
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        grow = len(new) - len(old)
+        if grow > 0 and len(text) + (len(text) + 1) * grow > MAX_SIZE:
+            count = text.count(old) if old else len(text) + 1
+            if len(text) + count * grow > MAX_SIZE:
+                raise SecurityError(f"a value grew beyond {MAX_SIZE:,} characters")
+
+
+def _output(value: Any) -> Any:
+    """Count what `{{ … }}` writes, so that a loop cannot pile up gigabytes."""
+    if _budget.deadline is not None and isinstance(value, str):
+        _budget.output += len(value)
+        if _budget.output > MAX_OUTPUT:
+            raise SecurityError(f"rendering wrote more than {MAX_OUTPUT:,} characters")
+    return value
+
+
+def _loop(iterable: Iterable[Any]) -> Iterator[Any]:
+    for item in iterable:
+        _charge()
+        yield item
+
+
+def _guard_filter(function: Any) -> Any:
+    skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # context, then the value
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _charge()
+        _check_arguments([*args[skip:], *kwargs.values()])
+        if function is _REPLACE and len(args) >= skip + 2:
+            _bounded_replace(*args[skip - 1 :])
+        return _check_size(function(*args, **kwargs))
+
+    for marker in ("jinja_pass_arg",):
+        if hasattr(function, marker):
+            setattr(guarded, marker, getattr(function, marker))
+    guarded.__wrapped__ = function
+    return guarded
+
+
+_REPLACE: Any = None
+
+
+class LifecycleSandbox(SandboxedEnvironment):
+    """Jinja's sandbox with bounded work. Mixed into cookiecutter's own
+    environment class by `Sandbox`, so its other behaviour stays the same."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/", "-"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _charge()
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                repeats = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                if repeats and len(seq) * max(times, 0) > MAX_SIZE:
+                    raise SecurityError(f"repetition beyond {MAX_SIZE:,} items")
+            integers = isinstance(left, int) and isinstance(right, int)
+            if integers and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise SecurityError("an integer grew too large")
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            base = abs(left)
+            if base > 1 and right * max(int(base).bit_length(), 1) > MAX_INT_BITS:
+                raise SecurityError("an integer grew too large")
+        if operator == "%" and isinstance(left, str):
+            _check_arguments([left])
+        return _check_size(self.binop_table[operator](left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _charge()
+        _check_arguments([*args, *kwargs.values()])
+        if getattr(__obj, "__name__", "") == "replace" and isinstance(
+            getattr(__obj, "__self__", None), str
+        ):
+            _bounded_replace(__obj.__self__, *args)
+        return _check_size(SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Any:
+        wrapper = super().wrap_str_format(value)
+        if wrapper is not None:
+            _check_arguments([value.__self__])
+        return wrapper
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Parse as usual, then route every loop and every `~` through the budget."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, "lifecycle_loop", [], [], None, None)
+            loop.iter.set_lineno(loop.lineno)
+        for output in tree.find_all(nodes.Output):
+            output.nodes = [
+                node
+                if isinstance(node, nodes.TemplateData)
+                else nodes.Filter(node, "lifecycle_output", [], [], None, None, lineno=node.lineno)
+                for node in output.nodes
+            ]
+        for concat in list(tree.find_all(nodes.Concat)):
+            concat.nodes = [
+                nodes.Filter(node, "lifecycle_size", [], [], None, None, lineno=concat.lineno)
+                for node in concat.nodes
+            ]
+        return tree
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        """Templates made from strings render answers (and file names)."""
+        try:
+            template = super().from_string(source, globals, AnswerTemplate)
+        except TemplateSyntaxError as error:
+            raise AnswerRefused(
+                f"error: an answer holds broken template syntax ({error.message}) in "
+                f"{_quote(source)}; answers are plain text"
+            ) from error
+        template.source_text = source
+        return template
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+class FileTemplate(Template):
+    """A template file of the project: its rendering is budgeted generously."""
+
+    seconds = SECONDS_PER_FILE
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if _budget.deadline is not None:  # nested: the outer budget applies
+            return super().render(*args, **kwargs)
+        _budget.deadline = time.monotonic() + self.seconds
+        _budget.steps = _budget.output = 0
+        try:
+            return self._render(*args, **kwargs)
+        finally:
+            _budget.deadline = None
+
+    def _render(self, *args: Any, **kwargs: Any) -> str:
+        return super().render(*args, **kwargs)
+
+
+class AnswerTemplate(FileTemplate):
+    """An answer, a path or a hook rendered from a string: one second, and a
+    refusal is one `error:` line."""
+
+    seconds = SECONDS_PER_RENDER
+    source_text = ""
+
+    def _render(self, *args: Any, **kwargs: Any) -> str:
+        if self.source_text == PROJECT_FOLDER and isinstance(kwargs.get("cookiecutter"), dict):
+            refuse_bad_answers(kwargs["cookiecutter"], kwargs.get("_cookiecutter"))
+        try:
+            return super()._render(*args, **kwargs)
+        except AnswerRefused:
+            raise
+        except (TemplateError, ArithmeticError, RecursionError, MemoryError) as error:
+            raise AnswerRefused(
+                f"error: answers are data, not template code ({error}) "
+                f"in {_quote(self.source_text)}"
+            ) from error
+        except Exception as error:  # e.g. `project_name: true` reaching `slugify`
+            if isinstance(kwargs.get("cookiecutter"), dict):
+                found = _load_hook().check_types(kwargs["cookiecutter"], template_context())
+                if found:
+                    raise AnswerRefused(f"error: {found}") from error
+            raise AnswerRefused(
+                f"error: cannot use the answer {_quote(self.source_text)}: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+
+
+def _load_hook() -> Any:
+    spec = importlib.util.spec_from_file_location("lifecycle_pre_gen_project", HOOK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def refuse_bad_answers(answers: dict, typed: dict | None) -> None:
+    """Run the pre-generation hook's checks in process, before the project
+    folder exists. The hook runs them again afterwards (belt and braces)."""
+    hook = _load_hook()
+    found = hook.problems(answers, typed or {}, template_context())
+    if found:
+        raise AnswerRefused(f"error: {found[0]}")
+
+
+def template_context(folder: Path | None = None) -> dict:
+    """The template's own cookiecutter.json. Cookiecutter renders the hooks with
+    the template folder as the working directory, so `Path.cwd()` is right
+    there; elsewhere, the folder this module sits in."""
+    for candidate in (folder, Path.cwd(), HOOK.parent.parent):
+        if (
+            candidate is not None
+            and (candidate / "cookiecutter.json").is_file()
+            and (candidate / "lifecycle_sandbox.py").is_file()
+        ):
+            return json.loads((candidate / "cookiecutter.json").read_text(encoding="utf-8"))
+    raise AnswerRefused("error: cannot find the template's cookiecutter.json")
+
+
+class Sandbox(Extension):
+    """Turn the environment this extension is loaded into into a bounded sandbox."""
+
+    def __init__(self, environment: Any) -> None:
+        global _REPLACE
+        super().__init__(environment)
+        cls = type(environment)
+        if not issubclass(cls, LifecycleSandbox):
+            environment.__class__ = type(f"Sandboxed{cls.__name__}", (LifecycleSandbox, cls), {})
+        environment.binop_table = LifecycleSandbox.default_binop_table.copy()
+        environment.unop_table = LifecycleSandbox.default_unop_table.copy()
+        environment.template_class = FileTemplate
+        environment.globals["range"] = bounded_range
+        environment.globals["lifecycle_template_json"] = lambda: json.dumps(
+            template_context(), ensure_ascii=False
+        )
+        _REPLACE = environment.filters["replace"] if _REPLACE is None else _REPLACE
+        environment.filters = {
+            name: _guard_filter(function) for name, function in environment.filters.items()
+        }
+        environment.filters["lifecycle_loop"] = _loop
+        environment.filters["lifecycle_size"] = _check_size
+        environment.filters["lifecycle_output"] = _output
