@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import PHASES, phase_documents
@@ -170,24 +171,42 @@ def test_plugin_refuses_a_document_linked_from_outside_the_project(bake, tmp_pat
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
-def test_baked_make_installs_the_pinned_package_and_builds(bake, package_wheel):
-    """`make check` and `make docs` as a team runs them: a fresh .venv from
-    requirements-docs.txt, with ml-lifecycle taken from a wheel of this checkout."""
+def test_baked_make_targets_check_and_build(bake):
+    """`make check` and `make docs` as a team runs them, with this
+    interpreter's tools standing in for the project's .venv (`-o`: take them
+    as installed; tests run offline)."""
     project = bake()
-    env = {**os.environ, "PIP_FIND_LINKS": str(package_wheel), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-
-    def make(target: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["make", target], cwd=project.path, env=env, capture_output=True, text=True, timeout=900
-        )
-
-    check = make("check")
+    tools = Path(sys.executable).parent
+    as_installed = [f"BIN={tools}", "-o", str(tools / "ml-lifecycle")]
+    check = project.run("make", "check", *as_installed)
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     assert "No problems." in check.stdout
-    docs = make("docs")
+    docs = project.run("make", "docs", *as_installed)
     assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]
-    installed = project.path / ".venv" / "bin" / "ml-lifecycle"
-    version = subprocess.run([installed, "--version"], capture_output=True, text=True)
-    assert version.stdout.strip() == f"ml-lifecycle {ml_lifecycle.__version__}"
     overview = (project.path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Status of every document on" in overview
+
+
+def test_the_pin_installs_from_a_wheel_of_this_checkout(bake, package_wheel, tmp_path):
+    """The `ml-lifecycle==…` line of requirements-docs.txt, given to pip with
+    no index and only a wheel built from this checkout, installs the package
+    whose version the CLI reports."""
+    project = bake()
+    pin = next(
+        line
+        for line in project.read("requirements-docs.txt").splitlines()
+        if line.startswith("ml-lifecycle==")
+    )
+    target = tmp_path / "installed"
+    offline = ["--no-index", "--find-links", str(package_wheel), "--no-deps", "--quiet"]
+    pip = [sys.executable, "-m", "pip", "install", *offline, "--target", str(target), pin]
+    result = subprocess.run(pip, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    version = subprocess.run(
+        [sys.executable, "-c", "import ml_lifecycle; print(ml_lifecycle.__version__)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        cwd=tmp_path,
+    )
+    assert version.stdout.strip() == ml_lifecycle.__version__ == pin.split("==")[1]
