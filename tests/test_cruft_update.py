@@ -146,3 +146,88 @@ def test_link_a_project_baked_with_plain_cookiecutter(template_repo, tmp_path):
     assert FILLED in text and "\n## Scope and setting\n" in text
     assert (project / "docs" / "07-operation" / "human-oversight-plan.md").is_file()
     assert cruft("check", cwd=project).returncode == 0
+
+
+# --- Moving from the layout with copied tools (docs/updating.md) ------------------
+
+LAST_COPIED_TOOLS = "0df0ae6"  # the last template commit that copied tools/ into projects
+
+
+def answer_every_prompt(text: str) -> str:
+    """A document as a team fills it in: every marker replaced by an answer."""
+    return text.replace("==TODO==", FILLED)
+
+
+@pytest.fixture
+def two_layouts(tmp_path) -> tuple[Path, str, str]:
+    """One git repository of the template with two commits: the tree of
+    LAST_COPIED_TOOLS, then this checkout's tree."""
+    repo = tmp_path / "template"
+    repo.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", LAST_COPIED_TOOLS], cwd=TEMPLATE, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=archive.stdout, check=True)
+    run("git", "init", "-q", cwd=repo)
+    commit_all(repo, "Copied tools")
+    old = run("git", "rev-parse", "HEAD", cwd=repo).stdout.strip()
+    for entry in repo.iterdir():
+        if entry.name != ".git":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    shutil.copytree(TEMPLATE, repo, ignore=NOT_TEMPLATE, dirs_exist_ok=True)
+    commit_all(repo, "The package layout")
+    new = run("git", "rev-parse", "HEAD", cwd=repo).stdout.strip()
+    return repo, old, new
+
+
+def test_a_project_with_copied_tools_moves_to_the_package(two_layouts, tmp_path):
+    """The steps of docs/updating.md: bake from the old layout, fill in
+    documents, `cruft update`, keep the filled-in documents as they are, and
+    the new site builds strict with the package's plugin."""
+    repo, old, new = two_layouts
+    out = tmp_path / "out"
+    out.mkdir()
+    created = cruft("create", "--no-input", "--checkout", old, str(repo), cwd=out)
+    assert created.returncode == 0, created.stderr[-2000:]
+    project = next(out.iterdir())
+    assert (project / "tools" / "lifecycle.py").is_file(), "not the layout with copied tools"
+    run("git", "init", "-q", cwd=project)
+    filled = {}
+    for doc in sorted((project / "docs").glob("0*/*.md")):
+        doc.write_text(answer_every_prompt(doc.read_text(encoding="utf-8")), encoding="utf-8")
+        filled[doc.relative_to(project).as_posix()] = doc.read_bytes()
+    commit_all(project, "Our documents")
+
+    updated = cruft("update", "--skip-apply-ask", "--checkout", new, cwd=project)
+    assert updated.returncode == 0, updated.stdout[-2000:] + updated.stderr[-2000:]
+    # Step 2 of the guide: keep the filled-in documents, drop cruft's .rej files.
+    rejected = sorted(project.glob("docs/0*/*.rej"))
+    assert rejected, "the stubs changed since: cruft should leave what it could not apply"
+    run("git", "checkout", "HEAD", "--", "docs/0*", cwd=project)
+    for path in rejected:
+        path.unlink()
+
+    for path, content in filled.items():
+        assert (project / path).read_bytes() == content, f"{path} changed"
+    assert list(project.rglob("*.rej")) == []
+    for gone in ("tools", "tests", "pyproject.toml", "requirements-dev.txt"):
+        assert not (project / gone).exists(), f"{gone} is still there"
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "lifecycle" in config and "hooks:" not in config
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    check = subprocess.run(
+        [sys.executable, "-m", "ml_lifecycle", "check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
