@@ -286,9 +286,8 @@ def check_baked(project: Path, answers: dict, config: Path) -> None:
 # --- Fast tier ----------------------------------------------------------------
 
 
-@FAST
-@given(answers=hostile_answers())
-def test_hostile_answers_are_refused_or_stay_data(bakery, capfd, answers):
+def refused_or_data(bakery, capfd, answers: dict) -> None:
+    """Bake one example and check it was refused cleanly or stayed data."""
     capfd.readouterr()
     project, error, output = bakery.bake(answers)
     err = capfd.readouterr().err
@@ -296,6 +295,12 @@ def test_hostile_answers_are_refused_or_stay_data(bakery, capfd, answers):
         check_refused(project, error, output, err)
     else:
         check_baked(project, answers, bakery.config)
+
+
+@FAST
+@given(answers=hostile_answers())
+def test_hostile_answers_are_refused_or_stay_data(bakery, capfd, answers):
+    refused_or_data(bakery, capfd, answers)
 
 
 SLUG_ATTACKS = [
@@ -373,13 +378,7 @@ def many_hostile_answers(part: int):
     @THOROUGH
     @given(answers=hostile_answers())
     def test(bakery, capfd, answers):
-        capfd.readouterr()
-        project, error, output = bakery.bake(answers)
-        err = capfd.readouterr().err
-        if error is not None:
-            check_refused(project, error, output, err)
-        else:
-            check_baked(project, answers, bakery.config)
+        refused_or_data(bakery, capfd, answers)
 
     return test
 
