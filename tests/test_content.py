@@ -455,3 +455,13 @@ def test_supplier_examples_follow_the_third_parties_answer(bake, third_parties):
     assert len(rows) == 1, rows
     if third_parties in SUPPLIER_NAMES:
         assert SUPPLIER_NAMES[third_parties] in rows[0]
+
+
+def test_cited_tests_and_evidence_exist(bake):
+    """An example cites a test or evidence by ID only if some document of the
+    bake defines that ID."""
+    project = bake(EVERYTHING_ON)
+    text = " ".join(project.documents.values())
+    for test_id in set(re.findall(r"\btest (V-\d+)\b", text)):
+        assert re.search(rf"\b{test_id}:", text), f"{test_id} is cited but never defined"
+    assert "V-07" not in text
