@@ -355,8 +355,9 @@ def test_crosswalk_maps_the_generative_profile(bake, kind, crosswalk):
 @pytest.mark.parametrize("third_parties", ["none", "pretrained-models"])
 def test_hosted_model_versions_are_pinned(bake, third_parties):
     project = bake({"task_kind": "generative", "third_parties": third_parties})
-    text = project.doc("integration-plan.md")
-    assert ("provider changes or retires" in text) == (third_parties == "pretrained-models")
+    pretrained = third_parties == "pretrained-models"
+    assert ("not an alias" in project.doc("integration-plan.md")) == pretrained
+    assert ("withdrawal" in project.doc("update-plan.md")) == pretrained
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -394,3 +395,73 @@ def test_links_between_documents_resolve(bake):
                 }
                 assert anchor in ids, (path, target, anchor)
     assert count >= 8, "the stubs barely link to each other"
+
+
+# --- each question asked once --------------------------------------------------------
+
+# A phrase that marks a question (lower case, matched in the bold prompts of a
+# bake with every option on) and the only documents that may ask it. The other
+# documents link to the owner instead of asking again.
+QUESTION_OWNERS = {
+    "audit rights": {"supplier-register.md"},
+    "what may you do with it": {"supplier-register.md"},
+    "service level": {"operations-runbook.md"},
+    "each delivery checked": {"data-card.md"},
+    "does the provider document": {"model-card.md"},
+    "the data they were trained on": set(),
+    "withdrawal": {"update-plan.md"},
+    "snapshot": {"update-plan.md"},
+    "validated before it serves": {"validation-report.md"},
+    "poisoned or biased feedback": set(),
+    "undo what it has learned": set(),
+}
+PROMPT = re.compile(r"^> \*\*(.*?)\*\*", re.MULTILINE | re.DOTALL)
+
+
+def prompts(text: str) -> list[str]:
+    return [" ".join(p.replace("\n> ", " ").split()).lower() for p in PROMPT.findall(text)]
+
+
+@pytest.mark.parametrize("kind", ["classification", "generative"])
+def test_each_question_is_asked_in_the_document_that_owns_it(bake, kind):
+    project = bake({**EVERYTHING_ON, "task_kind": kind})
+    asked = {path: prompts(text) for path, text in project.documents.items()}
+    for phrase, owners in QUESTION_OWNERS.items():
+        askers = {Path(path).name for path, qs in asked.items() if any(phrase in q for q in qs)}
+        assert askers == owners, f"{phrase!r} is asked in {sorted(askers)}"
+
+
+SUPPLIER_NAMES = {
+    "data-providers": "LabelCo",
+    "outsourced-development": "Acme Analytics",
+    "automl": "AutoML",
+}
+
+
+@pytest.mark.parametrize(
+    "third_parties", ["data-providers", "outsourced-development", "pretrained-models", "automl"]
+)
+def test_supplier_examples_follow_the_third_parties_answer(bake, third_parties):
+    """A bake names only suppliers of the kinds it chose, and the register has
+    one example row per chosen kind."""
+    project = bake({**EVERYTHING_ON, "task_kind": "classification", "third_parties": third_parties})
+    for kind, name in SUPPLIER_NAMES.items():
+        for path, text in project.documents.items():
+            if kind != third_parties and name != "AutoML":
+                assert name not in text, f"{path} names {name} in a {third_parties} bake"
+    assert "LinguaCheck" not in " ".join(project.documents.values())
+    register = (project.path / "docs" / "supplier-register.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| \*(.+?) \(example\)\* \|", register, re.MULTILINE)
+    assert len(rows) == 1, rows
+    if third_parties in SUPPLIER_NAMES:
+        assert SUPPLIER_NAMES[third_parties] in rows[0]
+
+
+def test_cited_tests_and_evidence_exist(bake):
+    """An example cites a test or evidence by ID only if some document of the
+    bake defines that ID."""
+    project = bake(EVERYTHING_ON)
+    text = " ".join(project.documents.values())
+    for test_id in set(re.findall(r"\btest (V-\d+)\b", text)):
+        assert re.search(rf"\b{test_id}:", text), f"{test_id} is cited but never defined"
+    assert "V-07" not in text
