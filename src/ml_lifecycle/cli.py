@@ -72,6 +72,10 @@ def run_check(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.json:
+        from ml_lifecycle.history import add_last_changes
+
+        add_last_changes(report)
     print(render_json(report) if args.json else render_text(report))
     return 0 if report.ok else 1
 
