@@ -557,3 +557,33 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     assert "<!-- lifecycle-status -->" not in overview
     other_pages = overview.split("Other pages with unfilled prompts:", 1)[1].split("</p>", 1)[0]
     assert 'href="supplier-register/"' in other_pages
+
+
+# --- who performs the work, from the third-parties answer -------------------------
+
+PERFORMED_BY_DEFAULTS = {
+    "none": {},
+    "data-providers": {DATA_CARD: "third-party"},
+    "outsourced-development": {MODEL_CARD: "third-party"},
+    "pretrained-models": {MODEL_CARD: "third-party"},
+    "automl": {MODEL_CARD: "automated"},
+    "several": {DATA_CARD: "third-party", MODEL_CARD: "third-party"},
+}
+
+
+@pytest.mark.parametrize("answer", PERFORMED_BY_DEFAULTS)
+def test_third_parties_answer_sets_who_performs_each_document(baked, answer):
+    project = baked(third_parties=answer)
+    for document in phase_documents({"third_parties": answer}):
+        block = project.front_matter(document)["lifecycle"]
+        expected = PERFORMED_BY_DEFAULTS[answer].get(document, "in-house")
+        assert block["performed_by"] == expected, document
+        # Whoever is not in-house is left to name: a prompt, not a silent blank.
+        assert block["provider"] == ("" if expected == "in-house" else "==TODO=="), document
+    result = check(project)
+    assert result.returncode == 0, result.stdout
+    if PERFORMED_BY_DEFAULTS[answer]:
+        card = json.loads(check(project, "--json").stdout)["documents"]
+        named = {d["path"]: d["unfilled"] for d in card}
+        for document in PERFORMED_BY_DEFAULTS[answer]:
+            assert named[document] == project.read(document).count("==TODO==")

@@ -6,7 +6,8 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
   each stage with its phases ("4. Building") and their documents in
   lifecycle order, then the pages that span the lifecycle; a document added to
   a phase folder appears with no other edit;
-- opens each lifecycle document's page with a status box;
+- opens each lifecycle document's page with a status box, and shows
+  documents in review or approved in the reader's view (reader_view.py);
 - fills the placeholders of derived.py: the status table on the overview, the
   responsibilities table and the supplier summary;
 - adds the requirement traceability page when the requirements define IDs.
@@ -30,6 +31,7 @@ from mkdocs.structure.pages import Page
 from ml_lifecycle import derived
 from ml_lifecycle.documents import Document
 from ml_lifecycle.project import cross_cutting_order, is_inside
+from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report
 from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import (
@@ -72,6 +74,8 @@ class LifecyclePlugin(BasePlugin):
             return markdown
         source = page.file.src_uri
         doc = self.by_source.get(source)
+        if shows_reader_view(self.report.project, doc):
+            markdown = reader_view(markdown)
         if doc is not None:
             markdown = derived.add_status_box(markdown, doc)
         return derived.fill_placeholders(markdown, self.report, source, self.by_source, self.pages)
