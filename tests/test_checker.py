@@ -484,7 +484,7 @@ def test_make_check_runs_the_checker_and_the_gate(copy_of):
 def test_make_help_lists_the_tool_targets(copy_of):
     result = copy_of().run("make", "help")
     targets = {line.split()[1] for line in result.stdout.splitlines() if line.strip()}
-    assert targets == {"help", "docs", "serve", "check", "hub-card", "dossier", "clean"}
+    assert targets == {"help", "docs", "serve", "check", "approve", "hub-card", "dossier", "clean"}
 
 
 def test_root_option_checks_another_folder(copy_of, tmp_path):
