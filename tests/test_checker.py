@@ -75,10 +75,22 @@ def fill(project: BakedProject, document: str, answer: str = "Answered by the te
 
 
 def approve(project: BakedProject, document: str, reviewed: str = "2026-05-01") -> None:
+    """Fill a document and have a second person approve it, as on `reviewed`."""
     fill(project, document)
-    set_fields(
-        project, document, status="approved", owner="'Head of support'", last_reviewed=reviewed
-    )
+    set_fields(project, document, owner="'Head of support'")
+    command = [sys.executable, "-m", "ml_lifecycle", "approve", document, "--by", "QA lead"]
+    result = project.run(*command, "--today", reviewed, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def approve_by_hand(project: BakedProject, document: str) -> None:
+    """Approve as the command would, without its refusals (to test `check`)."""
+    from ml_lifecycle.documents import body_fingerprint, split_front_matter
+
+    fill(project, document)
+    body = split_front_matter(project.read(document))[1]
+    set_fields(project, document, status="approved", owner="Ops", last_reviewed="2026-05-01")
+    set_fields(project, document, approved_by="QA", approval_fingerprint=body_fingerprint(body))
 
 
 def expected_phases() -> list[dict]:
@@ -153,8 +165,12 @@ def test_approved_without_owner_or_review_date_fails(copy_of):
     set_fields(project, MODEL_CARD, status="approved")
     lines = problem_lines(check(project))
     assert [line.split(": ", 1)[1] for line in lines] == [
+        "approved by hand: no approval_fingerprint; "
+        "record the approval with `ml-lifecycle approve FILE --by NAME`",
         "approved but has no owner",
         "approved but last_reviewed is not set",
+        "approved but has no approved_by: a second person approves it "
+        "with `ml-lifecycle approve FILE --by NAME`",
     ]
 
 
@@ -342,7 +358,7 @@ def test_required_section_answered_not_applicable_fails_on_approval(
     body = body.replace("==TODO==", answer)
     text = f"{head}\n## {section}\n{body}{''.join(tail)}"
     (project.path / document).write_text(text, encoding="utf-8")
-    approve(project, document)
+    approve_by_hand(project, document)
     lines = problem_lines(check(project))
     assert len(lines) == 1 and lines[0].startswith(f"{document}:"), lines
     assert f"approved but required section {section!r} has no answer" in lines[0]
@@ -358,7 +374,7 @@ def test_filled_high_risk_document_passes_approval(copy_of):
 def test_not_applicable_is_fine_without_required_sections(copy_of):
     project = copy_of()
     fill(project, MODEL_CARD, answer="N/A")
-    set_fields(project, MODEL_CARD, status="approved", owner="Ops", last_reviewed="2026-05-01")
+    approve(project, MODEL_CARD)
     assert check(project).returncode == 0
 
 
@@ -468,7 +484,7 @@ def test_make_check_runs_the_checker_and_the_gate(copy_of):
 def test_make_help_lists_the_tool_targets(copy_of):
     result = copy_of().run("make", "help")
     targets = {line.split()[1] for line in result.stdout.splitlines() if line.strip()}
-    assert targets == {"help", "docs", "serve", "check", "hub-card", "dossier", "clean"}
+    assert targets == {"help", "docs", "serve", "check", "approve", "hub-card", "dossier", "clean"}
 
 
 def test_root_option_checks_another_folder(copy_of, tmp_path):
@@ -526,7 +542,8 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     model_card = rows["04-building/model-card/"]
     next_review = (date.fromisoformat(reviewed) + timedelta(days=180)).isoformat()
     assert model_card[4] == "Head of support" and model_card[7] == next_review
-    assert model_card[5] == "in-house" and model_card[6] == "0"
+    # With several third parties the model card is third-party by default.
+    assert model_card[5] == "third-party (Answered by the team.)" and model_card[6] == "0"
     assert rows["03-data/data-card/"][5] == "third-party (Acme <Data> & Co)"
     assert rows["01-problem-definition/problem-definition/"][4] == owner
     page = (site / "04-building/model-card/index.html").read_text(encoding="utf-8")
@@ -540,3 +557,33 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     assert "<!-- lifecycle-status -->" not in overview
     other_pages = overview.split("Other pages with unfilled prompts:", 1)[1].split("</p>", 1)[0]
     assert 'href="supplier-register/"' in other_pages
+
+
+# --- who performs the work, from the third-parties answer -------------------------
+
+PERFORMED_BY_DEFAULTS = {
+    "none": {},
+    "data-providers": {DATA_CARD: "third-party"},
+    "outsourced-development": {MODEL_CARD: "third-party"},
+    "pretrained-models": {MODEL_CARD: "third-party"},
+    "automl": {MODEL_CARD: "automated"},
+    "several": {DATA_CARD: "third-party", MODEL_CARD: "third-party"},
+}
+
+
+@pytest.mark.parametrize("answer", PERFORMED_BY_DEFAULTS)
+def test_third_parties_answer_sets_who_performs_each_document(baked, answer):
+    project = baked(third_parties=answer)
+    for document in phase_documents({"third_parties": answer}):
+        block = project.front_matter(document)["lifecycle"]
+        expected = PERFORMED_BY_DEFAULTS[answer].get(document, "in-house")
+        assert block["performed_by"] == expected, document
+        # Whoever is not in-house is left to name: a prompt, not a silent blank.
+        assert block["provider"] == ("" if expected == "in-house" else "==TODO=="), document
+    result = check(project)
+    assert result.returncode == 0, result.stdout
+    if PERFORMED_BY_DEFAULTS[answer]:
+        card = json.loads(check(project, "--json").stdout)["documents"]
+        named = {d["path"]: d["unfilled"] for d in card}
+        for document in PERFORMED_BY_DEFAULTS[answer]:
+            assert named[document] == project.read(document).count("==TODO==")

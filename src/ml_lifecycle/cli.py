@@ -1,6 +1,6 @@
 """The `ml-lifecycle` command. Each subcommand is a pair of functions, one
 adding its options and one running it; COMMANDS lists them, so a new
-subcommand (`approve` is next) is one more entry.
+subcommand is one more entry.
 
 Exit status: 0 when all is well, 1 when the project has problems (or an
 export is refused), 2 on a usage error.
@@ -57,18 +57,56 @@ def add_check(parser: argparse.ArgumentParser) -> None:
         default="",
         help="release gate: phases whose documents must all be approved, e.g. 1-5 or 1,2,6",
     )
+    parser.add_argument(
+        "--require-traced",
+        action="store_true",
+        help="fail unless every requirement is verified (pass or waived) in the V&V report",
+    )
     parser.add_argument("--today", type=iso_day, metavar="YYYY-MM-DD", help="check as on this day")
 
 
 def run_check(args: argparse.Namespace) -> int:
     try:
         gate = parse_phase_spec(args.require_approved) if args.require_approved else []
-        report = check_project(args.root, args.today, gate)
+        report = check_project(args.root, args.today, gate, args.require_traced)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.json:
+        from ml_lifecycle.history import add_last_changes
+
+        add_last_changes(report)
     print(render_json(report) if args.json else render_text(report))
     return 0 if report.ok else 1
+
+
+# --- approve --------------------------------------------------------------------
+
+
+def add_approve(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help="the document to approve")
+    parser.add_argument(
+        "--by", required=True, metavar="NAME", help="who approves it: never its owner"
+    )
+    parser.add_argument(
+        "--today", type=iso_day, metavar="YYYY-MM-DD", help="approve as on this day"
+    )
+
+
+def run_approve(args: argparse.Namespace) -> int:
+    from ml_lifecycle import approval
+
+    today = args.today or dt.date.today()
+    try:
+        rel, fingerprint = approval.approve(args.root, args.file, args.by, today)
+    except approval.ApprovalError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot write {shown(args.file)}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"Approved {rel} by {' '.join(args.by.split())} on {today} ({fingerprint[:19]}...)")
+    return 0
 
 
 # --- hub-card -------------------------------------------------------------------
@@ -142,6 +180,12 @@ COMMANDS: list[Command] = [
         "report every document's status; exit 1 on any problem",
         add_check,
         run_check,
+    ),
+    (
+        "approve",
+        "approve a document as a second person: sets status, approver, date and fingerprint",
+        add_approve,
+        run_approve,
     ),
     (
         "hub-card",

@@ -14,7 +14,14 @@ from urllib.parse import quote
 
 from ml_lifecycle.documents import Document
 from ml_lifecycle.report import Report, next_review_text, performer
-from ml_lifecycle.vocabulary import DOCS_DIR, IN_HOUSE, md_escape
+from ml_lifecycle.traceability import Requirement
+from ml_lifecycle.vocabulary import (
+    DOCS_DIR,
+    IN_HOUSE,
+    TRACEABILITY_TITLE,
+    VALIDATION_DOCUMENT,
+    md_escape,
+)
 
 STATUS_PLACEHOLDER = "<!-- lifecycle-status -->"
 RESPONSIBILITIES_PLACEHOLDER = "<!-- lifecycle-responsibilities -->"
@@ -173,6 +180,61 @@ def supplier_summary(report: Report, by_source: dict[str, Document], page_source
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# --- traceability ------------------------------------------------------------------
+
+
+def _page_link(text: str, path: str, here: str) -> str:
+    """`text` linked to a project path when that path is a page under docs/."""
+    prefix = f"{DOCS_DIR}/"
+    if not path.startswith(prefix):
+        return text
+    return f"[{text}]({quote(posixpath.relpath(path.removeprefix(prefix), here))})"
+
+
+def _requirement_row(requirement: Requirement, here: str) -> str:
+    signals = "; ".join(
+        _page_link(md_escape(m["signal"]), m["path"], here) for m in requirement.monitored_in
+    )
+    verified = requirement.verified_in[0]["path"] if requirement.verified_in else ""
+    result = md_escape(requirement.result) if requirement.result else "not verified"
+    cells = [
+        _page_link(md_escape(requirement.id), requirement.path, here),
+        _or_dash(requirement.text),
+        _or_dash(requirement.method),
+        _page_link(result, verified, here) if verified else result,
+        signals or "—",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def traceability_page(report: Report, page_source: str) -> str:
+    """The derived traceability page: each requirement, how it was verified
+    and with what result, and the monitoring signals that cite it."""
+    trace = report.traceability
+    here = posixpath.dirname(page_source) or "."
+    validation = next((d for d in report.documents if d.document == VALIDATION_DOCUMENT), None)
+    lines = [
+        f"# {TRACEABILITY_TITLE}",
+        "",
+        f"Every requirement on {report.today}, when this page was built from the "
+        "requirements tables, the rows of the V&V report and the monitoring plan. "
+        "Change those documents, not this page.",
+        "",
+        "| ID | Requirement | Method | Result | Monitoring signals |",
+        "| --- | --- | --- | --- | --- |",
+        *(_requirement_row(r, here) for r in trace.requirements),
+    ]
+    if trace.findings:
+        count = len(trace.findings)
+        kind = "danger" if trace.enforced else "warning"
+        status = validation.status if validation else "missing"
+        title = f"{count} finding{'s' if count != 1 else ''}"
+        title += "" if trace.enforced else f" (not failing yet: the V&V report is {status})"
+        lines += ["", f'!!! {kind} lifecycle-traceability "{md_escape(title)}"', ""]
+        lines += [f"    - {md_escape(finding)}" for finding in trace.findings]
+    return "\n".join(lines) + "\n"
 
 
 def fill_placeholders(

@@ -3,13 +3,14 @@ and the prompts it leaves unfilled. No rules here: see rules.py."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from ml_lifecycle.project import Problem
-from ml_lifecycle.vocabulary import DEFAULT_REVIEW_INTERVAL, MARKER
+from ml_lifecycle.vocabulary import DEFAULT_REVIEW_INTERVAL, FINGERPRINT_ALGORITHM, MARKER
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -38,6 +39,13 @@ class Document:
     next_review: date | None = None
     unfilled: int = 0
     overdue: bool = False
+    approved_by: str = ""
+    # For an approved document: "current", "changed" (body edited since) or
+    # "missing" (no fingerprint: approved by hand); empty otherwise.
+    approval: str = ""
+    # Who last changed the body, and when, when the project is a git
+    # repository and the report was asked for it (check --json).
+    last_change: dict | None = None
     problems: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -56,6 +64,9 @@ class Document:
             "review_interval_days": self.review_interval_days,
             "next_review": iso(self.next_review),
             "overdue": self.overdue,
+            "approved_by": self.approved_by,
+            "approval": self.approval or None,
+            **({"last_change": self.last_change} if self.last_change is not None else {}),
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -77,6 +88,15 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     front = match.group(1) or ""
     return front, text[match.end() :], front.count("\n") + 3
+
+
+def body_fingerprint(body: str) -> str:
+    """A hash of a document's body that ignores line ends, trailing spaces and
+    blank lines at either end, so that an editor's tidying is no change."""
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").split("\n")]
+    normal = "\n".join(lines).strip("\n")
+    digest = hashlib.new(FINGERPRINT_ALGORITHM, normal.encode("utf-8")).hexdigest()
+    return f"{FINGERPRINT_ALGORITHM}:{digest}"
 
 
 def has_lifecycle_key(front: str) -> bool:

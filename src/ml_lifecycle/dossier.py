@@ -33,6 +33,7 @@ import yaml
 from ml_lifecycle import derived
 from ml_lifecycle.documents import Document, read_text, split_front_matter
 from ml_lifecycle.project import cross_cutting_order
+from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report, next_review_text, performer
 from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import (
@@ -41,6 +42,7 @@ from ml_lifecycle.vocabulary import (
     EXTENSION_CONFIGS,
     MARKDOWN_EXTENSIONS,
     STATUSES,
+    TRACEABILITY_PAGE,
 )
 
 CONFIG = "mkdocs.yml"
@@ -112,11 +114,25 @@ def record_pages(root: Path, taken: set[str]) -> list[str]:
     return [path for path in paths if path not in taken]
 
 
+def document_body(root: Path, report: Report, doc: Document) -> str:
+    """A document's body, in the reader's view when it is in review or approved."""
+    body = read_body(root, doc.path)
+    return reader_view(body) if shows_reader_view(report.project, doc) else body
+
+
+def traceability_part(report: Report) -> Part | None:
+    """The derived traceability page, once requirements define IDs."""
+    if not report.traceability.requirements:
+        return None
+    body = derived.traceability_page(report, TRACEABILITY_PAGE)
+    return Part(f"{DOCS_DIR}/{TRACEABILITY_PAGE}", CROSS_CUTTING_TITLE, body)
+
+
 def collect(root: Path, report: Report) -> list[Part]:
     """Lifecycle documents in phase order, then the cross-cutting records."""
     titles = {phase.id: f"{phase.number}. {phase.title}" for phase in report.phases}
     parts = [
-        Part(doc.path, titles.get(doc.phase, doc.phase), read_body(root, doc.path), doc)
+        Part(doc.path, titles.get(doc.phase, doc.phase), document_body(root, report, doc), doc)
         for doc in report.documents
     ]
     if not parts:
@@ -126,6 +142,9 @@ def collect(root: Path, report: Report) -> list[Part]:
         source = path.removeprefix(f"{DOCS_DIR}/")
         body = derived.fill_placeholders(read_body(root, path), report, source)
         parts.append(Part(path, CROSS_CUTTING_TITLE, body))
+    trace = traceability_part(report)
+    if trace is not None and all(part.path != trace.path for part in parts):
+        parts.append(trace)
     return parts
 
 

@@ -6,9 +6,11 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
   each stage with its phases ("4. Building") and their documents in
   lifecycle order, then the pages that span the lifecycle; a document added to
   a phase folder appears with no other edit;
-- opens each lifecycle document's page with a status box;
+- opens each lifecycle document's page with a status box, and shows
+  documents in review or approved in the reader's view (reader_view.py);
 - fills the placeholders of derived.py: the status table on the overview, the
-  responsibilities table and the supplier summary.
+  responsibilities table and the supplier summary;
+- adds the requirement traceability page when the requirements define IDs.
 
 Nothing here fails the build (`ml-lifecycle check` is the gate), except a page
 or file whose real path is outside the project: it is refused, since building
@@ -23,15 +25,20 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ml_lifecycle import derived
 from ml_lifecycle.documents import Document
 from ml_lifecycle.project import cross_cutting_order, is_inside
+from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report
 from ml_lifecycle.rules import check_project
-from ml_lifecycle.vocabulary import CROSS_CUTTING_TITLE, PHASES_FILE
+from ml_lifecycle.vocabulary import (
+    CROSS_CUTTING_TITLE,
+    PHASES_FILE,
+    TRACEABILITY_PAGE,
+)
 
 OVERVIEW = "index.md"
 
@@ -55,6 +62,7 @@ class LifecyclePlugin(BasePlugin):
         docs_dir = Path(config.docs_dir)
         self.by_source = in_docs_dir({d.path: d for d in self.report.documents}, root, docs_dir)
         self.pages = in_docs_dir(self.report.pages, root, docs_dir)
+        add_traceability_page(files, self.report, config)
         if self.own_nav:
             config.nav = navigation(self.report, self.by_source, page_sources(files))
         return files
@@ -66,6 +74,8 @@ class LifecyclePlugin(BasePlugin):
             return markdown
         source = page.file.src_uri
         doc = self.by_source.get(source)
+        if shows_reader_view(self.report.project, doc):
+            markdown = reader_view(markdown)
         if doc is not None:
             markdown = derived.add_status_box(markdown, doc)
         return derived.fill_placeholders(markdown, self.report, source, self.by_source, self.pages)
@@ -73,6 +83,15 @@ class LifecyclePlugin(BasePlugin):
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(str(project_root(config) / PHASES_FILE))
         return server
+
+
+def add_traceability_page(files: Files, report: Report, config: MkDocsConfig) -> None:
+    """A page built from the requirement trace, unless the project has no
+    requirement IDs yet or a page of that name of its own."""
+    if not report.traceability.requirements or files.get_file_from_path(TRACEABILITY_PAGE):
+        return
+    content = derived.traceability_page(report, TRACEABILITY_PAGE)
+    files.append(File.generated(config, TRACEABILITY_PAGE, content=content))
 
 
 def project_root(config: MkDocsConfig) -> Path:

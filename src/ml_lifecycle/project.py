@@ -11,6 +11,8 @@ where its lifecycle documents are.
       design-development: Design & development
     settings:
       review_interval_days: 180  # for documents that set none
+      requirement_prefix: REQ-   # requirement IDs are this and digits
+      reader_view: auto          # auto | always | never (see vocabulary.py)
 
 Documents are not listed: each Markdown file in a phase folder is one. An
 older `lifecycle.yml` may still list them per phase (`documents:`); the
@@ -29,6 +31,8 @@ from ml_lifecycle.vocabulary import (
     DEFAULT_REVIEW_INTERVAL,
     DOCS_DIR,
     PHASES_FILE,
+    READER_VIEWS,
+    REQUIREMENT_PREFIX,
 )
 
 
@@ -81,6 +85,8 @@ class Project:
     phases: list[Phase] = field(default_factory=list)
     stages: dict[str, str] = field(default_factory=dict)
     review_interval_days: int = DEFAULT_REVIEW_INTERVAL
+    requirement_prefix: str = REQUIREMENT_PREFIX
+    reader_view: str = READER_VIEWS[0]
 
     @property
     def docs(self) -> Path:
@@ -126,6 +132,7 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     if isinstance(stages, dict):
         project.stages = {str(key): str(value) for key, value in stages.items()}
     project.review_interval_days = _default_interval(data.get("settings"))
+    problems += _review_settings(project, data.get("settings"))
     return project, problems
 
 
@@ -146,6 +153,26 @@ def _default_interval(settings: object) -> int:
     value = settings.get("review_interval_days") if isinstance(settings, dict) else None
     valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
     return value if valid else DEFAULT_REVIEW_INTERVAL
+
+
+def _review_settings(project: Project, settings: object) -> list[Problem]:
+    """The requirement prefix and the reader's view; a bad value is reported
+    and the default kept."""
+    settings = settings if isinstance(settings, dict) else {}
+    problems = []
+    prefix = settings.get("requirement_prefix", REQUIREMENT_PREFIX)
+    if isinstance(prefix, str) and prefix.strip() and not any(c.isspace() for c in prefix):
+        project.requirement_prefix = prefix
+    else:
+        message = f"settings: requirement_prefix {prefix!r} must be text without spaces, e.g. REQ-"
+        problems.append(Problem(PHASES_FILE, None, message))
+    view = settings.get("reader_view", READER_VIEWS[0])
+    if view in READER_VIEWS:
+        project.reader_view = view
+    else:
+        message = f"settings: reader_view {view!r} is not one of {', '.join(READER_VIEWS)}"
+        problems.append(Problem(PHASES_FILE, None, message))
+    return problems
 
 
 def _entry_lines(node: yaml.Node | None) -> list[int]:

@@ -9,6 +9,7 @@ from datetime import date
 
 from ml_lifecycle.documents import Document
 from ml_lifecycle.project import Phase, Problem, Project
+from ml_lifecycle.traceability import Traceability
 from ml_lifecycle.vocabulary import IN_HOUSE
 
 
@@ -22,6 +23,7 @@ class Report:
     # Other pages under docs/ (overview, responsibilities, supplier register...)
     # with unfilled prompts: path -> count. Reported, never a problem.
     pages: dict[str, int] = field(default_factory=dict)
+    traceability: Traceability = field(default_factory=Traceability)
 
     @property
     def phases(self) -> list[Phase]:
@@ -42,6 +44,7 @@ class Report:
             ],
             "documents": [d.as_dict() for d in self.documents],
             "pages": [{"path": path, "unfilled": n} for path, n in self.pages.items()],
+            "traceability": self.traceability.as_dict(),
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -89,6 +92,7 @@ def render_text(report: Report) -> str:
         lines.append("Other pages with unfilled prompts:")
         lines += [f"  {path}: {n}" for path, n in report.pages.items()]
         lines.append("")
+    lines += traceability_lines(report.traceability)
     if report.require_approved:
         gate = ",".join(str(n) for n in report.require_approved)
         lines.append(f"Release gate: phases {gate} must be approved.")
@@ -99,6 +103,27 @@ def render_text(report: Report) -> str:
         lines.append(f"{count} problem{'s' if count != 1 else ''}:")
         lines += [str(problem) for problem in report.problems]
     return "\n".join(lines)
+
+
+def traceability_lines(trace: Traceability) -> list[str]:
+    """A summary of the requirement trace and, while it does not fail the
+    check, its findings as work to do."""
+    if not trace.requirements and not trace.findings:
+        return []
+    counts = [f"{trace.count(r)} {label}" for r, label in TRACE_LABELS]
+    unverified = sum(1 for r in trace.requirements if not r.result)
+    total = len(trace.requirements)
+    lines = [f"Requirements: {total}, {', '.join(counts)}, {unverified} without a result."]
+    if trace.findings and not trace.enforced:
+        status = trace.validation_status or "missing"
+        lines.append(
+            f"Not failing yet (the V&V report is {status}; --require-traced enforces these):"
+        )
+        lines += [f"  {finding}" for finding in trace.findings]
+    return [*lines, ""]
+
+
+TRACE_LABELS = (("pass", "passed"), ("waived", "waived"), ("fail", "failed"))
 
 
 def render_json(report: Report) -> str:

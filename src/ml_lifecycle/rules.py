@@ -16,6 +16,7 @@ import yaml
 from ml_lifecycle.documents import (
     Document,
     as_text,
+    body_fingerprint,
     count_unfilled,
     field_line,
     has_lifecycle_key,
@@ -36,8 +37,12 @@ from ml_lifecycle.project import (
     yaml_problem,
 )
 from ml_lifecycle.report import Report
+from ml_lifecycle.traceability import trace_requirements
 from ml_lifecycle.vocabulary import (
+    APPROVED,
+    APPROVED_BY,
     DOCS_DIR,
+    FINGERPRINT,
     FINISHED,
     IN_HOUSE,
     KNOWN_FIELDS,
@@ -150,8 +155,11 @@ def check_fields(
         problem("status", f"status {doc.status!r} is not one of {', '.join(STATUSES)}")
 
     doc.owner = as_text(block.get("owner"))
+    doc.approved_by = as_text(block.get(APPROVED_BY))
     doc.provider = as_text(block.get("provider"))
     doc.performed_by = as_text(block.get("performed_by"))
+    if MARKER in doc.provider:  # the bake leaves a third party's name to fill
+        doc.unfilled += doc.provider.count(MARKER)
     if doc.performed_by not in PERFORMERS:
         problem(
             "performed_by",
@@ -207,6 +215,50 @@ def check_status(doc: Document, body: str, first: int, front: str, today: date):
             f"(every {doc.review_interval_days} days)"
         )
         doc.problems.append(Problem(doc.path, field_line(front, "last_reviewed"), message))
+
+
+def same_person(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def check_approval(doc: Document, block: dict, body: str, front: str):
+    """An approved document names a second person as approver, and its body
+    is still the one that person approved (ISO/IEC 42001 7.5: documented
+    information is approved, and changes to it are controlled)."""
+    if doc.status != APPROVED:
+        return
+
+    def problem(key: str, message: str) -> None:
+        doc.problems.append(Problem(doc.path, field_line(front, key), message))
+
+    if not doc.approved_by:
+        problem(
+            APPROVED_BY,
+            f"approved but has no {APPROVED_BY}: a second person approves it "
+            "with `ml-lifecycle approve FILE --by NAME`",
+        )
+    elif doc.owner and same_person(doc.approved_by, doc.owner):
+        problem(
+            APPROVED_BY,
+            f"approved by its own owner ({doc.approved_by}): approval needs a second person",
+        )
+    recorded = as_text(block.get(FINGERPRINT))
+    if not recorded:
+        doc.approval = "missing"
+        problem(
+            "status",
+            f"approved by hand: no {FINGERPRINT}; "
+            "record the approval with `ml-lifecycle approve FILE --by NAME`",
+        )
+    elif recorded != body_fingerprint(body):
+        doc.approval = "changed"
+        when = doc.last_reviewed or "an unrecorded date"
+        problem(
+            FINGERPRINT,
+            f"changed since its approval on {when}: review it and approve it again",
+        )
+    else:
+        doc.approval = "current"
 
 
 # --- one document ---------------------------------------------------------------
@@ -269,6 +321,7 @@ def read_document(
         )
         doc.problems.append(Problem(rel, field_line(front, "phase"), message))
     check_status(doc, plain, first, front, today)
+    check_approval(doc, block, body, front)
     if "required_sections" in block:
         check_required_sections(doc, block["required_sections"], plain, first, front)
     doc.problems.sort(key=lambda problem: problem.line or 0)
@@ -360,8 +413,10 @@ def check_project(
     root: Path | str,
     today: date | None = None,
     require_approved: list[int] | tuple = (),
+    require_traced: bool = False,
 ) -> Report:
-    """Check every lifecycle document of the project at `root`."""
+    """Check every lifecycle document of the project at `root`; requirement
+    traceability fails it only when enforced (see traceability.py)."""
     today = today or date.today()
     project, problems = load_project(Path(root))
     phase_ids = {phase.id: phase for phase in project.phases}
@@ -378,4 +433,9 @@ def check_project(
         problems.extend(doc.problems)
     problems.extend(check_coverage(project, documents))
     problems.extend(gate)
-    return Report(today, project, documents, problems, list(require_approved), pages)
+    trace = trace_requirements(project, documents, require_traced)
+    if trace.enforced:
+        problems.extend(trace.findings)
+    report = Report(today, project, documents, problems, list(require_approved), pages)
+    report.traceability = trace
+    return report

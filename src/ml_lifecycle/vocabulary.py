@@ -15,6 +15,7 @@ DOCS_DIR = "docs"
 MARKER = "==TODO=="
 
 STATUSES = ("draft", "in-review", "approved", "retired")
+APPROVED = "approved"
 # Statuses that claim the document is complete, so no prompt may stay unfilled.
 FINISHED = ("in-review", "approved")
 PERFORMERS = ("in-house", "third-party", "automated")
@@ -32,7 +33,32 @@ KNOWN_FIELDS = (
     "last_reviewed",
     "review_interval_days",
     "required_sections",
+    "approved_by",
+    "approval_fingerprint",
 )
+# Written by `ml-lifecycle approve`: who approved, and a hash of the body as
+# it was then (front matter excluded), so that a later edit shows.
+APPROVED_BY = "approved_by"
+FINGERPRINT = "approval_fingerprint"
+FINGERPRINT_ALGORITHM = "sha256"
+
+# Requirement traceability. A requirement is defined where its ID starts a
+# table row of a requirements document, verified in a table row of the V&V
+# report with one of RESULTS, and monitored in the monitoring plan's rows.
+REQUIREMENT_PREFIX = "REQ-"
+REQUIREMENTS_DOCUMENT = "requirements"
+VALIDATION_DOCUMENT = "validation-report"
+MONITORING_DOCUMENT = "monitoring-plan"
+RESULTS = ("pass", "fail", "waived")
+TRACEABILITY_PAGE = "traceability.md"
+TRACEABILITY_TITLE = "Requirement traceability"
+
+# The reader's view leaves out what only helps while writing. `lifecycle.yml`
+# `settings: reader_view:` picks it: auto (for documents in review or
+# approved), always, or never.
+READER_VIEWS = ("auto", "always", "never")
+EXAMPLE_LEAD = "*Example:*"
+PURPOSE_TITLE = "What this document is for"
 
 # Pages at the top of docs/ that record the whole lifecycle, in the order the
 # navigation and the dossier show them; other top-level pages follow by name.
@@ -41,6 +67,7 @@ CROSS_CUTTING_ORDER = (
     "responsibilities.md",
     "supplier-register.md",
     "crosswalk.md",
+    "traceability.md",
     "guide.md",
 )
 CROSS_CUTTING_TITLE = "Across the lifecycle"

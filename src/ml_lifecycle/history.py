@@ -1,0 +1,88 @@
+"""Who last changed each document's body, and when, from git (for
+`check --json`). Git is never required: outside a repository, or without
+git, nothing is added.
+
+Only the body counts: the commit that records an approval changes the front
+matter alone, so the answer is the last commit whose body differs from the
+one before it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from ml_lifecycle.documents import Document, body_fingerprint, read_text, split_front_matter
+from ml_lifecycle.report import Report
+
+# Commits looked at per document: enough for the last change of the body.
+DEPTH = 50
+
+
+def git(root: Path, *args: str, stdin: str | None = None) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=root, input=stdin, capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def fingerprint_of(text: str) -> str:
+    parts = split_front_matter(text.replace("\r\n", "\n"))
+    return body_fingerprint(parts[1] if parts else text)
+
+
+def blobs(root: Path, names: list[str]) -> list[str]:
+    """The texts of `commit:path` names, read in one `git cat-file` run."""
+    try:
+        done = subprocess.run(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            input="".join(f"{n}\n" for n in names).encode("utf-8"),
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return [""] * len(names)
+    out, texts = done.stdout, []
+    for _ in names:
+        header, _, out = out.partition(b"\n")
+        if not header or header.endswith(b" missing"):
+            texts.append("")
+            continue
+        size = int(header.rsplit(b" ", 1)[1])
+        texts.append(out[:size].decode("utf-8", "replace"))
+        out = out[size + 1 :]
+    return texts
+
+
+def last_change(root: Path, prefix: str, doc: Document) -> dict | None:
+    log = git(root, "log", f"-n{DEPTH}", "--format=%H%x00%an%x00%aI", "--", doc.path)
+    commits = [line.split("\0") for line in (log or "").splitlines() if line.count("\0") == 2]
+    if not commits:
+        return None
+    prints = [
+        fingerprint_of(t) for t in blobs(root, [f"{c[0]}:{prefix}{doc.path}" for c in commits])
+    ]
+    newest = next(
+        (i for i in range(len(commits) - 1) if prints[i] != prints[i + 1]), len(commits) - 1
+    )
+    commit, author, when = commits[newest]
+    try:
+        current = fingerprint_of(read_text(root / doc.path))
+    except (OSError, UnicodeDecodeError):
+        current = prints[0]
+    return {"commit": commit, "author": author, "date": when, "uncommitted": current != prints[0]}
+
+
+def add_last_changes(report: Report) -> None:
+    """Set `last_change` on each document, when the project is in git."""
+    root = report.project.root
+    prefix = git(root, "rev-parse", "--show-prefix")
+    if prefix is None:
+        return
+    prefix = prefix.strip()
+    for doc in report.documents:
+        doc.last_change = last_change(root, prefix, doc)
