@@ -145,9 +145,19 @@ def conflict_line(text: str) -> int | None:
     return text.count("\n", 0, first.start()) + 1
 
 
+def is_loop(link: Path) -> bool:
+    """Whether a link leads to a folder that holds it: MkDocs, which follows
+    links, would walk it until the path is too long."""
+    try:
+        return link.parent.resolve().is_relative_to(link.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
 def walk_markdown(top: Path, root: Path) -> tuple[list[Path], list[Path]]:
     """The Markdown files under `top`, and the links under it (to files or
-    folders) whose real path lies outside `root`, neither followed. Links to
+    folders) whose real path lies outside `root` or that loop back to a folder
+    holding them, neither followed. Links to
     folders inside the project are followed once: no real folder is walked
     twice, so a link loop ends."""
     root = root.resolve()
@@ -172,8 +182,7 @@ def walk_markdown(top: Path, root: Path) -> tuple[list[Path], list[Path]]:
         for entry in entries:
             path = folder / entry.name
             try:
-                is_link = entry.is_symlink()
-                if is_link and not is_inside(path, root):
+                if entry.is_symlink() and (not is_inside(path, root) or is_loop(path)):
                     outside.append(path)
                     continue
                 if entry.is_dir():

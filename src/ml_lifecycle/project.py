@@ -218,7 +218,9 @@ def scan_docs(project: Project) -> tuple[list[tuple[Path, Phase | None]], list[P
 
 
 def outside_message(link: Path) -> str:
-    """What is wrong with a link out of the project, naming where it leads."""
+    """What is wrong with a link out of the project (or a loop), naming where it leads."""
+    if limits.is_loop(link):
+        return "links to a folder that holds it, a loop: not read, and not published"
     try:
         target = str(link.resolve())
     except (OSError, RuntimeError):
