@@ -58,7 +58,7 @@ class LifecyclePlugin(BasePlugin):
         # The baked mkdocs.yml holds the name HTML-escaped and the theme escapes
         # it again in places (the logo's tooltip): mark it as escaped once.
         if config.site_name and not isinstance(config.site_name, Markup):
-            config.site_name = Markup(escape(html.unescape(str(config.site_name))))
+            config.site_name = html_text(config.site_name)
         # MkDocs walks docs_dir following every link before any plugin sees a
         # file: stop before it walks a folder linked to / or reads /etc/passwd.
         refuse_links_out(Path(config.docs_dir), project_root(config))
@@ -113,9 +113,16 @@ def refuse_links_out(docs_dir: Path, root: Path) -> None:
         where = link.relative_to(root).as_posix() if link.is_relative_to(root) else str(link)
         more = f" (and {len(outside) - 1} more)" if len(outside) > 1 else ""
         raise PluginError(
-            f"lifecycle: {where} {outside_message(link)}{more}: refusing to publish it; "
+            f"lifecycle: {where} {outside_message(link, root)}{more}: refusing to publish it; "
             "copy what it holds into the project instead"
         )
+
+
+def html_text(value: object) -> Markup:
+    """Text as HTML, escaped exactly once: the template bakes some values
+    (the site name, the overview's title) already escaped, for themes that
+    print them as they are."""
+    return Markup(escape(html.unescape(str(value))))
 
 
 def escape_meta(page: Page) -> None:
@@ -123,7 +130,7 @@ def escape_meta(page: Page) -> None:
     for key in PRINTED_META:
         value = page.meta.get(key)
         if isinstance(value, str) and not isinstance(value, Markup):
-            page.meta[key] = Markup(escape(value))
+            page.meta[key] = html_text(value)
 
 
 def refuse_outside(files: Files, docs_dir: Path, root: Path) -> None:
@@ -173,8 +180,8 @@ def navigation(report: Report, by_source: dict[str, Document], sources: list[str
                 entries.append(page_entry(doc, source))
                 placed.add(source)
         if entries:
-            stage = escape(report.project.stage_title(phase.stage)) if phase.stage else ""
-            title = escape(f"{phase.number}. {phase.title}")
+            stage = html_text(report.project.stage_title(phase.stage)) if phase.stage else ""
+            title = html_text(f"{phase.number}. {phase.title}")
             stages.setdefault(stage, []).append({title: entries})
     for stage, phases in stages.items():
         nav += [{stage: phases}] if stage else phases
@@ -188,5 +195,5 @@ def navigation(report: Report, by_source: dict[str, Document], sources: list[str
 def page_entry(doc: Document, source: str):
     """A nav entry; titled from front matter, else MkDocs takes the page's H1."""
     if doc.title and doc.title != Path(source).stem:
-        return {escape(doc.title): source}
+        return {html_text(doc.title): source}
     return source

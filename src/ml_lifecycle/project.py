@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from ml_lifecycle import limits
-from ml_lifecycle.limits import is_inside  # noqa: F401 (its home before limits.py)
+from ml_lifecycle.limits import is_inside
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_ORDER,
     DEFAULT_REVIEW_INTERVAL,
@@ -211,15 +211,20 @@ def scan_docs(project: Project) -> tuple[list[tuple[Path, Phase | None]], list[P
                 found.append((path, phase))
     found += [(path, None) for path in files if path not in seen]
     problems = [
-        Problem(path.relative_to(project.root).as_posix(), None, outside_message(path), True)
+        Problem(
+            path.relative_to(project.root).as_posix(),
+            None,
+            outside_message(path, project.root),
+            True,
+        )
         for path in outside
     ]
     return found, problems
 
 
-def outside_message(link: Path) -> str:
+def outside_message(link: Path, root: Path) -> str:
     """What is wrong with a link out of the project (or a loop), naming where it leads."""
-    if limits.is_loop(link):
+    if is_inside(link, root) and limits.is_loop(link):
         return "links to a folder that holds it, a loop: not read, and not published"
     try:
         target = str(link.resolve())
