@@ -32,6 +32,7 @@ their question as usual. Metadata with empty values is left out.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -269,10 +270,13 @@ def render(meta: dict, body: str) -> str:
 
 
 def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[str, list[str]]:
-    """The Hub README for a card, and warnings to show; a card whose real path
-    is outside `root` (when given) is refused. Raises CardError."""
+    """The Hub README for a card, and warnings to show. A card in `root`
+    (when given) that links out of it is refused; a card named outside it is
+    read as named. Raises CardError."""
+    lexical = Path(os.path.abspath(card))
+    inside = root is not None and lexical.is_relative_to(Path(root).absolute())
     try:
-        text = limits.read_text(card, root)
+        text = limits.read_text(card, root if inside else None)
     except limits.Refused as error:
         raise CardError(f"{shown(card)} {error}") from None
     except OSError as error:
