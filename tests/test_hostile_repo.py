@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import BakedProject
 
 MEMORY_LIMIT = 1024**3
@@ -326,3 +327,111 @@ def test_hub_card_on_invalid_utf8_is_one_line(project):
     path.write_bytes(path.read_bytes() + b"\n\xff\xfe broken\n")
     output = fails_cleanly(tool(project, "hub-card", "--allow-unfilled"), MODEL_CARD, "UTF-8")
     assert len(output.strip().splitlines()) == 1
+
+
+# --- fuzz --------------------------------------------------------------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.text(max_size=30),
+    st.sampled_from(["2026-01-01", "9999-12-31", "0000-00-00", "approved", "draft", "in-house"]),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+LIFECYCLE_KEYS = ["phase", "document", "status", "owner", "last_reviewed", "review_interval_days"]
+FRAGMENTS = st.sampled_from(
+    [
+        "a: &x [1, 2]\nb: *x",
+        "l0: &l0 [lol, lol]\nl1: [*l0, *l0]",
+        "deep: " + "[" * 5000 + "]" * 5000,
+        "deep: " + "{a: " * 3000 + "1" + "}" * 3000,
+        "list: " + "- " * 3000 + "x",
+        "big: " + "9" * 5000,
+        "when: !!timestamp 2026-99-99",
+        "bin: !!binary not-base64!",
+        "py: !!python/object:os.system echo",
+        "key: 'unclosed",
+        "\t- tab",
+        "<<<<<<< ours",
+    ]
+)
+
+
+@st.composite
+def front_matter(draw) -> str:
+    block = {key: draw(VALUES) for key in draw(st.lists(st.sampled_from(LIFECYCLE_KEYS)))}
+    block.setdefault("phase", "building")
+    meta = {"title": draw(st.text(max_size=40)), "lifecycle": block}
+    text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    if draw(st.booleans()):
+        text += draw(FRAGMENTS) + "\n"
+    return text
+
+
+MARKDOWN_PIECES = st.sampled_from(
+    [
+        "# Heading",
+        "## " + "x " * 20_000,
+        "## " + "{" * 20_000,
+        "```python\ncode ==TODO==\n",
+        "~~~",
+        "==TODO==",
+        "> **Prompt?**\n> *Example:* x",
+        "| a | b |\n| --- | --- |\n| 1 | 2 |",
+        "<<<<<<< ours\nmine\n=======\ntheirs\n>>>>>>> theirs",
+        "](" * 5000,
+        "`" * 7 + "a``b" * 2000,
+        '!!! note "' + '"' * 3000,
+        "\x00\x01\x7f",
+        "Title\n=======",
+    ]
+)
+ENCODINGS = st.sampled_from(["utf-8", "utf-16", "latin-1", "utf-8-sig", "broken"])
+
+
+@st.composite
+def page(draw) -> bytes:
+    body = "\n\n".join(draw(st.lists(MARKDOWN_PIECES | st.text(max_size=80), max_size=8)))
+    text = f"---\n{draw(front_matter())}---\n\n{body}\n"
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    encoding = draw(ENCODINGS)
+    if encoding == "broken":
+        return text.encode("utf-8", "replace") + b"\xff\xfe\xc3("
+    return text.encode(encoding, "replace")
+
+
+FUZZ = settings(
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=None,
+)
+
+
+@settings(FUZZ, max_examples=20)
+@given(card=page(), other=page())
+def test_fuzz_the_checker_never_crashes(project, card, other):
+    (project.path / MODEL_CARD).write_bytes(card)
+    (project.path / "docs/iteration-log.md").write_bytes(other)
+    result = check(project)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr[:200]
+
+
+@settings(FUZZ, max_examples=5)
+@given(card=page())
+def test_fuzz_the_site_build_never_crashes(project, card):
+    (project.path / MODEL_CARD).write_bytes(card)
+    result = build(project)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]

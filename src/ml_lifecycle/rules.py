@@ -252,7 +252,10 @@ def read_document(
     except (OSError, UnicodeDecodeError) as exc:
         if folder_phase is None:
             return None
-        doc.problems.append(Problem(rel, None, f"cannot be read as UTF-8 text: {exc}"))
+        # MkDocs would stop on it with a traceback: refused like a link out.
+        refused = isinstance(exc, UnicodeDecodeError)
+        message = f"cannot be read as UTF-8 text: {exc}"
+        doc.problems.append(Problem(rel, None, message, refused=refused))
         return doc
     parts = split_front_matter(text)
     if parts is None:
@@ -330,7 +333,10 @@ def check_page(project: Project, path: Path) -> tuple[int, list[Problem]]:
         text = read_text(path, project.root)
     except limits.Refused as exc:
         return 0, [Problem(rel, None, str(exc), refused=True)]
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError as exc:  # MkDocs would stop on it with a traceback
+        message = f"cannot be read as UTF-8 text: {exc}"
+        return 0, [Problem(rel, None, message, refused=True)]
+    except OSError:
         return 0, []
     problems = []
     parts = split_front_matter(text)
