@@ -213,7 +213,9 @@ def test_hostile_lifecycle_yml_is_refused_by_name(project, bomb):
 def test_an_80000_character_heading_is_checked_built_and_exported(high_risk):
     path = high_risk.path / MODEL_CARD
     heading = "## " + "a " * 40_000 + "{ x" + " " * 100 + "!"
-    path.write_text(path.read_text(encoding="utf-8") + f"\n{heading}\n", encoding="utf-8")
+    blanks = "## a" + " " * 80_000 + "x\n\n| a" + " " * 80_000 + "|\n| --- |\n"
+    text = path.read_text(encoding="utf-8") + f"\n{heading}\n\n{blanks}\n"
+    path.write_text(text, encoding="utf-8")
     assert check(high_risk).returncode in (0, 1)
     assert "Traceback" not in check(high_risk).stderr
     result = tool(high_risk, "hub-card", "--allow-unfilled", "--out", "hub/README.md")

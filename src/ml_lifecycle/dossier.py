@@ -188,7 +188,7 @@ def render_markdown(body: str) -> str:
     converter = markdown.Markdown(
         extensions=list(MARKDOWN_EXTENSIONS), extension_configs=EXTENSION_SETTINGS
     )
-    rendered = converter.convert(body)
+    rendered = converter.convert(limits.tame_long_lines(body))
     # A printed page cannot be clicked open: show folded blocks unfolded.
     return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", rendered)
 

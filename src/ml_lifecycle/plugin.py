@@ -85,6 +85,7 @@ class LifecyclePlugin(BasePlugin):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        markdown = limits.tame_long_lines(markdown)
         if self.report is None:
             return markdown
         escape_meta(page)
