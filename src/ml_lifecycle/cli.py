@@ -128,7 +128,7 @@ def run_hub_card(args: argparse.Namespace) -> int:
     card = args.card or args.root / HUB_CARD_IN
     out = args.out or args.root / HUB_CARD_OUT
     try:
-        readme, warnings = hub_card.export(card, args.allow_unfilled)
+        readme, warnings = hub_card.export(card, args.allow_unfilled, args.root)
         write(out, readme)
     except hub_card.CardError as error:
         print(f"error: {error}", file=sys.stderr)

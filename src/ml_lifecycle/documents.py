@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ml_lifecycle import limits
 from ml_lifecycle.project import Problem
 from ml_lifecycle.vocabulary import DEFAULT_REVIEW_INTERVAL, FINGERPRINT_ALGORITHM, MARKER
 
@@ -16,8 +17,9 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
-HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-HEADING_ATTRS = re.compile(r"[ \t]*\{[^}]*\}$")
+# An ATX heading; its text (group 2) still has any closing #s and {attrs}:
+# see heading(). One greedy group, so matching is linear in the line.
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 LIFECYCLE_KEY = re.compile(r"^lifecycle[ \t]*:", re.M)
 
 
@@ -75,9 +77,11 @@ def iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def read_text(path: Path) -> str:
-    """A Markdown file with Unix line ends; OSError or UnicodeDecodeError if unreadable."""
-    return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+def read_text(path: Path, root: Path | None = None) -> str:
+    """A Markdown file with Unix line ends, read within limits.MAX_FILE_BYTES and,
+    when `root` is given, only inside it. Raises limits.Refused, OSError or
+    UnicodeDecodeError."""
+    return limits.read_text(path, root)
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -109,6 +113,8 @@ def field_line(front: str, key: str) -> int:
     block = LIFECYCLE_KEY.search(front)
     if block is None:
         return 2
+    if len(key) > 200:  # no real field; a pattern that long is slow to compile
+        return front.count("\n", 0, block.start()) + 2
     found = re.compile(rf"^[ \t]+{re.escape(key)}[ \t]*:", re.M).search(front, block.end())
     return front.count("\n", 0, (found or block).start()) + 2
 
@@ -121,15 +127,32 @@ def strip_code(body: str) -> str:
     return CODE_SPAN.sub("", body) if "`" in body else body
 
 
+def heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line, without its closing #s and its
+    {attributes}; None for another line. Linear in the line's length."""
+    if not line.lstrip(" ").startswith("#"):
+        return None
+    match = HEADING.match(line)
+    if match is None:
+        return None
+    text = match.group(2).rstrip(" \t")
+    closing = text.rstrip("#")
+    if closing != text and (not closing or closing[-1] in " \t"):
+        text = closing.rstrip(" \t")
+    if text.endswith("}"):  # the first { after the last } but the closing one
+        opening = text.find("{", text.rfind("}", 0, len(text) - 1) + 1)
+        if 0 <= opening < len(text) - 1:
+            text = text[:opening]
+    return len(match.group(1)), text.strip()
+
+
 def headings(body: str) -> list[tuple[int, int, str]]:
     """(line index in body, level, text) of each ATX heading."""
     found = []
     for index, line in enumerate(body.split("\n")):
-        if line.lstrip(" ").startswith("#"):
-            match = HEADING.match(line)
-            if match:
-                text = HEADING_ATTRS.sub("", match.group(2)).strip()
-                found.append((index, len(match.group(1)), text))
+        parsed = heading(line)
+        if parsed:
+            found.append((index, *parsed))
     return found
 
 
@@ -137,7 +160,7 @@ def count_unfilled(path: Path) -> int:
     """Markers outside code in a page that is not a lifecycle document."""
     try:
         text = read_text(path)
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError, limits.Refused):
         return 0
     parts = split_front_matter(text)
     return strip_code(parts[1] if parts else text).count(MARKER)

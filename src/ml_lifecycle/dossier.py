@@ -30,7 +30,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-from ml_lifecycle import derived
+from ml_lifecycle import derived, limits
 from ml_lifecycle.documents import Document, read_text, split_front_matter
 from ml_lifecycle.project import cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
@@ -89,7 +89,9 @@ class Part:
 
 def read_body(root: Path, path: str) -> str:
     try:
-        text = read_text(root / path)
+        text = read_text(root / path, root)
+    except limits.Refused as error:
+        raise DossierError(f"{path} {error}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise DossierError(f"cannot read {path}: {error}") from None
     parts = split_front_matter(text)
@@ -97,9 +99,10 @@ def read_body(root: Path, path: str) -> str:
 
 
 def read_yaml(path: Path, loader=yaml.SafeLoader) -> dict:
+    """A YAML mapping from inside the project; empty when it cannot be read."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = limits.load_yaml(limits.read_text(path, path.parent), loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, limits.Refused):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -186,10 +189,15 @@ def embed_images(fragment: str, part: Part, root: Path) -> str:
         source = html.unescape(match.group(1))
         file = (root / posixpath.dirname(part.path) / source).resolve()
         kind = mimetypes.guess_type(file.name)[0]
-        inside = file.is_relative_to(root.resolve())
-        if not inside or not kind or not kind.startswith("image/") or not file.is_file():
+        if not kind or not kind.startswith("image/") or not file.is_file():
             return match.group(0)
-        data = base64.b64encode(file.read_bytes()).decode("ascii")
+        try:
+            content = limits.read_bytes(file, root, limits.MAX_ASSET_BYTES)
+        except limits.Refused as error:
+            raise DossierError(f"{part.path}: image {source} {error}") from None
+        except OSError:
+            return match.group(0)
+        data = base64.b64encode(content).decode("ascii")
         return f'src="data:{kind};base64,{data}"'
 
     return re.sub(r'src="(?![a-z][a-z0-9+.-]*:)([^"]+)"', replace, fragment)
@@ -199,7 +207,7 @@ def render_markdown(body: str) -> str:
     converter = markdown.Markdown(
         extensions=list(MARKDOWN_EXTENSIONS), extension_configs=EXTENSION_SETTINGS
     )
-    rendered = converter.convert(body)
+    rendered = converter.convert(limits.tame_long_lines(body))
     # A printed page cannot be clicked open: show folded blocks unfolded.
     return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", rendered)
 
@@ -374,6 +382,10 @@ def build(root: Path, today: dt.date) -> str:
     answers = read_yaml(root / ANSWERS).get("default_context") or {}
     answers = answers if isinstance(answers, dict) else {}
     report = check_project(root, today)
+    refused = [problem for problem in report.problems if problem.refused]
+    if refused:
+        listed = "\n".join(f"  - {problem}" for problem in refused)
+        raise DossierError(f"refusing to write the dossier; run `ml-lifecycle check`:\n{listed}")
     parts = collect(root, report)
     anchors = {part.path: part.anchor for part in parts}
     name = project_name(answers, config)

@@ -32,12 +32,14 @@ their question as usual. Metadata with empty values is left out.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import yaml
 
-from ml_lifecycle.documents import HEADING, headings, split_front_matter, strip_code
+from ml_lifecycle import limits
+from ml_lifecycle.documents import heading, headings, split_front_matter, strip_code
 from ml_lifecycle.project import Loader
 from ml_lifecycle.vocabulary import MARKER, md_escape
 
@@ -61,7 +63,8 @@ PURPOSE_TITLE = "What this document is for"
 INTERNAL_SECTIONS = ("Development by a supplier", "Third-party data providers")
 EXAMPLE_START = "> *Example:*"
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) *([\w-]+)(?: +[\w-]+)*(?: +"(.*)")? *$')
-RELATIVE_LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^)\s]+\.md(?:#[^)\s]*)?)\)")
+# No `(`, `[` or `]` in the target, so that a search restarts where it failed.
+RELATIVE_LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^()\[\]\s]+\.md(?:#[^()\[\]\s]*)?)\)")
 
 
 class CardError(Exception):
@@ -84,7 +87,9 @@ def split_card(text: str) -> tuple[dict, str]:
         raise CardError("the card does not start with a front-matter block (--- ... ---)")
     front, body, _ = parts
     try:
-        meta = yaml.load(front, Loader=Loader) if front.strip() else {}
+        meta = limits.load_yaml(front, Loader) if front.strip() else {}
+    except limits.Refused as error:
+        raise CardError(f"the front matter {error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
@@ -209,7 +214,7 @@ def is_unanswered(following: list[str]) -> bool:
     """Whether the text after a prompt, up to the next heading or blockquote,
     still holds a TODO marker."""
     for line in following:
-        if line.startswith(">") or HEADING.match(line):
+        if line.startswith(">") or heading(line):
             return False
         if MARKER in line:
             return True
@@ -264,13 +269,24 @@ def render(meta: dict, body: str) -> str:
     return f"---\n{dumped}---\n\n{body}"
 
 
-def export(card: Path, allow_unfilled: bool) -> tuple[str, list[str]]:
-    """The Hub README for a card, and warnings to show. Raises CardError."""
+def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[str, list[str]]:
+    """The Hub README for a card, and warnings to show. A card in `root`
+    (when given) that links out of it is refused; a card named outside it is
+    read as named. Raises CardError."""
+    lexical = Path(os.path.abspath(card))
+    inside = root is not None and lexical.is_relative_to(Path(root).absolute())
     try:
-        text = card.read_text(encoding="utf-8")
+        text = limits.read_text(card, root if inside else None)
+    except limits.Refused as error:
+        raise CardError(f"{shown(card)} {error}") from None
     except OSError as error:
         raise CardError(f"cannot read {shown(card)}: {error.strerror or error}") from None
-    meta, body = split_card(text)
+    except UnicodeDecodeError as error:
+        raise CardError(f"{shown(card)} is not UTF-8 text (byte {error.start})") from None
+    try:
+        meta, body = split_card(text)
+    except CardError as error:
+        raise CardError(f"{shown(card)}: {error}") from None
     body = drop_internal_sections(body)
     todos = strip_code(body).count(MARKER)
     missing = unfilled_metadata(meta)

@@ -12,25 +12,32 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
   responsibilities table and the supplier summary;
 - adds the requirement traceability page when the requirements define IDs.
 
-Nothing here fails the build (`ml-lifecycle check` is the gate), except a page
-or file whose real path is outside the project: it is refused, since building
-would publish it.
+Nothing here fails the build (`ml-lifecycle check` is the gate), except what
+the checker refuses to read: a page, folder or file whose real path is outside
+the project (building would publish it), a page over the size limit, or front
+matter that would blow up MkDocs' own YAML parser (limits.py).
+
+Values from front matter and lifecycle.yml are data: a page's title,
+subtitle and description and the navigation's section titles reach the theme
+HTML-escaped, and so does the site name, exactly once.
 """
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ml_lifecycle import derived
+from ml_lifecycle import derived, limits
 from ml_lifecycle.documents import Document
-from ml_lifecycle.project import cross_cutting_order, is_inside
+from ml_lifecycle.project import cross_cutting_order, is_inside, outside_message
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report
 from ml_lifecycle.rules import check_project
@@ -41,6 +48,8 @@ from ml_lifecycle.vocabulary import (
 )
 
 OVERVIEW = "index.md"
+# Front-matter keys mkdocs-material prints into HTML without escaping.
+PRINTED_META = ("title", "subtitle", "description")
 
 
 class LifecyclePlugin(BasePlugin):
@@ -53,12 +62,26 @@ class LifecyclePlugin(BasePlugin):
         # Remember whether the user wrote a nav, before this plugin fills one in
         # (under `mkdocs serve` the same config object is reused for rebuilds).
         self.own_nav = config.nav is None or getattr(self, "own_nav", False)
+        # The baked mkdocs.yml holds the name HTML-escaped and the theme escapes
+        # it again in places (the logo's tooltip): mark it as escaped once.
+        if config.site_name and not isinstance(config.site_name, Markup):
+            config.site_name = html_text(config.site_name)
+        # MkDocs walks docs_dir following every link before any plugin sees a
+        # file: stop before it walks a folder linked to / or reads /etc/passwd.
+        refuse_links_out(Path(config.docs_dir), project_root(config))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         root = project_root(config)
         refuse_outside(files, Path(config.docs_dir), root)
         self.report = check_project(root, date.today())
+        refused = [problem for problem in self.report.problems if problem.refused]
+        if refused:
+            raise PluginError(
+                "lifecycle: refusing to build: "
+                + "; ".join(str(problem) for problem in refused[:10])
+                + ("" if len(refused) <= 10 else f"; and {len(refused) - 10} more")
+            )
         docs_dir = Path(config.docs_dir)
         self.by_source = in_docs_dir({d.path: d for d in self.report.documents}, root, docs_dir)
         self.pages = in_docs_dir(self.report.pages, root, docs_dir)
@@ -70,8 +93,10 @@ class LifecyclePlugin(BasePlugin):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        markdown = limits.tame_long_lines(markdown)
         if self.report is None:
             return markdown
+        escape_meta(page)
         source = page.file.src_uri
         doc = self.by_source.get(source)
         if shows_reader_view(self.report.project, doc):
@@ -96,6 +121,36 @@ def add_traceability_page(files: Files, report: Report, config: MkDocsConfig) ->
 
 def project_root(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent
+
+
+def refuse_links_out(docs_dir: Path, root: Path) -> None:
+    """Stop the build when a link under docs_dir leads out of the project."""
+    if not docs_dir.is_dir():
+        return
+    _, outside = limits.walk_markdown(docs_dir, root)
+    if outside:
+        link = outside[0]
+        where = link.relative_to(root).as_posix() if link.is_relative_to(root) else str(link)
+        more = f" (and {len(outside) - 1} more)" if len(outside) > 1 else ""
+        raise PluginError(
+            f"lifecycle: {where} {outside_message(link, root)}{more}: refusing to publish it; "
+            "copy what it holds into the project instead"
+        )
+
+
+def html_text(value: object) -> Markup:
+    """Text as HTML, escaped exactly once: the template bakes some values
+    (the site name, the overview's title) already escaped, for themes that
+    print them as they are."""
+    return Markup(escape(html.unescape(str(value))))
+
+
+def escape_meta(page: Page) -> None:
+    """Front-matter text that the theme prints as HTML, escaped once."""
+    for key in PRINTED_META:
+        value = page.meta.get(key)
+        if isinstance(value, str) and not isinstance(value, Markup):
+            page.meta[key] = html_text(value)
 
 
 def refuse_outside(files: Files, docs_dir: Path, root: Path) -> None:
@@ -145,8 +200,9 @@ def navigation(report: Report, by_source: dict[str, Document], sources: list[str
                 entries.append(page_entry(doc, source))
                 placed.add(source)
         if entries:
-            stage = report.project.stage_title(phase.stage) if phase.stage else ""
-            stages.setdefault(stage, []).append({f"{phase.number}. {phase.title}": entries})
+            stage = html_text(report.project.stage_title(phase.stage)) if phase.stage else ""
+            title = html_text(f"{phase.number}. {phase.title}")
+            stages.setdefault(stage, []).append({title: entries})
     for stage, phases in stages.items():
         nav += [{stage: phases}] if stage else phases
     others = [s for s in sources if s not in placed and not s.endswith("README.md")]
@@ -158,4 +214,6 @@ def navigation(report: Report, by_source: dict[str, Document], sources: list[str
 
 def page_entry(doc: Document, source: str):
     """A nav entry; titled from front matter, else MkDocs takes the page's H1."""
-    return {doc.title: source} if doc.title and doc.title != Path(source).stem else source
+    if doc.title and doc.title != Path(source).stem:
+        return {html_text(doc.title): source}
+    return source

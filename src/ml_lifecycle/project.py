@@ -26,6 +26,8 @@ from pathlib import Path
 
 import yaml
 
+from ml_lifecycle import limits
+from ml_lifecycle.limits import is_inside
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_ORDER,
     DEFAULT_REVIEW_INTERVAL,
@@ -59,6 +61,9 @@ class Problem:
     path: str
     line: int | None
     message: str
+    # An input no tool reads (a link out of the project, an oversized file,
+    # YAML that would blow up): the site build and the exports stop on it.
+    refused: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -114,16 +119,20 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     project = Project(Path(root))
     path = project.root / PHASES_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        text = limits.read_text(path, project.root)
+        node = limits.compose_yaml(text, Loader)
+        data = yaml.load(text, Loader=Loader)
     except FileNotFoundError:
         return project, [Problem(PHASES_FILE, None, "missing: it lists the phases")]
+    except limits.Refused as exc:
+        return project, [Problem(PHASES_FILE, None, str(exc), refused=True)]
     except (OSError, UnicodeDecodeError) as exc:
         return project, [Problem(PHASES_FILE, None, f"cannot be read: {exc}")]
-    try:
-        node = yaml.compose(text, Loader=Loader)
-        data = yaml.load(text, Loader=Loader)
     except yaml.YAMLError as exc:
         return project, [yaml_problem(PHASES_FILE, exc, 1, "the phase list")]
+    except (ValueError, TypeError, OverflowError) as exc:
+        message = f"holds a value that cannot be read: {limits.brief(str(exc))}"
+        return project, [Problem(PHASES_FILE, None, message, refused=True)]
     entries = data.get("phases") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return project, [Problem(PHASES_FILE, 1, "must have a `phases:` list")]
@@ -151,7 +160,8 @@ def read_phases(entries: list, lines: list[int]) -> tuple[list[Phase], list[Prob
 
 def _default_interval(settings: object) -> int:
     value = settings.get("review_interval_days") if isinstance(settings, dict) else None
-    valid = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    valid = isinstance(value, int) and not isinstance(value, bool)
+    valid = valid and 0 < value <= limits.MAX_REVIEW_INTERVAL
     return value if valid else DEFAULT_REVIEW_INTERVAL
 
 
@@ -204,27 +214,51 @@ def _phase_from(entry: object, line: int | None) -> Phase | None:
     return Phase(number, entry["id"], folder, title, stage, documents, line)
 
 
-def is_inside(path: Path, root: Path) -> bool:
-    """Whether `path`, with every link followed, lies inside `root`."""
-    return path.resolve().is_relative_to(root.resolve())
-
-
 def find_documents(project: Project) -> list[tuple[Path, Phase | None]]:
     """Markdown files in the phase folders, in lifecycle order (by name within
     a folder), then every other file under docs/ that may carry a lifecycle
-    block."""
+    block. Links out of the project are left out: see scan_docs."""
+    return scan_docs(project)[0]
+
+
+def scan_docs(project: Project) -> tuple[list[tuple[Path, Phase | None]], list[Problem]]:
+    """find_documents, and a problem for each link under docs/ (to a page, a
+    folder or an asset) whose real path is outside the project. The walk
+    never follows such a link."""
     docs = project.docs
+    files, outside = limits.walk_markdown(docs, project.root) if docs.is_dir() else ([], [])
+    by_folder: dict[str, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.relative_to(docs).parts[0], []).append(path)
     found, seen = [], set()
     for phase in project.phases:
-        folder = docs / phase.folder
-        for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+        for path in by_folder.get(phase.folder, []):
             if path not in seen:
                 seen.add(path)
                 found.append((path, phase))
-    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
-        if path not in seen:
-            found.append((path, None))
-    return found
+    found += [(path, None) for path in files if path not in seen]
+    problems = [
+        Problem(
+            path.relative_to(project.root).as_posix(),
+            None,
+            outside_message(path, project.root),
+            True,
+        )
+        for path in outside
+    ]
+    return found, problems
+
+
+def outside_message(link: Path, root: Path) -> str:
+    """What is wrong with a link out of the project (or a loop), naming where it leads."""
+    if is_inside(link, root) and limits.is_loop(link):
+        return "links to a folder that holds it, a loop: not read, and not published"
+    try:
+        target = str(link.resolve())
+    except (OSError, RuntimeError):
+        target = "a link loop"
+    kind = "folder" if link.is_dir() else "file"
+    return f"links to a {kind} outside the project ({target}): not read, and not published"
 
 
 def cross_cutting_order(name: str) -> tuple[int, str]:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from ml_lifecycle import limits
 from ml_lifecycle.documents import (
     Document,
     as_text,
     body_fingerprint,
-    count_unfilled,
     field_line,
     has_lifecycle_key,
     headings,
@@ -31,9 +31,8 @@ from ml_lifecycle.project import (
     Phase,
     Problem,
     Project,
-    find_documents,
-    is_inside,
     load_project,
+    scan_docs,
     yaml_problem,
 )
 from ml_lifecycle.report import Report
@@ -52,6 +51,8 @@ from ml_lifecycle.vocabulary import (
     STATUSES,
 )
 
+# Past this many, unknown fields of one block are counted, not listed.
+MAX_UNKNOWN_FIELDS = 20
 TABLE_RULE = re.compile(r":?-+:?")
 NOT_APPLICABLE = re.compile(r"(n/?a|not applicable)\.?", re.IGNORECASE)
 
@@ -108,18 +109,25 @@ def check_required_sections(doc: Document, required: list, body: str, first: int
         return
     lines = body.split("\n")
     found = headings(body)
-    for section in required:
-        wanted = " ".join(section.split()).casefold()
-        match = next((h for h in found if " ".join(h[2].split()).casefold() == wanted), None)
-        if match is None:
-            message = f"required section {section!r} is missing: add a '## {section}' heading"
+    first_of: dict[str, int] = {}  # heading text -> its position in found
+    for position, (_, _, text) in enumerate(found):
+        first_of.setdefault(" ".join(text.split()).casefold(), position)
+    for section in dict.fromkeys(required):
+        position = first_of.get(" ".join(section.split()).casefold())
+        if position is None:
+            message = (
+                f"required section {limits.brief(section)} is missing: "
+                f"add a '## {section[: limits.SHOWN_CHARS]}' heading"
+            )
             doc.problems.append(Problem(doc.path, at, message))
             continue
-        start, level, _ = match
-        end = next((i for i, lvl, _ in found if i > start and lvl <= level), len(lines))
+        start, level, _ = found[position]
+        later = (i for i, lvl, _ in found[position + 1 :] if lvl <= level)
+        end = next(later, len(lines))
         if doc.status in FINISHED and not section_has_answer(lines[start + 1 : end]):
             message = (
-                f"{doc.status} but required section {section!r} has no answer (empty, or only N/A)"
+                f"{doc.status} but required section {limits.brief(section)} has no answer "
+                "(empty, or only N/A)"
             )
             doc.problems.append(Problem(doc.path, first + start, message))
 
@@ -135,16 +143,19 @@ def check_fields(
     def problem(key: str, message: str) -> None:
         doc.problems.append(Problem(doc.path, field_line(front, key), message))
 
-    for key in block:
-        if key not in KNOWN_FIELDS:
-            problem(str(key), f"unknown field {key!r} in the lifecycle block")
+    unknown = [key for key in block if key not in KNOWN_FIELDS]
+    for key in unknown[:MAX_UNKNOWN_FIELDS]:
+        problem(str(key), f"unknown field {limits.brief(key)} in the lifecycle block")
+    if len(unknown) > MAX_UNKNOWN_FIELDS:
+        problem(str(unknown[MAX_UNKNOWN_FIELDS]), f"and {len(unknown) - MAX_UNKNOWN_FIELDS} more")
 
     doc.phase = as_text(block.get("phase"))
     if doc.phase in phase_ids:
         doc.phase_number = phase_ids[doc.phase].number
     elif phase_ids:  # empty when lifecycle.yml could not be read: reported once
         known = ", ".join(phase_ids)
-        problem("phase", f"phase {doc.phase!r} is not a phase of this project ({known})")
+        message = f"phase {limits.brief(doc.phase)} is not a phase of this project ({known})"
+        problem("phase", message)
 
     doc.document = as_text(block.get("document"))
     if not doc.document:
@@ -152,7 +163,7 @@ def check_fields(
 
     doc.status = as_text(block.get("status"))
     if doc.status not in STATUSES:
-        problem("status", f"status {doc.status!r} is not one of {', '.join(STATUSES)}")
+        problem("status", f"status {limits.brief(doc.status)} is not one of {', '.join(STATUSES)}")
 
     doc.owner = as_text(block.get("owner"))
     doc.approved_by = as_text(block.get(APPROVED_BY))
@@ -163,19 +174,24 @@ def check_fields(
     if doc.performed_by not in PERFORMERS:
         problem(
             "performed_by",
-            f"performed_by {doc.performed_by!r} is not one of {', '.join(PERFORMERS)}",
+            f"performed_by {limits.brief(doc.performed_by)} is not one of {', '.join(PERFORMERS)}",
         )
     elif doc.performed_by != IN_HOUSE and not doc.provider:
         problem("provider", f"performed_by is {doc.performed_by} but no provider is named")
 
     default = project.review_interval_days
     interval = block.get("review_interval_days", default)
-    if isinstance(interval, str) and interval.strip().isdigit():
+    if isinstance(interval, str) and re.fullmatch(r"[0-9]{1,9}", interval.strip()):
         interval = int(interval)
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not 1 <= interval <= limits.MAX_REVIEW_INTERVAL
+    ):
         problem(
             "review_interval_days",
-            f"review_interval_days {interval!r} is not a whole number of days (1 or more)",
+            f"review_interval_days {limits.brief(interval)} is not a whole number of days "
+            f"(1 to {limits.MAX_REVIEW_INTERVAL:,})",
         )
         interval = default
     doc.review_interval_days = interval
@@ -183,14 +199,18 @@ def check_fields(
     try:
         doc.last_reviewed = parse_date(block.get("last_reviewed"))
     except ValueError as exc:
-        problem("last_reviewed", f"last_reviewed {str(exc)!r} is not a date (YYYY-MM-DD)")
+        shown = limits.brief(str(exc))
+        problem("last_reviewed", f"last_reviewed {shown} is not a date (YYYY-MM-DD)")
     if doc.last_reviewed and doc.last_reviewed > today:
         problem(
             "last_reviewed",
             f"last_reviewed {doc.last_reviewed} is later than today ({today})",
         )
     if doc.last_reviewed:
-        doc.next_review = doc.last_reviewed + timedelta(days=doc.review_interval_days)
+        try:
+            doc.next_review = doc.last_reviewed + timedelta(days=doc.review_interval_days)
+        except OverflowError:  # past 9999-12-31: reported above as later than today
+            doc.next_review = None
 
 
 def check_status(doc: Document, body: str, first: int, front: str, today: date):
@@ -273,18 +293,21 @@ def read_document(
     doc = Document(path=rel, title=path.stem, review_interval_days=project.review_interval_days)
     if folder_phase is not None:  # until the front matter says otherwise
         doc.phase, doc.phase_number = folder_phase.id, folder_phase.number
-    if not is_inside(path, project.root):
-        # A link to a file elsewhere would publish what is not the project's.
-        if folder_phase is None:
-            return None
-        doc.problems.append(Problem(rel, None, "links to a file outside the project: not read"))
-        return doc
     try:
-        text = read_text(path)
+        # Never a link out of the project: that would publish what is not its own.
+        text = read_text(path, project.root)
+    except limits.Refused as exc:
+        if folder_phase is None:
+            return None  # reported by check_page
+        doc.problems.append(Problem(rel, None, str(exc), refused=True))
+        return doc
     except (OSError, UnicodeDecodeError) as exc:
         if folder_phase is None:
             return None
-        doc.problems.append(Problem(rel, None, f"cannot be read as UTF-8 text: {exc}"))
+        # MkDocs would stop on it with a traceback: refused like a link out.
+        refused = isinstance(exc, UnicodeDecodeError)
+        message = f"cannot be read as UTF-8 text: {exc}"
+        doc.problems.append(Problem(rel, None, message, refused=refused))
         return doc
     parts = split_front_matter(text)
     if parts is None:
@@ -298,11 +321,18 @@ def read_document(
     plain = strip_code(body)
     doc.unfilled = plain.count(MARKER)
     try:
-        meta = yaml.load(front, Loader=Loader) if front.strip() else {}
+        meta = limits.load_yaml(front, Loader) if front.strip() else {}
+    except limits.Refused as exc:
+        if folder_phase is None and not has_lifecycle_key(front):
+            return None  # reported by check_page
+        doc.problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
+        add_conflict(doc, text)
+        return doc
     except yaml.YAMLError as exc:
         if folder_phase is None and not has_lifecycle_key(front):
             return None
         doc.problems.append(yaml_problem(rel, exc, 2, "front matter"))
+        add_conflict(doc, text)
         return doc
     block = meta.get("lifecycle") if isinstance(meta, dict) else None
     if not isinstance(block, dict):
@@ -322,10 +352,56 @@ def read_document(
         doc.problems.append(Problem(rel, field_line(front, "phase"), message))
     check_status(doc, plain, first, front, today)
     check_approval(doc, block, body, front)
+    add_conflict(doc, text)
     if "required_sections" in block:
         check_required_sections(doc, block["required_sections"], plain, first, front)
     doc.problems.sort(key=lambda problem: problem.line or 0)
     return doc
+
+
+def conflict_problem(path: str, text: str) -> Problem | None:
+    """A problem for merge-conflict markers an update left in a page."""
+    line = limits.conflict_line(text)
+    if line is None:
+        return None
+    message = (
+        "merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the page: "
+        "keep the right text, delete the markers"
+    )
+    return Problem(path, line, message)
+
+
+def add_conflict(doc: Document, text: str) -> None:
+    problem = conflict_problem(doc.path, text)
+    if problem is not None:
+        doc.problems.append(problem)
+
+
+def check_page(project: Project, path: Path) -> tuple[int, list[Problem]]:
+    """A page under docs/ that is not a lifecycle document: its unfilled
+    prompts, and the problems that would stop the site build (a refused file
+    or front matter) or leave the merge unfinished (conflict markers)."""
+    rel = path.relative_to(project.root).as_posix()
+    try:
+        text = read_text(path, project.root)
+    except limits.Refused as exc:
+        return 0, [Problem(rel, None, str(exc), refused=True)]
+    except UnicodeDecodeError as exc:  # MkDocs would stop on it with a traceback
+        message = f"cannot be read as UTF-8 text: {exc}"
+        return 0, [Problem(rel, None, message, refused=True)]
+    except OSError:
+        return 0, []
+    problems = []
+    parts = split_front_matter(text)
+    if parts and parts[0].strip():
+        try:
+            limits.screen_yaml(parts[0])  # MkDocs parses it with the pure-Python loader
+        except limits.Refused as exc:
+            problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
+    conflict = conflict_problem(rel, text)
+    if conflict is not None:
+        problems.append(conflict)
+    return strip_code(parts[1] if parts else text).count(MARKER), problems
 
 
 # --- the project ------------------------------------------------------------------
@@ -369,7 +445,7 @@ def parse_phase_spec(spec: str) -> list[int]:
     """'1-5', '1,3,7' or '1-3,6' as a sorted list of phase numbers."""
     numbers: set[int] = set()
     for part in spec.replace(" ", "").split(","):
-        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        match = re.fullmatch(r"([0-9]{1,9})(?:-([0-9]{1,9}))?", part)
         if not match:
             raise UsageError(
                 f"--require-approved {spec!r}: use phase numbers and ranges, e.g. 1-5 or 1,2,6"
@@ -377,6 +453,11 @@ def parse_phase_spec(spec: str) -> list[int]:
         low, high = int(match.group(1)), int(match.group(2) or match.group(1))
         if high < low:
             raise UsageError(f"--require-approved {spec!r}: range {part} runs backwards")
+        if high > limits.MAX_PHASE_NUMBER:
+            raise UsageError(
+                f"--require-approved {limits.brief(spec)}: no phase {high} "
+                f"(phase numbers stop at {limits.MAX_PHASE_NUMBER}; see {PHASES_FILE})"
+            )
         numbers.update(range(low, high + 1))
     return sorted(numbers)
 
@@ -421,11 +502,16 @@ def check_project(
     project, problems = load_project(Path(root))
     phase_ids = {phase.id: phase for phase in project.phases}
     documents, pages = [], {}
-    for path, folder_phase in find_documents(project):
+    found, outside = scan_docs(project)
+    problems.extend(outside)
+    for path, folder_phase in found:
         doc = read_document(project, path, phase_ids, folder_phase, today)
         if doc is not None:
             documents.append(doc)
-        elif is_inside(path, project.root) and (unfilled := count_unfilled(path)):
+            continue
+        unfilled, page_problems = check_page(project, path)
+        problems.extend(page_problems)
+        if unfilled:
             pages[path.relative_to(project.root).as_posix()] = unfilled
     documents.sort(key=sort_key(project.phases))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []

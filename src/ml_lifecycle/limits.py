@@ -1,0 +1,218 @@
+"""Bounded reading of what a repository holds: every tool of ml-lifecycle reads
+project files through here, so that a hostile or broken file gives one
+problem line instead of a crash, a hang or a leak.
+
+- A file whose real path lies outside the project is not read (a link to
+  /etc/passwd would otherwise be checked, built and published).
+- A file over MAX_FILE_BYTES, or that is not a regular file, is not read.
+- YAML (front matter, lifecycle.yml) is screened before it is parsed: no
+  anchors or aliases (a 1 KB "billion laughs" expands to gigabytes) and no
+  nesting deeper than MAX_YAML_DEPTH (100,000 levels crash the C parser).
+- Walking docs/ never leaves the project: links to folders elsewhere are
+  reported, not followed, and no real folder is walked twice.
+
+Each refusal is a `Refused` whose message completes "<path>: ...".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import yaml
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a lifecycle document is a few hundred KB at most
+MAX_ASSET_BYTES = 20 * 1024 * 1024  # an image the dossier embeds
+MAX_YAML_DEPTH = 50  # Hugging Face's model-index, the deepest in use, needs 6
+MAX_REVIEW_INTERVAL = 36_500  # days: a century
+MAX_PHASE_NUMBER = 999
+SHOWN_CHARS = 60  # of a value quoted in a problem line
+
+_OPENING = (
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
+_Scanner = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Lines git writes around a conflict it leaves for a person to resolve.
+CONFLICT_EDGE = re.compile(r"^(?:<{7}|>{7}|\|{7})(?:[ \t].*)?$", re.M)
+CONFLICT_MIDDLE = re.compile(r"^={7}[ \t]*$", re.M)
+
+
+class Refused(Exception):
+    """An input a tool will not read; str() completes "<path>: ..."."""
+
+
+def brief(value: object) -> str:
+    """repr() of a value, cut short for a one-line message."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 5] + "…" + text[-4:]
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether `path`, with every link followed, lies inside `root`."""
+    try:
+        return Path(path).resolve().is_relative_to(Path(root).resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def outside_message(path: Path) -> str:
+    try:
+        target = str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        target = "a link loop"
+    return f"is a link to {target}, outside the project: not read"
+
+
+def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The content of a regular file inside `root` (when given) of at most `limit`
+    bytes. Raises Refused, or OSError when the file cannot be opened."""
+    if root is not None and not is_inside(path, root):
+        raise Refused(outside_message(path))
+    info = os.stat(path)  # before opening: opening a FIFO would block
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused("is not a regular file: not read")
+    if info.st_size > limit:
+        raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
+    with open(path, "rb") as file:
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise Refused(f"is over the {limit:,}-byte limit: not read")
+    return data
+
+
+def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
+    """A text file with Unix line ends. Raises Refused, OSError or UnicodeDecodeError."""
+    return read_bytes(path, root, limit).decode("utf-8").replace("\r\n", "\n")
+
+
+def screen_yaml(text: str) -> None:
+    """Refuse YAML that would blow up in the parser: anchors, aliases and deep
+    nesting. Scanning is flat (no recursion), and stops at the first excess."""
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=_Scanner):
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise Refused(f"is nested more than {MAX_YAML_DEPTH} levels deep")
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+            elif isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                kind = "an anchor" if isinstance(token, yaml.AnchorToken) else "an alias"
+                line = token.start_mark.line + 1 if token.start_mark else 0
+                raise Refused(
+                    f"uses {kind} (&name or *name) on its line {line}: "
+                    "not supported, write the value out"
+                )
+    except yaml.YAMLError:
+        return  # the parser reports it, with its line
+
+
+def load_yaml(text: str, loader: type) -> object:
+    """yaml.load after screen_yaml. Raises Refused or yaml.YAMLError."""
+    screen_yaml(text)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # e.g. an integer of 5,000 digits, or an explicit !!timestamp out of range
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise Refused(f"holds a value that cannot be read: {detail[:SHOWN_CHARS]}") from None
+
+
+def compose_yaml(text: str, loader: type) -> yaml.Node | None:
+    """yaml.compose after screen_yaml. Raises Refused or yaml.YAMLError."""
+    screen_yaml(text)
+    return yaml.compose(text, Loader=loader)
+
+
+def conflict_line(text: str) -> int | None:
+    """The file line of the first merge-conflict marker, if any: `<<<<<<<`,
+    `|||||||` or `>>>>>>>` at the start of a line, or `=======` when one of
+    those is in the file too (alone, it may underline a heading)."""
+    edge = CONFLICT_EDGE.search(text)
+    if edge is None:
+        return None
+    middle = CONFLICT_MIDDLE.search(text, 0, edge.start())
+    first = middle or edge
+    return text.count("\n", 0, first.start()) + 1
+
+
+def is_loop(link: Path) -> bool:
+    """Whether a link leads to a folder that holds it: MkDocs, which follows
+    links, would walk it until the path is too long."""
+    try:
+        return link.parent.resolve().is_relative_to(link.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
+def walk_markdown(top: Path, root: Path) -> tuple[list[Path], list[Path]]:
+    """The Markdown files under `top`, and the links under it (to files or
+    folders) whose real path lies outside `root` or that loop back to a folder
+    holding them, neither followed. Links to
+    folders inside the project are followed once: no real folder is walked
+    twice, so a link loop ends."""
+    root = root.resolve()
+    files: list[Path] = []
+    outside: list[Path] = []
+    seen: set[Path] = set()
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            real = folder.resolve()
+        except (OSError, RuntimeError):
+            outside.append(folder)
+            continue
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                if entry.is_symlink() and (not is_inside(path, root) or is_loop(path)):
+                    outside.append(path)
+                    continue
+                if entry.is_dir():
+                    pending.append(path)
+                elif entry.name.endswith(".md"):
+                    files.append(path)
+            except OSError:
+                continue
+    return sorted(files), sorted(outside)
+
+
+LONG_LINE = 2_000
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
+
+
+def tame_long_lines(markdown: str) -> str:
+    """Markdown with runs of blanks inside long lines (outside fenced code)
+    made single: Python-Markdown reads a heading or table row with a long run
+    of blanks in quadratic time (80,000 characters took 10 s). The page
+    looks the same: HTML shows a run of blanks as one."""
+    if not any(len(line) > LONG_LINE for line in markdown.split("\n")):
+        return markdown
+    lines, fence = markdown.split("\n"), ""
+    for index, line in enumerate(lines):
+        stripped = line.lstrip(" ")
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else fence or marker
+        elif not fence and len(line) > LONG_LINE:
+            line = _SPACE_RUN.sub(" ", line)
+            trimmed = line.rstrip(" \t")
+            lines[index] = trimmed + line[len(trimmed) :][:2]  # keeps a hard break
+    return "\n".join(lines)
