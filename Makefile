@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast lint format guide guide-zensical guide-serve bench clean
+.PHONY: help venv demo demo-serve labels test test-fast lint format guide guide-zensical guide-serve bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ demo: $(BIN)/.installed ## Bake a project with the default answers and build its
 	cd $(DEMO)/* && $(CURDIR)/$(BIN)/mkdocs build --strict --quiet
 	@echo "Baked project: $$(ls -d $(DEMO)/*)"
 	@echo "Its site:      $$(ls -d $(DEMO)/*)/site/index.html"
+
+labels: ## Derive the choice labels shown at the prompts from cookiecutter.json's help
+	$(PYTHON) scripts/prompt_labels.py
 
 # markdownlint-cli2 comes from npm. Without npm the Markdown lint test is
 # skipped locally; under CI it fails instead.
