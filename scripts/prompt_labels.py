@@ -32,7 +32,12 @@ def choice_prompts(template: dict) -> dict:
 
 
 def render(template: dict) -> str:
-    return json.dumps({**template, "__prompts__": choice_prompts(template)}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {**template, "__prompts__": choice_prompts(template)}, indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -41,7 +46,10 @@ def main(argv: list[str]) -> int:
     if text == wanted:
         return 0
     if "--check" in argv:
-        print("error: cookiecutter.json's choice labels are out of date; run `make labels`", file=sys.stderr)
+        print(
+            "error: cookiecutter.json's choice labels are out of date; run `make labels`",
+            file=sys.stderr,
+        )
         return 1
     COOKIECUTTER_JSON.write_text(wanted, encoding="utf-8")
     return 0

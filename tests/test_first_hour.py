@@ -148,7 +148,11 @@ def test_overview_shows_the_labels_people_chose(baked):
 @pytest.mark.parametrize(
     ("repo_url", "publishing", "site_url"),
     [
-        ("https://github.com/Northbridge/ifs", "github-pages", "https://northbridge.github.io/ifs/"),
+        (
+            "https://github.com/Northbridge/ifs",
+            "github-pages",
+            "https://northbridge.github.io/ifs/",
+        ),
         ("https://github.com/nb/nb.github.io", "github-pages", "https://nb.github.io/"),
         ("https://gitlab.com/grp/sub/proj.git", "gitlab-pages", "https://grp.gitlab.io/sub/proj/"),
         ("https://github.com/nb/ifs", "none", None),
@@ -169,7 +173,7 @@ def test_make_targets_point_to_serving_the_site(default_project):
     readme = default_project.read("README.md")
     assert "then open `site/index.html`" not in readme
     ours = (TEMPLATE / "Makefile").read_text(encoding="utf-8")
-    assert "/site/index.html\"" not in ours and "demo-serve:" in ours
+    assert '/site/index.html"' not in ours and "demo-serve:" in ours
 
 
 def test_readme_marks_the_template_address_as_a_placeholder():
