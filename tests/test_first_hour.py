@@ -234,6 +234,6 @@ def test_published_site_works_under_its_pages_sub_path(bake):
                 url = urllib.parse.urljoin(base + page, asset)
                 assert fetch(url)[0] == 200, f"{asset} on {page} does not load from {url}"
         home = fetch(base + "/invoice-fraud-screening/")[1]
-        assert "<title>Invoice Fraud Screening</title>" in home, "the home title repeats"
+        assert "<title>Overview - Invoice Fraud Screening</title>" in home, "the title repeats"
     finally:
         server.shutdown()
