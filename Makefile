@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test test-fast lint format guide guide-zensical guide-serve bench clean
+.PHONY: help venv demo demo-serve labels test test-fast lint format guide guide-zensical guide-serve bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -25,7 +25,14 @@ demo: $(BIN)/.installed ## Bake a project with the default answers and build its
 	$(BIN)/cookiecutter --no-input . --output-dir $(DEMO)
 	cd $(DEMO)/* && $(CURDIR)/$(BIN)/mkdocs build --strict --quiet
 	@echo "Baked project: $$(ls -d $(DEMO)/*)"
-	@echo "Its site:      $$(ls -d $(DEMO)/*)/site/index.html"
+	@echo "View its site: make demo-serve (http://127.0.0.1:8000); opened from disk,"
+	@echo "               site/index.html has no search and its links show folders."
+
+demo-serve: $(BIN)/.installed ## Preview the demo project's site (run `make demo` first)
+	cd $(DEMO)/* && $(CURDIR)/$(BIN)/mkdocs serve
+
+labels: ## Derive the choice labels shown at the prompts from cookiecutter.json's help
+	$(PYTHON) scripts/prompt_labels.py
 
 # markdownlint-cli2 comes from npm. Without npm the Markdown lint test is
 # skipped locally; under CI it fails instead.
@@ -55,7 +62,7 @@ format: $(BIN)/.installed ## Format the Python code
 guide: $(BIN)/.installed ## Build the template's own guide into site/ (strict)
 	$(BIN)/python -m guide.build
 	$(BIN)/mkdocs build --strict
-	@echo "Guide built: site/index.html"
+	@echo "Guide built in site/; preview it with 'make guide-serve'."
 
 guide-zensical: $(BIN)/.installed ## Build the guide with Zensical (it runs no MkDocs hooks)
 	$(BIN)/python -m guide.build

@@ -15,7 +15,10 @@ that environment into a bounded sandbox:
   prints one `error:` line to stderr, as the hook does, and raises
   `AnswerRefused`, which the cookiecutter command reports without a traceback;
 - before the project folder is created, the answers go through the
-  pre-generation hook's `problems()`, so a refused answer leaves nothing.
+  pre-generation hook's `problems()`, so a refused answer leaves nothing, and
+  every problem is reported at once (one `error:` line each); a project name
+  that is empty or only spaces is refused as soon as the folder-name default
+  is derived from it, before the remaining prompts.
 
 What the sandbox cannot do: a config or replay file that replaces
 `_extensions` never loads this module (see the README, "Answers files").
@@ -63,8 +66,10 @@ class AnswerRefused(FailedHookException, SecurityError):
         # Like the pre-generation hook: the `error:` line goes to stderr, and
         # the exception (which the cookiecutter command prints) says why.
         print(line, file=sys.stderr, flush=True)
+        lines = line.splitlines()
+        more = f" and {len(lines) - 1} more" if len(lines) > 1 else ""
         super().__init__(
-            f"Stopping generation: the answers were refused ({line[len('error: ') :]})"
+            f"Stopping generation: the answers were refused ({lines[0][len('error: ') :]}{more})"
         )
 
 
@@ -260,8 +265,11 @@ class AnswerTemplate(FileTemplate):
     source_text = ""
 
     def _render(self, *args: Any, **kwargs: Any) -> str:
-        if self.source_text == PROJECT_FOLDER and isinstance(kwargs.get("cookiecutter"), dict):
-            refuse_bad_answers(kwargs["cookiecutter"], kwargs.get("_cookiecutter"))
+        answers = kwargs.get("cookiecutter")
+        if self.source_text == PROJECT_FOLDER and isinstance(answers, dict):
+            refuse_bad_answers(answers, kwargs.get("_cookiecutter"))
+        elif isinstance(answers, dict) and "project_slug" not in answers:
+            refuse_blank_name(self.source_text, answers)
         try:
             return super()._render(*args, **kwargs)
         except AnswerRefused:
@@ -295,7 +303,16 @@ def refuse_bad_answers(answers: dict, typed: dict | None) -> None:
     hook = _load_hook()
     found = hook.problems(answers, typed or {}, template_context())
     if found:
-        raise AnswerRefused(f"error: {found[0]}")
+        raise AnswerRefused("\n".join(f"error: {problem}" for problem in found))
+
+
+def refuse_blank_name(source: str, answers: dict) -> None:
+    """While prompting: a default derived from an empty (or all-space) project
+    name, such as the folder name, would be empty; stop at once."""
+    name = answers.get("project_name")
+    if "cookiecutter.project_name" in source and isinstance(name, str) and not name.strip():
+        found = _load_hook().check_text("project_name", name)
+        raise AnswerRefused(f"error: {found}")
 
 
 def template_context(folder: Path | None = None) -> dict:

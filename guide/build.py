@@ -93,8 +93,8 @@ def question(key: str) -> str:
 
 
 def choice_label(key: str, value: str) -> str:
-    prompt = PROMPTS.get(key)
-    return prompt.get(value, value) if isinstance(prompt, dict) else value
+    """The short label of a choice; the prompt shows it joined to the choice's help."""
+    return COOKIECUTTER.get("_choice_labels", {}).get(key, {}).get(value, value)
 
 
 def phase_page(phase: dict) -> str:

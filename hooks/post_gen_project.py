@@ -1,9 +1,16 @@
-"""Tell the user what was generated and what to do next."""
+"""Tell the user what was generated and what to do next.
+
+The message is for a first bake only: cruft renders the template again into
+temporary folders during `cruft update` and `cruft diff`, where it stays quiet.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -23,18 +30,43 @@ def document_paths(answers: dict, project: Path) -> list[str]:
     return paths
 
 
-def next_steps(answers: dict, project: Path) -> str:
-    slug = answers["project_slug"]
+def shown_path(project: Path, start: str | None) -> str:
+    """The project's path as the user can type it from the folder they ran the
+    command in (`start`, the shell's $PWD): relative below it, absolute
+    otherwise, quoted for the shell when it needs quoting."""
+    path = str(project)
+    if start:
+        try:
+            relative = project.resolve().relative_to(Path(start).resolve())
+        except (ValueError, OSError):
+            relative = None
+        if relative is not None and relative.parts:
+            path = relative.as_posix()
+    return shlex.quote(path)
+
+
+def is_rerender(answers: dict, project: Path) -> bool:
+    """Whether cruft is rendering the template again to compare or update a
+    project (`cruft update`, `cruft diff`): it bakes into a fresh temporary
+    folder, and records the template commit in `_commit`."""
+    if "_commit" not in answers:
+        return False
+    parent = project.resolve().parent
+    return parent.parent == Path(tempfile.gettempdir()).resolve() and parent.name.startswith("tmp")
+
+
+def next_steps(answers: dict, project: Path, start: str | None = None) -> str:
+    where = shown_path(project, start)
     docs = document_paths(answers, project)
     lines = [
-        f"Created {slug}/ with {len(docs)} lifecycle documents:",
+        f"Created {where} with {len(docs)} lifecycle documents:",
         *(f"  {path}" for path in docs),
         "",
         "Next steps:",
-        f"  cd {slug}",
+        f"  cd {where}",
         "  git init && git add . && git commit -m 'Bake from ml-lifecycle'",
-        "  make docs     # build the site into site/ (creates .venv on first run)",
-        "  make serve    # preview at http://127.0.0.1:8000",
+        "  make serve    # build and preview the site at http://127.0.0.1:8000",
+        "                # (creates .venv on first run, about a minute)",
         "  make check    # list what is still unfilled or overdue",
         "Fill each document by replacing its highlighted TODO markers.",
     ]
@@ -49,8 +81,11 @@ def remove_empty_folders(project: Path) -> None:
 
 
 def main() -> int:
-    remove_empty_folders(Path.cwd())
-    print(next_steps(rendered_answers(), Path.cwd()))
+    project = Path.cwd()
+    remove_empty_folders(project)
+    answers = rendered_answers()
+    if not is_rerender(answers, project):
+        print(next_steps(answers, project, os.environ.get("PWD")))
     return 0
 
 

@@ -1,8 +1,10 @@
 """Refuse answers that would produce a broken or unsafe project.
 
-Runs after the prompts and before any file is written. On a bad answer it
-prints one line, `error: ...`, and exits 1; cookiecutter then removes the
-(still empty) project folder it created.
+Runs after the prompts and before any file is written. On bad answers it
+prints one line per problem, `error: ...`, in prompt order, and exits 1;
+cookiecutter then removes the (still empty) project folder it created. The
+template's Jinja extension runs the same checks earlier, before that folder
+exists.
 
 The checks are importable, for anything that collects answers before calling
 cookiecutter (a web form, a scaffolder):
@@ -133,7 +135,7 @@ def check_typed(key: str, typed: dict) -> str | None:
 def check_text(key: str, value: str) -> str | None:
     """Problem with a free-text answer, or None."""
     if key in REQUIRED_TEXT and not value.strip():
-        return f"{key} must not be empty"
+        return f"{key} must not be empty" + (" or only spaces" if value else "")
     if value != value.strip():
         return f"{key} must not start or end with spaces"
     if len(value) > TEXT_LIMITS[key]:
@@ -164,22 +166,35 @@ def check_slug(slug: str) -> str | None:
         return f"project_slug is {len(slug)} characters long; the limit is {SLUG_MAX}"
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
         return (
-            f"project_slug {slug!r} must be lowercase letters, digits and single "
-            "hyphens, starting and ending with a letter or digit"
+            f"project_slug {slug!r} may hold only lowercase letters, digits and single "
+            "hyphens, and must start and end with a letter or digit" + slug_suggestion(slug)
         )
     return None
 
 
+def slug_suggestion(slug: str) -> str:
+    """`; try 'invoice-fraud'` for `Invoice_Fraud`, when a valid slug is near."""
+    near = "-".join(re.findall(r"[a-z0-9]+", slug.lower()))[:SLUG_MAX].strip("-")
+    return f"; try {near!r}" if near and near != slug else ""
+
+
 def check_email(email: str) -> str | None:
     if email and not EMAIL.fullmatch(email):
-        return f"owner_email {email!r} is not a valid email address"
+        return f"owner_email {email!r} is not a valid email address (like name@example.org)"
     return None
 
 
 def check_url(url: str) -> str | None:
-    if url and not URL.fullmatch(url):
-        return f"repo_url {url!r} is not an http(s) URL without spaces or quotes"
-    return None
+    if not url or URL.fullmatch(url):
+        return None
+    if not url.startswith(("https://", "http://")):
+        near = f"https://{url}"
+        hint = f"; try {near!r}" if "://" not in url and URL.fullmatch(near) else ""
+        return f"repo_url {url!r} must start with https://{hint}"
+    return (
+        f"repo_url {url!r} is not a web address this template can use: "
+        "no spaces, quotes or query, only letters, digits and . - _ ~ % / after the host"
+    )
 
 
 def check_combinations(answers: dict) -> str | None:
@@ -236,8 +251,9 @@ def form_problems(answers: dict) -> list[str]:
 def main() -> int:
     answers = rendered_answers()
     found = problems(answers, typed_answers(), template_context())
+    for problem in found:
+        print(f"error: {problem}", file=sys.stderr)
     if found:
-        print(f"error: {found[0]}", file=sys.stderr)
         return 1
     return 0
 

@@ -20,6 +20,7 @@ from conftest import (
 
 import ml_lifecycle
 from ml_lifecycle import vocabulary
+from scripts import prompt_labels
 
 # Files every bake has besides the lifecycle documents.
 COMMON_FILES = {
@@ -207,6 +208,18 @@ def test_cookiecutter_json_labels_every_prompt():
         assert key in prompts, f"{key} has no __prompts__ label"
         if isinstance(COOKIECUTTER_JSON[key], list):
             assert set(prompts[key]) - {"__prompt__"} == set(COOKIECUTTER_JSON[key])
+
+
+def test_choice_prompts_say_what_each_choice_does():
+    """The label shown at a choice prompt is the short label and the help of
+    that choice, derived by scripts/prompt_labels.py from the one source."""
+    prompts = COOKIECUTTER_JSON["__prompts__"]
+    for key, labels in COOKIECUTTER_JSON["_choice_labels"].items():
+        for value in COOKIECUTTER_JSON[key]:
+            help_text = COOKIECUTTER_JSON["_choice_help"][key][value]
+            assert prompts[key][value] == f"{labels[value]} — {help_text}", (key, value)
+    assert prompt_labels.main(["--check"]) == 0
+    assert "Minimal — Documents as written" in prompts["risk_level"]["minimal"]
 
 
 @pytest.mark.parametrize(

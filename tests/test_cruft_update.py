@@ -83,7 +83,10 @@ def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_update_brings_template_changes_and_keeps_edits(template_repo, tmp_path):
     out = tmp_path / "projects"
-    run(CRUFT, "create", "--no-input", "--output-dir", str(out), str(template_repo), cwd=tmp_path)
+    created = run(
+        CRUFT, "create", "--no-input", "--output-dir", str(out), str(template_repo), cwd=tmp_path
+    )
+    assert created.stdout.count("Next steps:") == 1, "a first bake says what to do next"
     project = out / "my-ml-system"
     assert json.loads((project / ".cruft.json").read_text())["template"] == str(template_repo)
     run("git", "init", "-q", cwd=project)
@@ -95,7 +98,10 @@ def test_update_brings_template_changes_and_keeps_edits(template_repo, tmp_path)
     change_template(template_repo)
     assert cruft("check", cwd=project).returncode == 1, "check did not see the new template"
 
-    run(CRUFT, "update", "--skip-apply-ask", "--allow-untracked-files", cwd=project)
+    diff = run(CRUFT, "diff", cwd=project)
+    assert "Next steps" not in diff.stdout + diff.stderr, "cruft diff is not a first bake"
+    updated = run(CRUFT, "update", "--skip-apply-ask", "--allow-untracked-files", cwd=project)
+    assert "Next steps" not in updated.stdout + updated.stderr, "cruft update is not a first bake"
 
     text = doc.read_text(encoding="utf-8")
     assert FILLED in text, "the team's answer was lost"

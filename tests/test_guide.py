@@ -113,7 +113,8 @@ def test_options_page_lists_every_option_and_choice(guide_site):
         assert help_words in text, f"help of {key} missing"
         if isinstance(COOKIECUTTER_JSON[key], list):
             for value in COOKIECUTTER_JSON[key]:
-                assert prompt[value] in text, f"label of {key}={value} missing"
+                label = COOKIECUTTER_JSON["_choice_labels"][key][value]
+                assert label in text, f"label of {key}={value} missing"
                 effect = COOKIECUTTER_JSON["_choice_help"][key][value].replace("`", "")
                 assert effect in text, f"effect of {key}={value} missing"
 

@@ -49,8 +49,8 @@ def test_defaults_have_no_problems():
         ({"owner_email": "not-an-email"}, "not a valid email"),
         ({"owner_email": "a@b"}, "not a valid email"),
         ({"owner_email": "a b@c.org"}, "not a valid email"),
-        ({"repo_url": "ftp://x.org/r"}, "not an http(s) URL"),
-        ({"repo_url": "https://x.org/a b"}, "not an http(s) URL"),
+        ({"repo_url": "ftp://x.org/r"}, "repo_url 'ftp://x.org/r' must start with https://"),
+        ({"repo_url": "https://x.org/a b"}, "is not a web address this template can use"),
         (
             {"publishing": "gitlab-pages", "repo_url": "https://github.com/a/b"},
             "incompatible answers",

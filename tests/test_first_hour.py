@@ -1,0 +1,239 @@
+"""The first hour of a new user (issue 13): prompts that explain themselves,
+every answer problem at once, the right path in "Next steps", and a site that
+works where it is published."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import TEMPLATE
+
+COOKIECUTTER = str(Path(sys.executable).with_name("cookiecutter"))
+HIGH_RISK = {
+    "project_name": "Invoice Fraud Screening",
+    "risk_level": "high",
+    "update_mode": "periodic-retraining",
+    "publishing": "github-pages",
+    "repo_url": "https://github.com/northbridge/invoice-fraud-screening",
+}
+
+
+def cookiecutter(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The cookiecutter command as a user runs it from a shell in `cwd`."""
+    env = {**os.environ, "PWD": str(cwd), "NO_MKDOCS_2_WARNING": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [COOKIECUTTER, str(TEMPLATE), *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def error_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("error: ")]
+
+
+def test_every_bad_answer_is_reported_at_once_in_prompt_order(tmp_path):
+    result = cookiecutter(
+        tmp_path,
+        "--no-input",
+        "project_slug=Invoice_Fraud",
+        "owner_email=jane.doe",
+        "repo_url=github.com/northbridge/ifs",
+    )
+    assert result.returncode == 1
+    assert error_lines(result.stderr) == [
+        "error: project_slug 'Invoice_Fraud' may hold only lowercase letters, digits and "
+        "single hyphens, and must start and end with a letter or digit; try 'invoice-fraud'",
+        "error: owner_email 'jane.doe' is not a valid email address (like name@example.org)",
+        "error: repo_url 'github.com/northbridge/ifs' must start with https://; "
+        "try 'https://github.com/northbridge/ifs'",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_hook_reports_every_problem_too():
+    """The pre-generation hook, run after the sandbox, prints one line per problem."""
+    hook = (TEMPLATE / "hooks" / "pre_gen_project.py").read_text(encoding="utf-8")
+    assert "for problem in found:" in hook and 'print(f"error: {problem}"' in hook
+
+
+def test_a_name_of_only_spaces_is_refused_before_the_folder_prompt(tmp_path):
+    result = cookiecutter(tmp_path, stdin="   \n")
+    assert result.returncode == 1
+    assert error_lines(result.stderr) == ["error: project_name must not be empty"]
+    assert "Folder name" not in result.stdout, "the slug prompt was still shown"
+    assert list(tmp_path.iterdir()) == []
+    result = cookiecutter(tmp_path, "--no-input", "project_name=   ")
+    assert error_lines(result.stderr) == ["error: project_name must not be empty or only spaces"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_choice_prompts_show_what_each_choice_does(tmp_path):
+    result = cookiecutter(tmp_path, "-o", "out", stdin="\n" * 20)
+    assert result.returncode == 0, result.stderr
+    shown = " ".join(result.stdout.split())
+    assert "1 - Minimal — Documents as written; no section is mandatory." in shown
+    assert "2 - Limited — Adds transparency prompts" in shown
+    assert "(Enter leaves a TODO)" in shown
+
+
+def test_next_steps_name_the_real_path_quoted(tmp_path):
+    result = cookiecutter(tmp_path, "--no-input", "-o", "my docs")
+    assert result.returncode == 0, result.stderr
+    assert "  cd 'my docs/my-ml-system'\n" in result.stdout
+    assert "Created 'my docs/my-ml-system' with 10 lifecycle documents" in result.stdout
+    assert "site/index.html" not in result.stdout
+
+
+def test_next_steps_use_an_absolute_path_outside_the_working_folder(tmp_path):
+    (tmp_path / "here").mkdir()
+    result = cookiecutter(tmp_path / "here", "--no-input", "-o", str(tmp_path / "elsewhere"))
+    assert result.returncode == 0, result.stderr
+    assert f"  cd {tmp_path / 'elsewhere' / 'my-ml-system'}\n" in result.stdout
+
+
+def test_next_steps_stay_quiet_when_cruft_re_renders(tmp_path, monkeypatch):
+    sys.path.insert(0, str(TEMPLATE / "hooks"))
+    try:
+        import importlib
+
+        post = importlib.import_module("post_gen_project")
+    finally:
+        sys.path.remove(str(TEMPLATE / "hooks"))
+    import tempfile
+
+    rerender = Path(tempfile.mkdtemp()) / "my-ml-system"
+    rerender.mkdir()
+    assert post.is_rerender({"_commit": "abc"}, rerender)
+    assert not post.is_rerender({}, rerender), "a plain bake into /tmp is a first bake"
+    assert not post.is_rerender({"_commit": "abc"}, tmp_path / "projects" / "my-ml-system")
+
+
+def test_an_unanswered_description_is_a_counted_marker(baked):
+    project = baked(owner_name="Jane Doe")
+    index = project.read("docs/index.md")
+    assert "\n==TODO== One sentence: what does the system do, and for whom?\n" in index
+    assert "==TODO==" in project.read("README.md").split("\n", 4)[2]
+    assert "site_description" not in project.read("mkdocs.yml")
+    result = project.run(sys.executable, "-m", "ml_lifecycle", "check")
+    assert "docs/index.md: 1" in result.stdout, result.stdout
+
+
+def test_a_description_given_is_used_without_marker(baked):
+    project = baked(description="Flags invoices for review.")
+    assert "\nFlags invoices for review.\n" in project.read("docs/index.md")
+    assert "One sentence" not in project.read("docs/index.md")
+
+
+def test_overview_shows_the_labels_people_chose(baked):
+    index = baked(**HIGH_RISK).read("docs/index.md")
+    assert "| How it is updated | Periodic retraining |" in index
+    assert "| Risk level | High |" in index
+    assert "`periodic-retraining`" not in index and "`high`" not in index
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "publishing", "site_url"),
+    [
+        (
+            "https://github.com/Northbridge/ifs",
+            "github-pages",
+            "https://northbridge.github.io/ifs/",
+        ),
+        ("https://github.com/nb/nb.github.io", "github-pages", "https://nb.github.io/"),
+        ("https://gitlab.com/grp/sub/proj.git", "gitlab-pages", "https://grp.gitlab.io/sub/proj/"),
+        ("https://github.com/nb/ifs", "none", None),
+        ("", "github-pages", None),
+    ],
+)
+def test_site_url_is_derived_for_the_pages_host(baked, repo_url, publishing, site_url):
+    import yaml
+
+    config = yaml.safe_load(baked(repo_url=repo_url, publishing=publishing).read("mkdocs.yml"))
+    assert config.get("site_url") == site_url
+
+
+def test_make_targets_point_to_serving_the_site(default_project):
+    makefile = default_project.read("Makefile")
+    assert "open site/index.html" not in makefile
+    assert "make serve" in makefile
+    readme = default_project.read("README.md")
+    assert "then open `site/index.html`" not in readme
+    ours = (TEMPLATE / "Makefile").read_text(encoding="utf-8")
+    assert '/site/index.html"' not in ours and "demo-serve:" in ours
+
+
+def test_readme_marks_the_template_address_as_a_placeholder():
+    readme = (TEMPLATE / "README.md").read_text(encoding="utf-8")
+    assert "gh:org/" not in readme and "gh:<owner>/ml-lifecycle" in readme
+
+
+def serve_under(site: Path, prefix: str):
+    """Serve `site` at http://127.0.0.1:PORT/prefix/, as GitHub Pages serves a
+    project site; every other path is a 404 with the site's 404.html."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def translate_path(self, path):
+            if not path.startswith(f"/{prefix}/"):
+                return str(site / "does-not-exist")
+            return super().translate_path(path[len(prefix) + 1 :])
+
+        def send_error(self, code, message=None, explain=None):
+            if code != 404:
+                return super().send_error(code, message, explain)
+            body = (site / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    handler = functools.partial(Handler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_published_site_works_under_its_pages_sub_path(bake):
+    project = bake(**HIGH_RISK)
+    site = project.build()
+    server = serve_under(site, "invoice-fraud-screening")
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for page in ("/invoice-fraud-screening/no-such-page/", "/invoice-fraud-screening/"):
+            status, html = fetch(base + page)
+            assert status in (200, 404)
+            assets = re.findall(r'(?:href|src)="([^"#?]+\.(?:css|js|svg))', html)
+            assert any(a.endswith(".css") for a in assets), html[:500]
+            for asset in assets:
+                url = urllib.parse.urljoin(base + page, asset)
+                assert fetch(url)[0] == 200, f"{asset} on {page} does not load from {url}"
+        home = fetch(base + "/invoice-fraud-screening/")[1]
+        assert "<title>Overview - Invoice Fraud Screening</title>" in home, "the title repeats"
+    finally:
+        server.shutdown()
