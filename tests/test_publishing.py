@@ -15,7 +15,8 @@ from conftest import UNRENDERED, expected_files
 
 GITHUB = ".github/workflows/pages.yml"
 GITLAB = ".gitlab-ci.yml"
-CI_FILES = {"none": set(), "github-pages": {GITHUB}, "gitlab-pages": {GITLAB}}
+DEPENDABOT = ".github/dependabot.yml"
+CI_FILES = {"none": set(), "github-pages": {GITHUB, DEPENDABOT}, "gitlab-pages": {GITLAB}}
 CHECK = "ml-lifecycle check"
 BUILD = re.compile(r"mkdocs build --strict --site-dir (\S+)")
 PAGES_ACTIONS = {
