@@ -418,6 +418,8 @@ def make_targets(makefile: Path) -> dict[str, list[str]]:
                 command = command.replace(" $(ARGS)", "")
                 for name, value in variables.items():
                     command = command.replace(f"$({name})", value)
+                # A variable given on the command line (FILE=…) is a placeholder.
+                command = re.sub(r'"?\$\(([A-Z]+)\)"?', r"\1", command)
                 current.append(command)
     targets.pop("help")
     return targets
