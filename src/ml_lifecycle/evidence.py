@@ -377,6 +377,7 @@ class Finding:
     citation: Citation
     value: object = None
     problem: str = ""  # empty when the citation is consistent
+    stale: bool = False  # the source holds another value: --update rewrites it
 
     @property
     def current(self) -> bool:
@@ -398,10 +399,10 @@ def examine(project: Project, citation: Citation) -> Finding:
     if matches(citation.text, value):
         return Finding(citation, value)
     message = (
-        f"says {limits.brief(citation.text.strip())}; {citation.target} is {shown_value(value)} "
+        f"says {citation.text.strip()}; {citation.target} is {shown_value(value)} "
         "(`ml-lifecycle evidence --update` rewrites it)"
     )
-    return Finding(citation, value, message)
+    return Finding(citation, value, message, stale=True)
 
 
 def examine_body(project: Project, body: str, first_line: int) -> list[Finding]:
@@ -431,3 +432,57 @@ def number_of(value: object) -> Decimal | None:
         cited = cited_number(value)
         return cited[0] if cited else None
     return as_decimal(value)
+
+
+# --- ml-lifecycle evidence [--update] ----------------------------------------------------
+
+
+@dataclass
+class PageEvidence:
+    path: str  # relative to the project
+    findings: list[Finding]
+    updated: list[tuple[Citation, str]]  # (citation, its new text)
+
+
+def update_text(text: str, body_start: int, findings: list[Finding]) -> tuple[str, list]:
+    """The text with each stale cited value rewritten, and what was rewritten;
+    nothing else changes."""
+    updated = []
+    for finding in sorted(findings, key=lambda f: f.citation.start, reverse=True):
+        if not finding.stale:
+            continue
+        citation = finding.citation
+        new = restated(citation.text, finding.value)
+        start, end = body_start + citation.start, body_start + citation.end
+        text = text[:start] + new + text[end:]
+        updated.append((citation, new))
+    return text, updated[::-1]
+
+
+def survey(project: Project, paths: list[Path], update: bool) -> tuple[list[PageEvidence], list]:
+    """Every page's citations compared with their sources (and, with
+    `update`, stale values rewritten in place), and the pages that could not
+    be read, as Problems."""
+    from ml_lifecycle.documents import split_front_matter
+
+    pages, unreadable = [], []
+    for path in paths:
+        rel = path.relative_to(project.root).as_posix()
+        try:
+            raw = limits.read_bytes(path, project.root).decode("utf-8")
+        except (limits.Refused, OSError, UnicodeDecodeError) as exc:
+            unreadable.append(Problem(rel, None, f"not read: {exc}"))
+            continue
+        if EVIDENCE_SCHEME not in raw:
+            continue
+        crlf = "\r\n" in raw
+        text = raw.replace("\r\n", "\n")
+        parts = split_front_matter(text)
+        body, first = (parts[1], parts[2]) if parts else (text, 1)
+        findings = examine_body(project, body, first)
+        updated: list = []
+        if update and any(f.stale for f in findings):
+            new, updated = update_text(text, len(text) - len(body), findings)
+            path.write_bytes((new.replace("\n", "\r\n") if crlf else new).encode("utf-8"))
+        pages.append(PageEvidence(rel, findings, updated))
+    return pages, unreadable
