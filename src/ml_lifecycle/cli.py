@@ -41,6 +41,10 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def write(out: Path, text: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -209,12 +213,12 @@ def run_evidence(args: argparse.Namespace) -> int:
                 failing += 1
                 print(f"{page.path}:{finding.citation.line}: {finding.problem}")
     updated = sum(len(page.updated) for page in pages)
-    summary = f"{cited} cited value{'s' if cited != 1 else ''} in {len(pages)} page{'s' if len(pages) != 1 else ''}"
+    summary = f"{plural(cited, 'cited value')} in {plural(len(pages), 'page')}"
     if args.update:
         summary += f"; {updated} rewritten"
         if updated:
             summary += " (approved documents among them need approving again)"
-    print(f"{summary}; {failing} problem{'s' if failing != 1 else ''}.")
+    print(f"{summary}; {plural(failing, 'problem')}.")
     return 1 if failing else 0
 
 

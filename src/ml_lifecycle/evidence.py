@@ -42,6 +42,7 @@ from ml_lifecycle.vocabulary import (
     MLFLOW_PREFIX,
     MLFLOW_URI_VARIABLE,
     PHASES_FILE,
+    md_escape,
 )
 
 # [text](evidence:name#key): the text is the value, on one line, without brackets.
@@ -432,6 +433,63 @@ def number_of(value: object) -> Decimal | None:
         cited = cited_number(value)
         return cited[0] if cited else None
     return as_decimal(value)
+
+
+# --- the site: each value linked to its artefact, with a note -----------------------
+
+
+def note(found: Artefact | None, name: str) -> str:
+    """A footnote on the source of cited values: what it is, its date, its hash."""
+    if found is None:
+        return f"Evidence {name}: not declared in {PHASES_FILE}."
+    if found.error:
+        return f"Evidence {name}: {md_escape(found.error)}."
+    kind = "MLflow run" if not found.is_file else "file"
+    parts = [f"{kind} {md_escape(found.source)}"]
+    if found.modified:
+        parts.append(f"dated {found.modified}")
+    parts.append(f"sha256 {found.digest.partition(':')[2][:HASH_SHOWN]}")
+    return f"Evidence *{name}*: " + ", ".join(parts) + "."
+
+
+def render(markdown: str, project: Project, page: Path, docs_dir: Path, repo_url: str = "") -> str:
+    """Markdown whose citations show their value, linked to the artefact where
+    the site can link it, with a footnote per source: source, date and hash.
+    A value that no longer matches its source shows the source's value too."""
+    found = citations(markdown)
+    if not found:
+        return markdown
+    notes = {f"evidence-{c.name}": note(artefact(project, c.name), c.name) for c in found}
+    for citation in reversed(found):
+        finding = examine(project, citation)
+        source = artefact(project, citation.name)
+        label = f"evidence-{citation.name}"
+        href = link(source, project.root, page, docs_dir, repo_url) if source else ""
+        shown = f"[{citation.text}]({href})" if href else citation.text
+        if finding.stale:
+            shown += f" *(evidence: {md_escape(shown_value(finding.value))})*"
+        start = citation.start - 1  # the link's "["; its key holds no ")"
+        end = markdown.index(")", citation.end) + 1
+        markdown = markdown[:start] + shown + f"[^{label}]" + markdown[end:]
+    definitions = "\n\n".join(f"[^{label}]: {text}" for label, text in notes.items())
+    return markdown.rstrip("\n") + "\n\n" + definitions + "\n"
+
+
+def link(found: Artefact, root: Path, page: Path, docs_dir: Path, repo_url: str) -> str:
+    """Where the site can link an artefact: a file published with the site
+    (relative to the page, for MkDocs to resolve), else the file in the
+    repository on GitHub or GitLab, else an MLflow server's run page."""
+    if not found.is_file:
+        return found.url
+    path = (root / found.source).absolute()
+    if path.is_relative_to(docs_dir.absolute()):
+        return Path(os.path.relpath(path, page.absolute().parent)).as_posix()
+    repo = repo_url.rstrip("/")
+    if repo.startswith("https://github.com/"):
+        return f"{repo}/blob/HEAD/{found.source}"
+    if repo.startswith("https://gitlab.com/"):
+        return f"{repo}/-/blob/HEAD/{found.source}"
+    return ""
 
 
 # --- ml-lifecycle evidence [--update] ----------------------------------------------------
