@@ -467,7 +467,9 @@ def render(markdown: str, project: Project, page: Path, docs_dir: Path, repo_url
         href = link(source, project.root, page, docs_dir, repo_url) if source else ""
         shown = f"[{citation.text}]({href})" if href else citation.text
         if finding.stale:
-            shown += f" *(evidence: {md_escape(shown_value(finding.value))})*"
+            value = finding.value
+            value = str(value) if as_decimal(value) is not None else md_escape(value)
+            shown += f" *(evidence: {value})*"
         start = citation.start - 1  # the link's "["; its key holds no ")"
         end = markdown.index(")", citation.end) + 1
         markdown = markdown[:start] + shown + f"[^{label}]" + markdown[end:]
