@@ -272,8 +272,7 @@ def test_a_stated_pass_against_a_failing_value_is_reported(cited):
         {
             "path": VALIDATION,
             "line": line,
-            "message": "REQ-011 states pass, but slices#accuracy@small is 0.79, "
-            "not >= 0.80",
+            "message": "REQ-011 states pass, but slices#accuracy@small is 0.79, not >= 0.80",
         }
     ]
     # The evidence, not the cited text, decides: a new run that meets the threshold passes.
