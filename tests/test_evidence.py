@@ -416,3 +416,10 @@ def test_site_shows_values_with_their_note(cited):
     assert "evidence:eval" not in html
     digest = evidence.artefact(load_project(cited.path)[0], "eval").digest
     assert f"sha256 {digest[7:19]}" in html
+
+
+def test_the_dossier_shows_cited_values_as_text(cited):
+    assert cli(cited, "dossier", "--date", TODAY).returncode == 0
+    html = cited.read("dossier/dossier.html")
+    assert "evidence:" not in html
+    assert "Accuracy 0.87 and macro-F1 0.805 on 12,345 tickets" in html

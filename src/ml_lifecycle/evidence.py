@@ -477,6 +477,15 @@ def render(markdown: str, project: Project, page: Path, docs_dir: Path, repo_url
     return markdown.rstrip("\n") + "\n\n" + definitions + "\n"
 
 
+def plain_values(markdown: str) -> str:
+    """Markdown whose citations are their values as text (the dossier: one
+    file that links no artefact)."""
+    for citation in reversed(citations(markdown)):
+        end = markdown.index(")", citation.end) + 1
+        markdown = markdown[: citation.start - 1] + citation.text + markdown[end:]
+    return markdown
+
+
 def link(found: Artefact, root: Path, page: Path, docs_dir: Path, repo_url: str) -> str:
     """Where the site can link an artefact: a file published with the site
     (relative to the page, for MkDocs to resolve), else the file in the
