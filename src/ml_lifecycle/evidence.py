@@ -351,7 +351,10 @@ def matches(text: str, value: object) -> bool:
 
 
 def shown_value(value: object) -> str:
-    return limits.brief(value) if isinstance(value, str) else str(value)
+    """A source value on one line, cut short: text without quotes."""
+    text = " ".join(str(value).split())
+    short = limits.SHOWN_CHARS
+    return text if len(text) <= short else text[: short - 1] + "…"
 
 
 def restated(text: str, value: object) -> str:
