@@ -151,7 +151,7 @@ def test_links_stay_inside_the_example_and_resolve():
     for name in example_pages():
         text = FENCE.sub("", FRONT_MATTER.sub("", (EXAMPLE / name).read_text(encoding="utf-8")))
         for target in LINK.findall(text):
-            if target.startswith("https://"):
+            if target.startswith(("https://", "evidence:")):
                 continue
             page, _, anchor = target.partition("#")
             page = page or name
@@ -295,11 +295,22 @@ def test_proxy_check_reports_more_than_a_permutation_of_a_non_input():
 EXAMPLE_DAY = "2026-12-01"
 
 
+# The evaluation file the example's documents cite, and where the example's
+# project keeps it (declared in its lifecycle.yml as evidence `eval`).
+EVALUATION = EXAMPLE / "evaluation" / "eval.json"
+EVIDENCE = "\nevidence:\n  eval: evaluation/eval.json\n"
+
+
 def example_project(bake):
-    """A bake with the example's answers whose documents are the example's."""
+    """A bake with the example's answers whose documents are the example's,
+    with the evaluation file they cite."""
     project = bake_example(bake)
     for document in lifecycle_documents(project):
         shutil.copy(EXAMPLE / document.rsplit("/", 1)[1], project.path / document)
+    (project.path / "evaluation").mkdir()
+    shutil.copy(EVALUATION, project.path / "evaluation" / "eval.json")
+    with (project.path / "lifecycle.yml").open("a", encoding="utf-8") as file:
+        file.write(EVIDENCE)
     return project
 
 
@@ -318,6 +329,27 @@ def test_example_passes_check_with_traced_requirements(bake):
     assert len(requirements) >= 30
     assert {r["result"] for r in requirements} == {"pass", "waived"}
     assert any(r["monitored_in"] for r in requirements)
+    # The model card and the V&V report cite the shipped evaluation file.
+    cited = {d["path"].rsplit("/", 1)[1]: d.get("citations", 0) for d in report["documents"]}
+    assert cited["model-card.md"] == 4 and cited["validation-report.md"] == 1
+
+
+def test_example_goes_stale_when_its_evaluation_changes(bake):
+    project = example_project(bake)
+    path = project.path / "evaluation" / "eval.json"
+    path.write_text(path.read_text("utf-8").replace("0.8423", "0.7923"), "utf-8")
+    command = [sys.executable, "-m", "ml_lifecycle", "check", "--today", EXAMPLE_DAY, "--json"]
+    report = json.loads(project.run(*command, timeout=120).stdout)
+    messages = [p["message"] for p in report["problems"]]
+    assert "says 0.842; eval#test.queue_macro_f1 is 0.7923 " in " ".join(messages) + " "
+    changed = {
+        d["path"].rsplit("/", 1)[1] for d in report["documents"] if d["approval"] == "changed"
+    }
+    assert changed == {"model-card.md", "validation-report.md"}
+    assert any(
+        "REQ-010 states pass, but eval#test.queue_macro_f1 is 0.7923, not ≥ 0.80" in p["message"]
+        for p in report["traceability"]["problems"]
+    )
 
 
 @pytest.mark.slow

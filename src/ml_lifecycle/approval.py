@@ -2,7 +2,8 @@
 
 The command sets, in the document's `lifecycle:` block, the status to
 approved, `approved_by`, `last_reviewed` (today) and a fingerprint of the
-body (front matter excluded). `check` then fails when the body changes, so an
+body (front matter excluded) and of the evidence artefacts it cites.
+`check` then fails when the body or a cited artefact changes, so an
 approval always covers the text that is published. It refuses, without
 touching the file, when NAME is the owner, a prompt is still unfilled or a
 required section has no answer.
@@ -27,7 +28,8 @@ from ml_lifecycle.documents import (
     split_front_matter,
     strip_code,
 )
-from ml_lifecycle.project import Loader, is_inside
+from ml_lifecycle.evidence import cited_digests, examine_body
+from ml_lifecycle.project import Loader, is_inside, load_project
 from ml_lifecycle.rules import check_project, check_required_sections, same_person
 from ml_lifecycle.vocabulary import APPROVED, APPROVED_BY, FINGERPRINT, MARKER
 
@@ -135,7 +137,14 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
         raise ApprovalError(f"{rel}: not a lifecycle document (no `lifecycle:` front matter)")
     front, body, first = parts
     refuse_unready(doc, name, block, body, first, front)
-    fingerprint = body_fingerprint(body)
+    project, _ = load_project(root)
+    stale = [f for f in examine_body(project, body, first) if f.problem]
+    if stale:
+        raise ApprovalError(
+            f"{rel}:{stale[0].citation.line}: {stale[0].problem}; "
+            "its cited values must match their evidence before approval"
+        )
+    fingerprint = body_fingerprint(body, cited_digests(project, body))
     values = {
         "status": APPROVED,
         APPROVED_BY: yaml_quoted(name),

@@ -41,6 +41,10 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def write(out: Path, text: str) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -171,6 +175,53 @@ def run_dossier(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- evidence -------------------------------------------------------------------
+
+
+def add_evidence(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="rewrite each cited value that differs from its source, and nothing else",
+    )
+
+
+def run_evidence(args: argparse.Namespace) -> int:
+    from ml_lifecycle import evidence
+    from ml_lifecycle.project import find_documents, load_project
+
+    project, problems = load_project(args.root)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    paths = [path for path, _ in find_documents(project)]
+    try:
+        pages, unreadable = evidence.survey(project, paths, args.update)
+    except OSError as error:
+        print(f"error: cannot write: {error.strerror or error}", file=sys.stderr)
+        return 1
+    failing = len(problems) + len(unreadable)
+    for problem in unreadable:
+        print(f"error: {problem}", file=sys.stderr)
+    cited = 0
+    for page in pages:
+        for citation, new in page.updated:
+            print(f"{page.path}:{citation.line}: {citation.text.strip()} -> {new.strip()}")
+        rewritten = {id(citation) for citation, _ in page.updated}
+        for finding in page.findings:
+            cited += 1
+            if finding.problem and id(finding.citation) not in rewritten:
+                failing += 1
+                print(f"{page.path}:{finding.citation.line}: {finding.problem}")
+    updated = sum(len(page.updated) for page in pages)
+    summary = f"{plural(cited, 'cited value')} in {plural(len(pages), 'page')}"
+    if args.update:
+        summary += f"; {updated} rewritten"
+        if updated:
+            summary += " (approved documents among them need approving again)"
+    print(f"{summary}; {plural(failing, 'problem')}.")
+    return 1 if failing else 0
+
+
 # --- the command line -------------------------------------------------------------
 
 Command = tuple[str, str, Callable[[argparse.ArgumentParser], None], Callable[..., int]]
@@ -192,6 +243,12 @@ COMMANDS: list[Command] = [
         "export a card as a README.md for the Hugging Face Hub",
         add_hub_card,
         run_hub_card,
+    ),
+    (
+        "evidence",
+        "compare every cited evidence value with its source; --update rewrites stale ones",
+        add_evidence,
+        run_evidence,
     ),
     (
         "dossier",

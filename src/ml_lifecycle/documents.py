@@ -49,6 +49,11 @@ class Document:
     # repository and the report was asked for it (check --json).
     last_change: dict | None = None
     problems: list[Problem] = field(default_factory=list)
+    # Cited evidence values that do not match their source while the document
+    # is a draft: reported, not failing (in review or approved, they are
+    # problems). Also every citation's count, for the report.
+    evidence: list[Problem] = field(default_factory=list)
+    citations: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +74,8 @@ class Document:
             "approved_by": self.approved_by,
             "approval": self.approval or None,
             **({"last_change": self.last_change} if self.last_change is not None else {}),
+            **({"citations": self.citations} if self.citations else {}),
+            **({"evidence": [p.as_dict() for p in self.evidence]} if self.evidence else {}),
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -94,11 +101,17 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return front, text[match.end() :], front.count("\n") + 3
 
 
-def body_fingerprint(body: str) -> str:
+def body_fingerprint(body: str, cited: dict[str, str] | None = None) -> str:
     """A hash of a document's body that ignores line ends, trailing spaces and
-    blank lines at either end, so that an editor's tidying is no change."""
+    blank lines at either end, so that an editor's tidying is no change.
+
+    `cited` maps each evidence source the body cites to its artefact's hash:
+    the approval then covers the artefacts too. Without citations the hash is
+    the body's alone, as it was before evidence existed."""
     lines = [line.rstrip() for line in body.replace("\r\n", "\n").split("\n")]
     normal = "\n".join(lines).strip("\n")
+    if cited:
+        normal += "\0evidence\0" + "\n".join(f"{k} {v}" for k, v in sorted(cited.items()))
     digest = hashlib.new(FINGERPRINT_ALGORITHM, normal.encode("utf-8")).hexdigest()
     return f"{FINGERPRINT_ALGORITHM}:{digest}"
 

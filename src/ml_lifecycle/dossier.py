@@ -30,7 +30,7 @@ from pathlib import Path
 import markdown
 import yaml
 
-from ml_lifecycle import derived, limits
+from ml_lifecycle import derived, evidence, limits
 from ml_lifecycle.documents import Document, read_text, split_front_matter
 from ml_lifecycle.project import cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
@@ -119,7 +119,7 @@ def record_pages(root: Path, taken: set[str]) -> list[str]:
 
 def document_body(root: Path, report: Report, doc: Document) -> str:
     """A document's body, in the reader's view when it is in review or approved."""
-    body = read_body(root, doc.path)
+    body = evidence.plain_values(read_body(root, doc.path))
     return reader_view(body) if shows_reader_view(report.project, doc) else body
 
 

@@ -22,6 +22,11 @@ What else changes on the way to the Hub:
   of a model card, the pretty_name of a data card (the project name by
   default). A card with neither keeps its own H1.
 
+Metric values of the model-index are filled from the evidence the card
+cites (evidence.py): a metric whose value is `evidence:NAME#KEY` takes that
+value, and an empty one the value of the one citation whose key names its
+type (`[0.87](evidence:eval#test.accuracy)` fills `type: accuracy`).
+
 The export is refused while the exported text still has TODO markers or a
 value the Hub needs is empty; the error lists every one of them. With
 --allow-unfilled a draft is written all the same: a prompt that is still
@@ -40,8 +45,9 @@ import yaml
 
 from ml_lifecycle import limits
 from ml_lifecycle.documents import heading, headings, split_front_matter, strip_code
-from ml_lifecycle.project import Loader
-from ml_lifecycle.vocabulary import MARKER, md_escape
+from ml_lifecycle.evidence import fill_model_index
+from ml_lifecycle.project import Loader, load_project
+from ml_lifecycle.vocabulary import EVIDENCE_SCHEME, MARKER, md_escape
 
 # Keys that belong to the lifecycle site, not to the Hub.
 SITE_KEYS = {
@@ -269,6 +275,15 @@ def render(meta: dict, body: str) -> str:
     return f"---\n{dumped}---\n\n{body}"
 
 
+def evidence_values(meta: dict, body: str, root: Path | None) -> list[str]:
+    """Fill model-index metric values from the evidence the card cites
+    (evidence.py); the warnings to show."""
+    if root is None or EVIDENCE_SCHEME not in body + str(meta.get("model-index")):
+        return []
+    project, _ = load_project(Path(root))
+    return fill_model_index(meta, body, project)
+
+
 def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[str, list[str]]:
     """The Hub README for a card, and warnings to show. A card in `root`
     (when given) that links out of it is refused; a card named outside it is
@@ -287,6 +302,7 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
         meta, body = split_card(text)
     except CardError as error:
         raise CardError(f"{shown(card)}: {error}") from None
+    filled = evidence_values(meta, body, root)
     body = drop_internal_sections(body)
     todos = strip_code(body).count(MARKER)
     missing = unfilled_metadata(meta)
@@ -299,7 +315,7 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
             "or pass --allow-unfilled to export a draft:\n"
             + "\n".join(f"  - {problem}" for problem in problems)
         )
-    warnings = [f"exporting a draft: {problem}" for problem in problems]
+    warnings = filled + [f"exporting a draft: {problem}" for problem in problems]
     keep_model_index = not any(path.startswith("model-index") for path in missing)
     if "model-index" in meta and not keep_model_index:
         warnings.append("model-index left out: it has empty values the Hub would reject")

@@ -10,7 +10,10 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
   documents in review or approved in the reader's view (reader_view.py);
 - fills the placeholders of derived.py: the status table on the overview, the
   responsibilities table and the supplier summary;
-- adds the requirement traceability page when the requirements define IDs.
+- adds the requirement traceability page when the requirements define IDs;
+- shows each cited evidence value linked to its artefact where the site can
+  link it, with a footnote naming the source, its date and its hash
+  (evidence.py).
 
 Nothing here fails the build (`ml-lifecycle check` is the gate), except what
 the checker refuses to read: a page, folder or file whose real path is outside
@@ -35,7 +38,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ml_lifecycle import derived, limits
+from ml_lifecycle import derived, evidence, limits
 from ml_lifecycle.documents import Document
 from ml_lifecycle.project import cross_cutting_order, is_inside, outside_message
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
@@ -103,6 +106,14 @@ class LifecyclePlugin(BasePlugin):
             markdown = reader_view(markdown)
         if doc is not None:
             markdown = derived.add_status_box(markdown, doc)
+        if page.file.abs_src_path and "evidence:" in markdown:
+            markdown = evidence.render(
+                markdown,
+                self.report.project,
+                Path(page.file.abs_src_path),
+                Path(config.docs_dir),
+                config.repo_url or "",
+            )
         return derived.fill_placeholders(markdown, self.report, source, self.by_source, self.pages)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):

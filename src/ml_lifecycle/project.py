@@ -13,6 +13,9 @@ where its lifecycle documents are.
       review_interval_days: 180  # for documents that set none
       requirement_prefix: REQ-   # requirement IDs are this and digits
       reader_view: auto          # auto | always | never (see vocabulary.py)
+    evidence:                    # name -> source of cited values (evidence.py)
+      eval: reports/eval.json    # a JSON or CSV file inside the project
+      run: mlflow:runs:/0a1b2c   # an MLflow run (ml-lifecycle[mlflow])
 
 Documents are not listed: each Markdown file in a phase folder is one. An
 older `lifecycle.yml` may still list them per phase (`documents:`); the
@@ -21,8 +24,9 @@ checker then also reports a listed document that is missing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -32,10 +36,16 @@ from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_ORDER,
     DEFAULT_REVIEW_INTERVAL,
     DOCS_DIR,
+    EVIDENCE_FILE_KINDS,
+    EVIDENCE_KEY,
+    MLFLOW_PREFIX,
     PHASES_FILE,
     READER_VIEWS,
     REQUIREMENT_PREFIX,
 )
+
+# An evidence source's name, and an MLflow run id.
+EVIDENCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
 
 def make_loader(base: type) -> type:
@@ -92,6 +102,10 @@ class Project:
     review_interval_days: int = DEFAULT_REVIEW_INTERVAL
     requirement_prefix: str = REQUIREMENT_PREFIX
     reader_view: str = READER_VIEWS[0]
+    # Evidence sources by name, as lifecycle.yml declares them (evidence.py),
+    # and the artefacts read from them, once per check.
+    evidence: dict[str, str] = field(default_factory=dict)
+    artefacts: dict = field(default_factory=dict, repr=False)
 
     @property
     def docs(self) -> Path:
@@ -142,7 +156,55 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
         project.stages = {str(key): str(value) for key, value in stages.items()}
     project.review_interval_days = _default_interval(data.get("settings"))
     problems += _review_settings(project, data.get("settings"))
-    return project, problems
+    project.evidence, found = _evidence_sources(data.get(EVIDENCE_KEY), _key_line(node))
+    return project, problems + found
+
+
+def _evidence_sources(entries: object, line: int | None) -> tuple[dict[str, str], list[Problem]]:
+    """The `evidence:` mapping: name -> a JSON or CSV path inside the project,
+    or an MLflow run. A bad entry is reported and left out."""
+    if entries is None:
+        return {}, []
+    if not isinstance(entries, dict):
+        message = f"{EVIDENCE_KEY}: must map names to sources, e.g. `eval: reports/eval.json`"
+        return {}, [Problem(PHASES_FILE, line, message)]
+    sources, problems = {}, []
+    for name, source in entries.items():
+        why = _evidence_refusal(name, source)
+        if why:
+            message = f"{EVIDENCE_KEY}: {limits.brief(name)} {why}"
+            problems.append(Problem(PHASES_FILE, line, message))
+        else:
+            sources[name] = source.strip()
+    return sources, problems
+
+
+def _evidence_refusal(name: object, source: object) -> str:
+    """Why an evidence entry cannot be used; empty when it can."""
+    if not isinstance(name, str) or not EVIDENCE_NAME.fullmatch(name):
+        return "is not a name: use letters, digits, '-', '_' and '.'"
+    if not isinstance(source, str) or not source.strip():
+        return "needs a source: a JSON or CSV file, or mlflow:runs:/<run_id>"
+    source = source.strip()
+    if source.startswith(MLFLOW_PREFIX):
+        run = source[len(MLFLOW_PREFIX) :]
+        return "" if EVIDENCE_NAME.fullmatch(run) else f"names no run: {limits.brief(source)}"
+    path = PurePosixPath(source.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or ":" in source:
+        return f"source {limits.brief(source)} must be a path inside the project"
+    if path.suffix.lower() not in EVIDENCE_FILE_KINDS:
+        kinds = " or ".join(EVIDENCE_FILE_KINDS)
+        return f"source {limits.brief(source)} must be a {kinds} file, or mlflow:runs:/<run_id>"
+    return ""
+
+
+def _key_line(node: yaml.Node | None) -> int | None:
+    """File line of the top-level `evidence:` key."""
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if key.value == EVIDENCE_KEY:
+                return key.start_mark.line + 1
+    return None
 
 
 def read_phases(entries: list, lines: list[int]) -> tuple[list[Phase], list[Problem]]:

@@ -92,6 +92,7 @@ def render_text(report: Report) -> str:
         lines.append("Other pages with unfilled prompts:")
         lines += [f"  {path}: {n}" for path, n in report.pages.items()]
         lines.append("")
+    lines += evidence_lines(report.documents)
     lines += traceability_lines(report.traceability)
     if report.require_approved:
         gate = ",".join(str(n) for n in report.require_approved)
@@ -121,6 +122,15 @@ def traceability_lines(trace: Traceability) -> list[str]:
         )
         lines += [f"  {finding}" for finding in trace.findings]
     return [*lines, ""]
+
+
+def evidence_lines(documents: list[Document]) -> list[str]:
+    """Cited values that do not match their evidence, in drafts: work to do."""
+    findings = [finding for doc in documents for finding in doc.evidence]
+    if not findings:
+        return []
+    lines = ["Evidence not matching its source in drafts (failing once in review or approved):"]
+    return [*lines, *(f"  {finding}" for finding in findings), ""]
 
 
 TRACE_LABELS = (("pass", "passed"), ("waived", "waived"), ("fail", "failed"))

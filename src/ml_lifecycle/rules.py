@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle import limits
+from ml_lifecycle import evidence, limits
 from ml_lifecycle.documents import (
     Document,
     as_text,
@@ -241,10 +241,24 @@ def same_person(first: str, second: str) -> bool:
     return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
-def check_approval(doc: Document, block: dict, body: str, front: str):
+def check_evidence(doc: Document, project: Project, body: str, first: int) -> None:
+    """Every cited value matches its source (evidence.py): a mismatch, a
+    missing artefact or key is work to do in a draft, a problem once the
+    document claims to be complete."""
+    findings = evidence.examine_body(project, body, first)
+    doc.citations = len(findings)
+    found = evidence.problems(doc.path, findings)
+    if doc.status in FINISHED:
+        doc.problems.extend(found)
+    else:
+        doc.evidence.extend(found)
+
+
+def check_approval(doc: Document, block: dict, body: str, front: str, project: Project):
     """An approved document names a second person as approver, and its body
     is still the one that person approved (ISO/IEC 42001 7.5: documented
-    information is approved, and changes to it are controlled)."""
+    information is approved, and changes to it are controlled), as are the
+    evidence artefacts it cites."""
     if doc.status != APPROVED:
         return
 
@@ -270,12 +284,13 @@ def check_approval(doc: Document, block: dict, body: str, front: str):
             f"approved by hand: no {FINGERPRINT}; "
             "record the approval with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif recorded != body_fingerprint(body):
+    elif recorded != body_fingerprint(body, cited := evidence.cited_digests(project, body)):
         doc.approval = "changed"
         when = doc.last_reviewed or "an unrecorded date"
+        what = f" (its text, or evidence it cites: {', '.join(sorted(cited))})" if cited else ""
         problem(
             FINGERPRINT,
-            f"changed since its approval on {when}: review it and approve it again",
+            f"changed since its approval on {when}{what}: review it and approve it again",
         )
     else:
         doc.approval = "current"
@@ -351,7 +366,8 @@ def read_document(
         )
         doc.problems.append(Problem(rel, field_line(front, "phase"), message))
     check_status(doc, plain, first, front, today)
-    check_approval(doc, block, body, front)
+    check_approval(doc, block, body, front, project)
+    check_evidence(doc, project, body, first)
     add_conflict(doc, text)
     if "required_sections" in block:
         check_required_sections(doc, block["required_sections"], plain, first, front)

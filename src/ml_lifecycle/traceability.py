@@ -7,6 +7,9 @@ the monitoring signals that watch it.
 - It is verified by a table row of the V&V report whose first cell names it
   and another cell holds a result: pass, fail or waived, in any case. Several
   rows for one requirement count as the worst of their results.
+- A row that cites evidence and states a threshold for it
+  (`[0.87](evidence:eval#test.accuracy) ≥ 0.85`) has its stated pass
+  checked against the evidence.
 - A monitoring signal cites it when its ID is in a table row of the
   monitoring plan.
 
@@ -17,10 +20,12 @@ V&V report claims to be complete (in review or approved), or under
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ml_lifecycle import evidence
 from ml_lifecycle.documents import Document, read_text, split_front_matter, strip_code
 from ml_lifecycle.project import Problem, Project, is_inside
 from ml_lifecycle.vocabulary import (
@@ -34,6 +39,20 @@ from ml_lifecycle.vocabulary import (
 TABLE_RULE = re.compile(r"[ \t]*:?-+:?[ \t]*")
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 RESULT = re.compile(rf"({'|'.join(RESULTS)})\b", re.IGNORECASE)
+# A cited value and the threshold the row states for it.
+THRESHOLD = re.compile(
+    rf"(?P<cited>{evidence.CITATION.pattern})\s*(?P<op>≥|>=|>|≤|<=|<|=)"
+    r"\s*(?P<limit>[-+]?\d[\d,]*(?:\.\d+)?)"
+)
+COMPARE = {
+    "≥": operator.ge,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "≤": operator.le,
+    "<=": operator.le,
+    "<": operator.lt,
+    "=": operator.eq,
+}
 # Worst first: the result a requirement gets from several rows.
 SEVERITY = ("fail", "", "waived", "pass")
 
@@ -44,6 +63,7 @@ class Row:
     line: int
     header: list[str]
     cells: list[str]
+    raw: list[str] = field(default_factory=list)  # the cells as written
 
     def column(self, word: str) -> str:
         """The cell under the first header that contains `word`."""
@@ -146,7 +166,8 @@ def table_rows(root: Path, doc: Document) -> list[Row]:
         ):
             header = [c.casefold() for c in split_row(line)]
             continue
-        rows.append(Row(doc.path, first + index, header, split_row(line)))
+        raw = [c.strip() for c in CELL_SPLIT.split(line.strip().strip("|"))]
+        rows.append(Row(doc.path, first + index, header, split_row(line), raw))
     return rows
 
 
@@ -187,11 +208,41 @@ def define(rows: list[Row], ids: re.Pattern) -> tuple[dict[str, Requirement], li
     return defined, problems
 
 
-def verify(rows: list[Row], ids: re.Pattern, defined: dict[str, Requirement]) -> list[Problem]:
+def threshold_problems(project: Project, row: Row, result: str) -> list[Problem]:
+    """A row that cites evidence and states a threshold
+    (`[0.87](evidence:eval#test.accuracy) ≥ 0.85`) is checked against the
+    source's value (the cited one when the source cannot be read): a stated
+    pass against a value that misses its threshold is reported."""
+    if result != "pass":
+        return []
+    problems = []
+    for cell in row.raw:
+        for match in THRESHOLD.finditer(cell):
+            citation = evidence.citations(match["cited"])[0]
+            finding = evidence.examine(project, citation)
+            value = finding.value if finding.value is not None else citation.text
+            number = evidence.number_of(value)
+            limit = evidence.number_of(match["limit"])
+            if number is None or limit is None or COMPARE[match["op"]](number, limit):
+                continue
+            key = row.cells[0] if row.cells else "the row"
+            message = (
+                f"{key} states pass, but {citation.target} is {evidence.shown_value(value)}, "
+                f"not {match['op']} {match['limit']}"
+            )
+            problems.append(Problem(row.path, row.line, message))
+    return problems
+
+
+def verify(
+    rows: list[Row], ids: re.Pattern, defined: dict[str, Requirement], project: Project
+) -> list[Problem]:
     """Record each V&V row against the requirements its first cell names;
-    report IDs anywhere in the rows that no requirement defines."""
+    report IDs anywhere in the rows that no requirement defines, and stated
+    passes that cited evidence contradicts."""
     problems = []
     for row in rows:
+        problems += threshold_problems(project, row, result_of(row))
         for key in dict.fromkeys(k for cell in row.cells for k in ids.findall(cell)):
             if key not in defined:
                 message = f"{key} is not a requirement: no requirements table row starts with it"
@@ -240,7 +291,7 @@ def trace_requirements(
         return [row for doc in documents_of(documents, kind) for row in table_rows(root, doc)]
 
     defined, findings = define(rows(REQUIREMENTS_DOCUMENT), ids)
-    findings += verify(rows(VALIDATION_DOCUMENT), ids, defined)
+    findings += verify(rows(VALIDATION_DOCUMENT), ids, defined, project)
     monitor(rows(MONITORING_DOCUMENT), ids, defined)
     validation = documents_of(documents, VALIDATION_DOCUMENT)
     findings += [p for r in defined.values() if (p := unmet(r, validation)) is not None]

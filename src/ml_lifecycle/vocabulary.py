@@ -53,6 +53,16 @@ RESULTS = ("pass", "fail", "waived")
 TRACEABILITY_PAGE = "traceability.md"
 TRACEABILITY_TITLE = "Requirement traceability"
 
+# Evidence-linked values (evidence.py). `lifecycle.yml` `evidence:` names each
+# source: a JSON or CSV file inside the project, or an MLflow run. A document
+# cites a value as a Markdown link `[0.87](evidence:eval#test.accuracy)`.
+EVIDENCE_KEY = "evidence"
+EVIDENCE_SCHEME = "evidence:"
+EVIDENCE_FILE_KINDS = (".json", ".csv")
+MLFLOW_PREFIX = "mlflow:runs:/"
+MLFLOW_URI_VARIABLE = "MLFLOW_TRACKING_URI"
+MLFLOW_EXTRA = "pip install 'ml-lifecycle[mlflow]'"
+
 # The reader's view leaves out what only helps while writing. `lifecycle.yml`
 # `settings: reader_view:` picks it: auto (for documents in review or
 # approved), always, or never.
