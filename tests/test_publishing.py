@@ -66,11 +66,14 @@ def test_github_workflow_checks_builds_and_deploys(bake):
     assert workflow["permissions"] == {"contents": "read"}
 
 
-def test_github_workflow_uses_official_actions_at_pinned_majors(bake):
-    _, workflow = github_workflow(bake(publishing="github-pages"))
+def test_github_workflow_uses_official_actions_pinned_to_commits(bake):
+    text, workflow = github_workflow(bake(publishing="github-pages"))
     uses = [s["uses"] for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
     assert {use.split("@")[0] for use in uses} == PAGES_ACTIONS
-    assert all(re.fullmatch(r"actions/[a-z-]+@v\d+", use) for use in uses), uses
+    assert all(re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", use) for use in uses), uses
+    # The release each commit belongs to is in a comment, for readers and Dependabot.
+    for use in uses:
+        assert re.search(rf"uses: {re.escape(use)} # v\d+\.\d+\.\d+$", text, re.M), use
 
 
 def test_github_expressions_survive_baking(bake):

@@ -37,9 +37,13 @@ WORKFLOWS = TEMPLATE / ".github" / "workflows"
 HOOKS_MANIFEST = TEMPLATE / ".pre-commit-hooks.yaml"
 # Any request for a remote schema would go to this dead proxy and fail.
 OFFLINE = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
-# An action pinned at a major version (v4), the publisher's release branch
-# (release/v1) or a full commit SHA; never a moving branch such as main.
-PINNED_ACTION = re.compile(r"[\w.-]+/[\w./-]+@(v\d+|release/v\d+|[0-9a-f]{40})")
+# An action pinned to a full commit SHA, with the release it is in a comment
+# (`uses: actions/checkout@<40 hex> # v4.4.0`): a tag or a branch can be moved
+# to other code, a commit cannot. Dependabot reads the comment and updates the
+# SHA and the comment together.
+PINNED_USES = re.compile(
+    r"\s*(?:- )?uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # v\d+\.\d+\.\d+"
+)
 BROKEN_STATUS = "status: approved"
 
 
@@ -105,13 +109,39 @@ def test_ci_files_validate_against_their_schema_offline(files_by_schema, schema)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_actions_are_pinned_and_permissions_least(files_by_schema):
+def test_actions_are_pinned_to_a_commit_with_the_release_in_a_comment(files_by_schema):
+    """Every `uses:` of this repository's workflows and of a bake's, checked on
+    the text: YAML drops the comment that names the release."""
+    for path in files_by_schema["vendor.github-workflows"]:
+        text = path.read_text(encoding="utf-8")
+        lines = [line for line in text.splitlines() if re.match(r"\s*(- )?uses:", line)]
+        assert lines, path.name
+        for line in lines:
+            assert PINNED_USES.fullmatch(line), (path.name, line)
+        # Nothing reaches an action except through one of those lines.
+        steps = [
+            step for job in load(path)["jobs"].values() for step in job["steps"] if "uses" in step
+        ]
+        assert len(steps) == len(lines), path.name
+        assert [s["uses"] for s in steps] == [
+            "{action}@{sha}".format(**PINNED_USES.fullmatch(line).groupdict()) for line in lines
+        ], path.name
+
+
+def test_dependabot_updates_the_actions_of_this_repository_and_a_github_bake(
+    files_by_schema,
+):
+    """Dependabot proposes new releases of SHA-pinned actions (SHA and comment)."""
+    for path in files_by_schema["vendor.dependabot"]:
+        updates = load(path)["updates"]
+        actions = [u for u in updates if u["package-ecosystem"] == "github-actions"]
+        assert [u["directory"] for u in actions] == ["/"], path
+
+
+def test_permissions_are_least(files_by_schema):
     for name, workflow in all_workflows(files_by_schema).items():
         assert workflow["permissions"] == {"contents": "read"}, name
         for job_name, job in workflow["jobs"].items():
-            for step in job["steps"]:
-                if "uses" in step:
-                    assert PINNED_ACTION.fullmatch(step["uses"]), (name, step["uses"])
             # Only publishing and deploying jobs write, and only what they must.
             extra = job.get("permissions", {})
             assert set(extra) <= {"id-token", "pages"}, (name, job_name, extra)
