@@ -224,7 +224,9 @@ def size(item: Interaction) -> int:
     return len(list(itertools.product(*item[1])))
 
 
-def covering_rows(options: dict[str, list[str]], required: list[Interaction]) -> list[dict]:
+def covering_rows(
+    options: dict[str, list[str]], required: list[Interaction], first: list[dict] = ()
+) -> list[dict]:
     """A small list of full answer sets in which, for each interaction in
     `required`, every combination of its classes of choices occurs at least
     once.
@@ -278,6 +280,10 @@ def covering_rows(options: dict[str, list[str]], required: list[Interaction]) ->
         return len({key(index, row) for index in range(len(required))} & uncovered)
 
     rows: list[dict[str, str]] = []
+    for row in first:
+        for index in range(len(required)):
+            uncovered.discard(key(index, row))
+        rows.append(dict(row))
     while uncovered:
         pending = [item for item in pending if item in uncovered]
         # Try a row from the first open combination of each of a few
@@ -310,5 +316,8 @@ def uncovered_combinations(rows: list[dict[str, str]], item: Interaction) -> set
 CANDIDATES = 6  # rows tried for each row kept
 GROUPS = template_groups()
 INTERACTIONS = interactions(GROUPS)
-ROWS = covering_rows(OPTIONS, INTERACTIONS)
 PAIRS = [pair(names) for names in itertools.combinations(OPTIONS, 2)]
+# The fast tier's rows: every pair of values. The slow tier bakes them first,
+# then what the files' interactions still need.
+PAIRWISE = covering_rows(OPTIONS, PAIRS)
+ROWS = covering_rows(OPTIONS, INTERACTIONS, first=PAIRWISE)
