@@ -174,6 +174,17 @@ def test_approved_without_owner_or_review_date_fails(copy_of):
     ]
 
 
+def test_approved_with_a_malformed_date_gives_one_line(copy_of):
+    project = copy_of()
+    approve(project, MODEL_CARD)
+    set_fields(project, MODEL_CARD, last_reviewed="'28/11/2026'")
+    lines = problem_lines(check(project))
+    line = field_line(project, MODEL_CARD, "last_reviewed")
+    assert lines == [
+        f"{MODEL_CARD}:{line}: last_reviewed '28/11/2026' is not a date (YYYY-MM-DD)"
+    ], lines
+
+
 def test_filled_approved_document_with_owner_and_date_passes(copy_of):
     project = copy_of()
     approve(project, MODEL_CARD, reviewed="2026-05-01")

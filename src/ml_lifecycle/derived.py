@@ -18,6 +18,7 @@ from ml_lifecycle.traceability import Requirement
 from ml_lifecycle.vocabulary import (
     DOCS_DIR,
     IN_HOUSE,
+    NO_VALUE,
     TRACEABILITY_TITLE,
     VALIDATION_DOCUMENT,
     md_escape,
@@ -49,7 +50,7 @@ def _link(title: str, doc: Document, sources: dict[int, str], here: str) -> str:
 
 
 def _or_dash(value: str) -> str:
-    return md_escape(value) if value else "—"
+    return md_escape(value) if value else NO_VALUE
 
 
 # --- a document's page ---------------------------------------------------------
@@ -114,7 +115,7 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
             _or_dash(doc.owner),
             _or_dash(performer(doc) if doc.performed_by else ""),
             str(doc.unfilled),
-            md_escape(next_review_text(doc)) if doc.next_review else "—",
+            md_escape(next_review_text(doc)) if doc.next_review else NO_VALUE,
             _or_dash(stages.get(doc.phase, "")),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -204,7 +205,7 @@ def _requirement_row(requirement: Requirement, here: str) -> str:
         _or_dash(requirement.text),
         _or_dash(requirement.method),
         _page_link(result, verified, here) if verified else result,
-        signals or "—",
+        signals or NO_VALUE,
     ]
     return "| " + " | ".join(cells) + " |"
 

@@ -226,8 +226,11 @@ def check_status(doc: Document, body: str, first: int, front: str, today: date):
         message = "approved but has no owner"
         doc.problems.append(Problem(doc.path, field_line(front, "owner"), message))
     if not doc.last_reviewed:
-        message = "approved but last_reviewed is not set"
-        doc.problems.append(Problem(doc.path, field_line(front, "last_reviewed"), message))
+        line = field_line(front, "last_reviewed")
+        # A value that is not a date was reported by check_fields: one line is enough.
+        if not any(p.line == line and p.message.startswith("last_reviewed ") for p in doc.problems):
+            message = "approved but last_reviewed is not set"
+            doc.problems.append(Problem(doc.path, line, message))
     elif doc.next_review and doc.next_review < today:
         doc.overdue = True
         message = (
