@@ -567,7 +567,9 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     assert 'class="admonition danger lifecycle-problems"' in overview
     assert "<!-- lifecycle-status -->" not in overview
     other_pages = overview.split("Other pages with unfilled prompts:", 1)[1].split("</p>", 1)[0]
-    assert 'href="supplier-register/"' in other_pages
+    assert 'href="supplier-register/">Supplier register</a>' in other_pages
+    # Pages are named by their titles, never by their file names.
+    assert re.findall(r">([^<]*)</a>", other_pages) and ".md<" not in other_pages
 
 
 # --- who performs the work, from the third-parties answer -------------------------
