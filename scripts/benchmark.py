@@ -275,7 +275,7 @@ class Result:
 
 def summary(results: list[Result], repeat: int) -> str:
     """The results as a Markdown table (it reads as plain text too)."""
-    header = ["Measurement", "Median (s)", "Baseline", "Baseline (s)", "Ratio", "Target", ""]
+    header = ["Measurement", "Median (s)", "Baseline", "Baseline (s)", "Ratio", "Target", "Result"]
     rows = [header, *(result.cells() for result in results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
 

@@ -232,6 +232,10 @@ FIGURE = """(() => {
           display: getComputedStyle(img).display};
 })()"""
 
+FIGURE_FILTER = "getComputedStyle(document.querySelector('img.lifecycle-figure')).filter"
+MARK_BACKGROUND = """(() => { const m = document.querySelector('.md-typeset mark');
+  return m ? getComputedStyle(m).backgroundColor : null; })()"""
+
 NAVIGATION = """Array.from(document.querySelectorAll('nav.md-nav--primary .md-nav__link'))
   .map(a => ({text: a.textContent.trim().replace(/\\s+/g, ' '),
               visible: a.getBoundingClientRect().height > 0}))"""
@@ -280,6 +284,8 @@ def test_phase_page_shows_navigation_and_stub(browser, served_guide):
         " return document.querySelectorAll('details.example mark').length; })()"
     )
     assert marks > 0, "the stub's TODO markers are not rendered"
+    # In light mode too, the TODO colours win over the theme's mark rule.
+    assert browser.evaluate(MARK_BACKGROUND) == "rgb(252, 232, 178)"
     browser.screenshot(ARTIFACTS / "guide-phase-stub-open.png", height=2400)
 
 
@@ -309,9 +315,15 @@ def test_figure_in_dark_mode_and_in_print(browser, served_guide):
     browser.screenshot(ARTIFACTS / "guide-home-dark.png")
     assert scheme == "slate", "the dark colour scheme was not applied"
     assert figure["naturalWidth"] > 0
+    # The figure is darkened with the page, not left as a white box.
+    assert "invert" in browser.evaluate(FIGURE_FILTER), "the figure stays white in dark mode"
+    # Material's own mark rule must not win over the TODO colours.
+    light_mark = browser.evaluate(MARK_BACKGROUND)
+    assert light_mark in (None, "rgb(122, 79, 1)"), light_mark
     browser.page("Emulation.setEmulatedMedia", media="print", features=[])
     printed = browser.evaluate(FIGURE)
     assert printed["display"] != "none" and printed["width"] > 300, printed
+    assert browser.evaluate(FIGURE_FILTER) == "none", "the printed figure is inverted"
     pdf = browser.page("Page.printToPDF", printBackground=True)["data"]
     (ARTIFACTS / "guide-home.pdf").write_bytes(base64.b64decode(pdf))
     assert browser.console_errors() == []

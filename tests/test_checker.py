@@ -174,6 +174,17 @@ def test_approved_without_owner_or_review_date_fails(copy_of):
     ]
 
 
+def test_approved_with_a_malformed_date_gives_one_line(copy_of):
+    project = copy_of()
+    approve(project, MODEL_CARD)
+    set_fields(project, MODEL_CARD, last_reviewed="'28/11/2026'")
+    lines = problem_lines(check(project))
+    line = field_line(project, MODEL_CARD, "last_reviewed")
+    assert lines == [
+        f"{MODEL_CARD}:{line}: last_reviewed '28/11/2026' is not a date (YYYY-MM-DD)"
+    ], lines
+
+
 def test_filled_approved_document_with_owner_and_date_passes(copy_of):
     project = copy_of()
     approve(project, MODEL_CARD, reviewed="2026-05-01")
@@ -556,7 +567,9 @@ def test_dashboard_lists_every_document_with_its_status(copy_of):
     assert 'class="admonition danger lifecycle-problems"' in overview
     assert "<!-- lifecycle-status -->" not in overview
     other_pages = overview.split("Other pages with unfilled prompts:", 1)[1].split("</p>", 1)[0]
-    assert 'href="supplier-register/"' in other_pages
+    assert 'href="supplier-register/">Supplier register</a>' in other_pages
+    # Pages are named by their titles, never by their file names.
+    assert re.findall(r">([^<]*)</a>", other_pages) and ".md<" not in other_pages
 
 
 # --- who performs the work, from the third-parties answer -------------------------

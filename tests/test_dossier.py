@@ -99,6 +99,9 @@ def test_cover_page(bake):
     assert len(rows) == len(expected_titles({"risk_level": "high"}))
     assert {status for _, _, status, _, _ in rows} == {"draft"}
     assert "make check found no problems" in cover
+    # A value not given yet shows as one symbol in every column.
+    cells = re.findall(r"<td>([^<]*)</td>", cover[cover.index("<tbody>") :])
+    assert "—" in cells and not {"-", ""} & set(cells)
     # Unfilled prompts per document, as counted in the files themselves.
     for path, (anchor, *_, unfilled) in zip(
         sorted(phase_documents({"risk_level": "high"})), rows, strict=True
@@ -122,6 +125,7 @@ def test_banner_shows_what_the_front_matter_says(bake):
     assert '<span class="status status-in-review">in-review</span>' in banner
     assert "Data &lt;Lead&gt;" in banner and "<Lead>" not in page
     assert "2026-09-01" in banner and "2027-02-28" in banner  # + 180 days
+    assert "<dd>-</dd>" not in page
     # The checker's finding shows on the document and on the cover.
     assert "in-review but" in section and "still unfilled" in section
     assert "Problems found by make check" in COVER.search(page).group(1)

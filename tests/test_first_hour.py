@@ -237,3 +237,20 @@ def test_published_site_works_under_its_pages_sub_path(bake):
         assert "<title>Overview - Invoice Fraud Screening</title>" in home, "the title repeats"
     finally:
         server.shutdown()
+
+
+@pytest.mark.slow
+def test_repository_link_asks_no_api_for_stars_and_forks(baked):
+    """Material's JavaScript fetches repository facts from api.github.com (or
+    GitLab's API) for the element marked data-md-component="source": the
+    baked theme override leaves that mark out, so no page asks."""
+    repo_url = "https://github.com/northbridge/invoice-fraud-screening"
+    site = baked(repo_url=repo_url).build()
+    pages = list(site.glob("**/*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert 'data-md-component="source"' not in text, page
+        assert "api.github.com" not in text, page
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="{repo_url}" title="Go to repository" class="md-source"' in home

@@ -5,6 +5,7 @@ and lists every option from cookiecutter.json."""
 from __future__ import annotations
 
 import html
+import itertools
 import os
 import re
 import subprocess
@@ -98,6 +99,23 @@ def test_phase_page_includes_its_stub(guide_site, shown_project, phase, doc):
         for heading in headings(stub, level):
             assert heading in shown, f"{summary}: section {heading!r} is not shown"
     assert "<mark>TODO</mark>" in block.group(1), "the TODO markers are not rendered"
+
+
+@pytest.mark.slow
+def test_pages_skip_no_heading_level_and_name_every_table_column(guide_site):
+    """The outline goes down one level at a time (stubs included), and no
+    table header cell is empty: screen readers announce both."""
+    pages = sorted(guide_site.glob("**/index.html"))
+    assert len(pages) > 10
+    for page in pages:
+        text = page.read_text("utf-8")
+        article = text[text.index("<article") : text.index("</article>")]
+        levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", article)]
+        skips = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]
+        where = page.relative_to(guide_site)
+        assert not skips, f"{where}: heading levels skip {skips}"
+        empty = re.findall(r"<th[^>]*>\s*</th>", article)
+        assert not empty, f"{where}: {len(empty)} empty table header cell(s)"
 
 
 @pytest.mark.slow

@@ -132,6 +132,20 @@ def test_export_refuses_an_unfilled_card(scratch_project):
     assert not (project.path / "refused").exists()
 
 
+def test_refusal_says_on_which_lines_the_markers_are(scratch_project):
+    card = scratch_project.path / "notes" / "card.md"
+    card.parent.mkdir(exist_ok=True)
+    card.write_text(
+        "---\nlicense: mit\n---\n# Card\n\nOwner: ==TODO== and ==TODO==\n\n"
+        "`==TODO==` is quoted as code.\n\n## Development by a supplier\n\n==TODO==\n\n"
+        "## Uses\n\n==TODO==\n",
+        encoding="utf-8",
+    )
+    result = export(scratch_project, "--card", "notes/card.md", "--out", "refused/card.md")
+    assert result.returncode == 1
+    assert "  - 3 TODO markers in the text, on lines 6, 16" in result.stderr.splitlines()
+
+
 def test_refusal_lists_every_empty_field(scratch_project):
     result = export(scratch_project, "--out", "refused/README.md")
     assert result.returncode == 1

@@ -18,6 +18,7 @@ from ml_lifecycle.traceability import Requirement
 from ml_lifecycle.vocabulary import (
     DOCS_DIR,
     IN_HOUSE,
+    NO_VALUE,
     TRACEABILITY_TITLE,
     VALIDATION_DOCUMENT,
     md_escape,
@@ -49,7 +50,7 @@ def _link(title: str, doc: Document, sources: dict[int, str], here: str) -> str:
 
 
 def _or_dash(value: str) -> str:
-    return md_escape(value) if value else "—"
+    return md_escape(value) if value else NO_VALUE
 
 
 # --- a document's page ---------------------------------------------------------
@@ -114,7 +115,7 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
             _or_dash(doc.owner),
             _or_dash(performer(doc) if doc.performed_by else ""),
             str(doc.unfilled),
-            md_escape(next_review_text(doc)) if doc.next_review else "—",
+            md_escape(next_review_text(doc)) if doc.next_review else NO_VALUE,
             _or_dash(stages.get(doc.phase, "")),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -126,13 +127,14 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
     return "\n".join(lines)
 
 
-def pages_note(pages: dict[str, int], page_source: str) -> str:
-    """A line naming the other pages that still have unfilled prompts."""
+def pages_note(pages: dict[str, int], page_source: str, titles: dict[str, str]) -> str:
+    """A line naming, by title, the other pages that still have unfilled prompts."""
     if not pages:
         return ""
     here = posixpath.dirname(page_source) or "."
     links = [
-        f"[{md_escape(source)}]({quote(posixpath.relpath(source, here))}) ({unfilled})"
+        f"[{md_escape(titles.get(source) or source)}]({quote(posixpath.relpath(source, here))})"
+        f" ({unfilled})"
         for source, unfilled in pages.items()
     ]
     return "\n\nOther pages with unfilled prompts: " + ", ".join(links) + "."
@@ -204,7 +206,7 @@ def _requirement_row(requirement: Requirement, here: str) -> str:
         _or_dash(requirement.text),
         _or_dash(requirement.method),
         _page_link(result, verified, here) if verified else result,
-        signals or "—",
+        signals or NO_VALUE,
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -243,6 +245,7 @@ def fill_placeholders(
     page_source: str,
     by_source: dict[str, Document] | None = None,
     pages: dict[str, int] | None = None,
+    titles: dict[str, str] | None = None,
 ) -> str:
     """Replace each placeholder in a page with its derived table. Paths are
     inside docs/; by default the report's own paths are used."""
@@ -251,8 +254,12 @@ def fill_placeholders(
     by_source = docs_sources(report) if by_source is None else by_source
     if pages is None:
         pages = {p.removeprefix(f"{DOCS_DIR}/"): n for p, n in report.pages.items()}
+    if titles is None:
+        titles = {p.removeprefix(f"{DOCS_DIR}/"): t for p, t in report.page_titles.items()}
     if STATUS_PLACEHOLDER in markdown:
-        table = status_table(report, by_source, page_source) + pages_note(pages, page_source)
+        table = status_table(report, by_source, page_source) + pages_note(
+            pages, page_source, titles
+        )
         markdown = markdown.replace(STATUS_PLACEHOLDER, f"\n\n{table}\n\n", 1)
     for placeholder, render in (
         (RESPONSIBILITIES_PLACEHOLDER, responsibilities_table),

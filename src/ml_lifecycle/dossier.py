@@ -41,6 +41,7 @@ from ml_lifecycle.vocabulary import (
     DOCS_DIR,
     EXTENSION_CONFIGS,
     MARKDOWN_EXTENSIONS,
+    NO_VALUE,
     STATUSES,
     TRACEABILITY_PAGE,
 )
@@ -218,7 +219,7 @@ def banner(doc: Document, path: str) -> str:
         ("Owner", text(doc.owner) or "<em>not named</em>"),
         ("Performed by", text(performer(doc)) or "<em>not set</em>"),
         ("Last reviewed", text(doc.last_reviewed) or "<em>never</em>"),
-        ("Next review", text(next_review_text(doc))),
+        ("Next review", text(next_review_text(doc)) if doc.next_review else "<em>not due</em>"),
         ("Unfilled prompts", str(doc.unfilled)),
         ("Source", f"<code>{text(path)}</code>"),
     ]
@@ -283,9 +284,9 @@ def cover(parts: list[Part], report: Report, answers: dict, name: str, rev: str)
         f"<td>{text(part.section)}</td>"
         f'<td><a href="#{part.anchor}">{text(part.title)}</a></td>'
         f"<td>{status_badge(part.record.status)}</td>"
-        f"<td>{text(part.record.owner) or '—'}</td>"
-        f"<td>{text(part.record.last_reviewed) or '—'}</td>"
-        f"<td>{text(next_review_text(part.record))}</td>"
+        f"<td>{text(part.record.owner) or NO_VALUE}</td>"
+        f"<td>{text(part.record.last_reviewed) or NO_VALUE}</td>"
+        f"<td>{text(next_review_text(part.record)) if part.record.next_review else NO_VALUE}</td>"
         f'<td class="number">{part.record.unfilled}</td>'
         "</tr>"
         for part in documents

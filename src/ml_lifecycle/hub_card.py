@@ -176,17 +176,46 @@ def same_heading(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def drop_internal_sections(body: str) -> str:
-    """The body without the INTERNAL_SECTIONS, each up to the next heading
-    of the same or a higher level. Headings inside code do not count."""
-    lines = body.split("\n")
+def internal_lines(body: str) -> set[int]:
+    """The indexes of the body's lines in the INTERNAL_SECTIONS, each up to
+    the next heading of the same or a higher level. Headings inside code do
+    not count."""
+    count = body.count("\n") + 1
     found = headings(strip_code(body))
     dropped: set[int] = set()
     for start, level, text in found:
         if any(same_heading(text, internal) for internal in INTERNAL_SECTIONS):
-            end = next((i for i, lvl, _ in found if i > start and lvl <= level), len(lines))
+            end = next((i for i, lvl, _ in found if i > start and lvl <= level), count)
             dropped.update(range(start, end))
-    return "\n".join(line for i, line in enumerate(lines) if i not in dropped)
+    return dropped
+
+
+def drop_internal_sections(body: str) -> str:
+    """The body without the INTERNAL_SECTIONS."""
+    dropped = internal_lines(body)
+    return "\n".join(line for i, line in enumerate(body.split("\n")) if i not in dropped)
+
+
+def marker_lines(body: str, first: int) -> list[int]:
+    """The file lines, outside code and the internal sections, that hold a
+    TODO marker, once per marker; the body starts on file line `first`."""
+    dropped = internal_lines(body)
+    return [
+        first + i
+        for i, line in enumerate(strip_code(body).split("\n"))
+        if i not in dropped
+        for _ in range(line.count(MARKER))
+    ]
+
+
+def markers_problem(lines: list[int]) -> list[str]:
+    """The problem line saying where the TODO markers are, if there are any."""
+    if not lines:
+        return []
+    unique = list(dict.fromkeys(lines))
+    where = ("lines " if len(unique) > 1 else "line ") + ", ".join(map(str, unique))
+    count = f"{len(lines)} TODO marker" + ("s" if len(lines) > 1 else "")
+    return [f"{count} in the text, on {where}"]
 
 
 def card_name(meta: dict) -> str | None:
@@ -303,12 +332,11 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
     except CardError as error:
         raise CardError(f"{shown(card)}: {error}") from None
     filled = evidence_values(meta, body, root)
+    normal = text.replace("\r\n", "\n")
+    todos = marker_lines(body, normal.count("\n", 0, len(normal) - len(body)) + 1)
     body = drop_internal_sections(body)
-    todos = strip_code(body).count(MARKER)
     missing = unfilled_metadata(meta)
-    problems = ([f"{todos} TODO markers in the text"] if todos else []) + [
-        f"empty metadata: {path}" for path in missing
-    ]
+    problems = markers_problem(todos) + [f"empty metadata: {path}" for path in missing]
     if problems and not allow_unfilled:
         raise CardError(
             f"{shown(card)} is not ready for the Hub; fill in each of these, "

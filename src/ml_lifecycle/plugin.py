@@ -60,6 +60,7 @@ class LifecyclePlugin(BasePlugin):
         self.report: Report | None = None
         self.by_source: dict[str, Document] = {}
         self.pages: dict[str, int] = {}
+        self.page_titles: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Remember whether the user wrote a nav, before this plugin fills one in
@@ -88,6 +89,7 @@ class LifecyclePlugin(BasePlugin):
         docs_dir = Path(config.docs_dir)
         self.by_source = in_docs_dir({d.path: d for d in self.report.documents}, root, docs_dir)
         self.pages = in_docs_dir(self.report.pages, root, docs_dir)
+        self.page_titles = in_docs_dir(self.report.page_titles, root, docs_dir)
         add_traceability_page(files, self.report, config)
         if self.own_nav:
             config.nav = navigation(self.report, self.by_source, page_sources(files))
@@ -114,7 +116,9 @@ class LifecyclePlugin(BasePlugin):
                 Path(config.docs_dir),
                 config.repo_url or "",
             )
-        return derived.fill_placeholders(markdown, self.report, source, self.by_source, self.pages)
+        return derived.fill_placeholders(
+            markdown, self.report, source, self.by_source, self.pages, self.page_titles
+        )
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         server.watch(str(project_root(config) / PHASES_FILE))

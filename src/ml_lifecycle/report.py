@@ -23,6 +23,8 @@ class Report:
     # Other pages under docs/ (overview, responsibilities, supplier register...)
     # with unfilled prompts: path -> count. Reported, never a problem.
     pages: dict[str, int] = field(default_factory=dict)
+    # Their titles (front matter `title`, else the first H1), for link text.
+    page_titles: dict[str, str] = field(default_factory=dict)
     traceability: Traceability = field(default_factory=Traceability)
 
     @property

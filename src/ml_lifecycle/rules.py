@@ -226,8 +226,11 @@ def check_status(doc: Document, body: str, first: int, front: str, today: date):
         message = "approved but has no owner"
         doc.problems.append(Problem(doc.path, field_line(front, "owner"), message))
     if not doc.last_reviewed:
-        message = "approved but last_reviewed is not set"
-        doc.problems.append(Problem(doc.path, field_line(front, "last_reviewed"), message))
+        line = field_line(front, "last_reviewed")
+        # A value that is not a date was reported by check_fields: one line is enough.
+        if not any(p.line == line and p.message.startswith("last_reviewed ") for p in doc.problems):
+            message = "approved but last_reviewed is not set"
+            doc.problems.append(Problem(doc.path, line, message))
     elif doc.next_review and doc.next_review < today:
         doc.overdue = True
         message = (
@@ -393,31 +396,47 @@ def add_conflict(doc: Document, text: str) -> None:
         doc.problems.append(problem)
 
 
-def check_page(project: Project, path: Path) -> tuple[int, list[Problem]]:
+def page_title(front: str, body: str) -> str:
+    """A page's title as MkDocs finds it: front matter `title`, else the
+    first H1 outside code; empty when it has neither."""
+    try:
+        meta = limits.load_yaml(front, Loader) if front.strip() else {}
+    except (limits.Refused, yaml.YAMLError):
+        meta = {}
+    title = meta.get("title") if isinstance(meta, dict) else None
+    if title:
+        return as_text(title)
+    return next((text for _, level, text in headings(strip_code(body)) if level == 1), "")
+
+
+def check_page(project: Project, path: Path) -> tuple[int, list[Problem], str]:
     """A page under docs/ that is not a lifecycle document: its unfilled
-    prompts, and the problems that would stop the site build (a refused file
-    or front matter) or leave the merge unfinished (conflict markers)."""
+    prompts, the problems that would stop the site build (a refused file
+    or front matter) or leave the merge unfinished (conflict markers), and
+    its title."""
     rel = path.relative_to(project.root).as_posix()
     try:
         text = read_text(path, project.root)
     except limits.Refused as exc:
-        return 0, [Problem(rel, None, str(exc), refused=True)]
+        return 0, [Problem(rel, None, str(exc), refused=True)], ""
     except UnicodeDecodeError as exc:  # MkDocs would stop on it with a traceback
         message = f"cannot be read as UTF-8 text: {exc}"
-        return 0, [Problem(rel, None, message, refused=True)]
+        return 0, [Problem(rel, None, message, refused=True)], ""
     except OSError:
-        return 0, []
+        return 0, [], ""
     problems = []
     parts = split_front_matter(text)
-    if parts and parts[0].strip():
+    front, body = (parts[0], parts[1]) if parts else ("", text)
+    if front.strip():
         try:
-            limits.screen_yaml(parts[0])  # MkDocs parses it with the pure-Python loader
+            limits.screen_yaml(front)  # MkDocs parses it with the pure-Python loader
         except limits.Refused as exc:
             problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
+            front = ""
     conflict = conflict_problem(rel, text)
     if conflict is not None:
         problems.append(conflict)
-    return strip_code(parts[1] if parts else text).count(MARKER), problems
+    return strip_code(body).count(MARKER), problems, page_title(front, body)
 
 
 # --- the project ------------------------------------------------------------------
@@ -517,7 +536,7 @@ def check_project(
     today = today or date.today()
     project, problems = load_project(Path(root))
     phase_ids = {phase.id: phase for phase in project.phases}
-    documents, pages = [], {}
+    documents, pages, titles = [], {}, {}
     found, outside = scan_docs(project)
     problems.extend(outside)
     for path, folder_phase in found:
@@ -525,10 +544,11 @@ def check_project(
         if doc is not None:
             documents.append(doc)
             continue
-        unfilled, page_problems = check_page(project, path)
+        unfilled, page_problems, title = check_page(project, path)
         problems.extend(page_problems)
         if unfilled:
             pages[path.relative_to(project.root).as_posix()] = unfilled
+            titles[path.relative_to(project.root).as_posix()] = title
     documents.sort(key=sort_key(project.phases))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
@@ -538,6 +558,6 @@ def check_project(
     trace = trace_requirements(project, documents, require_traced)
     if trace.enforced:
         problems.extend(trace.findings)
-    report = Report(today, project, documents, problems, list(require_approved), pages)
+    report = Report(today, project, documents, problems, list(require_approved), pages, titles)
     report.traceability = trace
     return report

@@ -13,6 +13,9 @@ import re
 PHASES_FILE = "lifecycle.yml"
 DOCS_DIR = "docs"
 MARKER = "==TODO=="
+# What a table of the site or the dossier shows for a value not given yet
+# (an owner, a review date): one symbol everywhere.
+NO_VALUE = "—"
 
 STATUSES = ("draft", "in-review", "approved", "retired")
 APPROVED = "approved"
