@@ -27,6 +27,8 @@ UNRENDERED = re.compile(r"\{\{ ?cookiecutter\.|\{%-? ")
 TODO_MARKER = "==TODO=="
 # Folders that building a baked project's site or running its tests may add.
 BUILD_LEFTOVERS = {"site", "__pycache__", ".pytest_cache", ".venv"}
+# What an outer `make` passes to commands it runs.
+MAKE_VARIABLES = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"}
 
 
 def option_defaults() -> dict[str, str]:
@@ -102,7 +104,9 @@ class BakedProject:
         return front_matter(self.read(relative))
 
     def run(self, *args: str, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **env}
+        # Run as a user would: not as a sub-make of `make test`.
+        outer = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
+        env = {**outer, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **env}
         return subprocess.run(
             args, cwd=self.path, env=env, capture_output=True, text=True, timeout=timeout
         )
@@ -216,6 +220,16 @@ CONDITIONAL_NAME = re.compile(
 )
 # Template syntax left in a baked file. `${{` is GitHub Actions syntax, not Jinja.
 LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|\{#|%\}|#\}")
+# Theme overrides are Jinja templates for MkDocs by design: in them, only
+# cookiecutter's own variables must be gone.
+THEME_OVERRIDES = "overrides/"
+LEFTOVER_IN_THEME = re.compile(r"cookiecutter\.")
+
+
+def leftover_template_syntax(name: str, text: str) -> re.Match | None:
+    """Cookiecutter's template syntax left in a baked file, if any."""
+    pattern = LEFTOVER_IN_THEME if name.startswith(THEME_OVERRIDES) else LEFTOVER_JINJA
+    return pattern.search(text)
 
 
 def template_files() -> dict[str, str | None]:

@@ -40,10 +40,10 @@ from combinations import (
 )
 from conftest import (
     FRONT_MATTER,
-    LEFTOVER_JINJA,
     PHASES,
     expected_files,
     front_matter,
+    leftover_template_syntax,
     option_defaults,
     phase_documents,
     template_files,
@@ -103,7 +103,7 @@ def quick_front_matter(text: str) -> dict:
 def text_problem(name: str, text: str) -> str | None:
     """What is wrong with one baked file on its own, or None: template syntax
     left in it, YAML or TOML that does not parse, a page without a title."""
-    leftover = LEFTOVER_JINJA.search(text)
+    leftover = leftover_template_syntax(name, text)
     if leftover:
         return f"template syntax {leftover.group(0)!r} left in it"
     try:
