@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 test: $(BIN)/.installed node_modules/.installed ## Run the whole test suite: lint, fast and slow tiers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not fast_only" -n auto
+	$(BIN)/pytest -m "not fast_only" -n auto --dist worksteal
 
 test-fast: $(BIN)/.installed ## Run the fast tier only
 	$(BIN)/pytest
