@@ -49,7 +49,7 @@ test: $(BIN)/.installed node_modules/.installed ## Run the whole test suite: lin
 	$(BIN)/pytest -m "not fast_only" -n auto --dist worksteal
 
 test-fast: $(BIN)/.installed ## Run the fast tier only
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(BIN)/.installed ## Lint and check formatting
 	$(BIN)/ruff check .
