@@ -50,6 +50,16 @@ def write(out: Path, text: str) -> None:
     out.write_text(text, encoding="utf-8")
 
 
+def fail(message: str, status: int = 1) -> int:
+    """One `error:` line on stderr; the exit status to return."""
+    print(f"error: {message}", file=sys.stderr)
+    return status
+
+
+def cannot_write(path: Path | str, error: OSError) -> int:
+    return fail(f"cannot write {shown(Path(path))}: {error.strerror or error}")
+
+
 # --- check ----------------------------------------------------------------------
 
 
@@ -74,8 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
         gate = parse_phase_spec(args.require_approved) if args.require_approved else []
         report = check_project(args.root, args.today, gate, args.require_traced)
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc), 2)
     if args.json:
         from ml_lifecycle.history import add_last_changes
 
@@ -104,11 +113,9 @@ def run_approve(args: argparse.Namespace) -> int:
     try:
         rel, fingerprint = approval.approve(args.root, args.file, args.by, today)
     except approval.ApprovalError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail(str(error))
     except OSError as error:
-        print(f"error: cannot write {shown(args.file)}: {error.strerror or error}", file=sys.stderr)
-        return 1
+        return cannot_write(args.file, error)
     print(f"Approved {rel} by {' '.join(args.by.split())} on {today} ({fingerprint[:19]}...)")
     return 0
 
@@ -135,11 +142,9 @@ def run_hub_card(args: argparse.Namespace) -> int:
         readme, warnings = hub_card.export(card, args.allow_unfilled, args.root)
         write(out, readme)
     except hub_card.CardError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail(str(error))
     except OSError as error:
-        print(f"error: cannot write {shown(out)}: {error.strerror or error}", file=sys.stderr)
-        return 1
+        return cannot_write(out, error)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"Wrote {shown(out)}")
@@ -166,11 +171,9 @@ def run_dossier(args: argparse.Namespace) -> int:
     try:
         write(out, dossier.build(args.root, args.date or dt.date.today()))
     except dossier.DossierError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        return fail(str(error))
     except OSError as error:
-        print(f"error: cannot write {shown(out)}: {error.strerror or error}", file=sys.stderr)
-        return 1
+        return cannot_write(out, error)
     print(f"Wrote {shown(out)}")
     return 0
 
@@ -197,8 +200,7 @@ def run_evidence(args: argparse.Namespace) -> int:
     try:
         pages, unreadable = evidence.survey(project, paths, args.update)
     except OSError as error:
-        print(f"error: cannot write: {error.strerror or error}", file=sys.stderr)
-        return 1
+        return fail(f"cannot write: {error.strerror or error}")
     failing = len(problems) + len(unreadable)
     for problem in unreadable:
         print(f"error: {problem}", file=sys.stderr)
