@@ -1,5 +1,6 @@
 """The guide in a real browser: headless Chromium opens the built home page and
-a phase page, and the figure, the navigation and the console are checked.
+a phase page, and the figure, the navigation and the console are checked;
+axe-core (from node_modules) checks both pages for accessibility violations.
 
 Chromium is driven over the DevTools protocol through a pipe
 (--remote-debugging-pipe: commands on fd 3, replies on fd 4, each a JSON
@@ -347,6 +348,38 @@ def test_figure_text_on_a_phone_and_on_a_desktop(browser, served_guide):
     # The floor: text in the page at 1280 px must not fall below 9 CSS px.
     assert desktop["text"] >= 9, f"figure text too small at 1280 px: {desktop}"
     assert desktop["label"] >= 10, f"phase labels too small at 1280 px: {desktop}"
+
+
+AXE = TEMPLATE / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """axe.run(document, {resultTypes: ['violations']}).then(result =>
+  result.violations.map(v => ({id: v.id, impact: v.impact,
+    nodes: v.nodes.map(n => n.target.join(' '))})))"""
+# Rules that only the theme's own markup breaks, with why; none is ours.
+THEME_RULES = {
+    # The search overlay (.md-search) has role="dialog" but no accessible name.
+    "aria-dialog-name": "mkdocs-material's search dialog",
+    # Each section of the primary navigation is a <nav> labelled by its
+    # section's title, and two nested ones can share a label.
+    "landmark-unique": "mkdocs-material's nested navigation landmarks",
+}
+
+
+def axe_violations(browser: Chromium, url: str) -> list[dict]:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing; run make node_modules/.installed")
+        pytest.skip("axe-core is not installed (make node_modules/.installed)")
+    browser.open(url)
+    browser.evaluate(AXE.read_text("utf-8") + "\n;undefined")
+    return browser.evaluate(AXE_RUN)
+
+
+@pytest.mark.parametrize("page", ["", f"phases/{PHASES[3]['folder']}/"], ids=["home", "phase"])
+def test_axe_finds_no_violation_of_ours(browser, served_guide, page):
+    browser.page("Emulation.setEmulatedMedia", media="", features=[])
+    violations = axe_violations(browser, served_guide + page)
+    ours = [v for v in violations if v["id"] not in THEME_RULES]
+    assert ours == [], json.dumps(ours, indent=2)
 
 
 # The theme applies the scheme from a script; wait up to 5 s for it to settle.
