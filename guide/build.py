@@ -519,12 +519,13 @@ def phases_snippet() -> str:
 
 
 def figure_snippet(svg: str) -> str:
-    """The figure as an image whose alt text is the SVG's own description."""
+    """The figure as an image whose alt text is the SVG's own description,
+    linked to the SVG itself so that a tap on a phone opens it at full size."""
     root = ElementTree.fromstring(svg)
     desc = root.find("{http://www.w3.org/2000/svg}desc")
     alt = " ".join((desc.text or "").split()) if desc is not None else "The ML lifecycle"
     alt = alt.replace("[", "(").replace("]", ")")
-    return f"![{alt}](assets/lifecycle.svg){{ .lifecycle-figure }}\n"
+    return f"[![{alt}](assets/lifecycle.svg){{ .lifecycle-figure }}](assets/lifecycle.svg)\n"
 
 
 # --- the build ------------------------------------------------------------------

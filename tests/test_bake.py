@@ -198,6 +198,20 @@ def test_figure_names_every_phase_and_is_accessible(default_project):
         assert phase["title"].replace("&", "&amp;") in svg
 
 
+def test_figure_scales_and_links_to_itself(default_project):
+    """No fixed pixel size, so the figure fits any screen, opened directly or
+    in the page; the image is a link to the SVG, so a phone can open it whole."""
+    svg = default_project.read("docs/assets/lifecycle.svg")
+    root = svg[svg.index("<svg") : svg.index(">", svg.index("<svg"))]
+    assert 'viewBox="0 40 960 520"' in root
+    assert " width=" not in root and " height=" not in root, root
+    index = default_project.read("docs/index.md")
+    figure = next(line for line in index.splitlines() if "lifecycle.svg" in line)
+    assert figure.startswith("[![") and figure.endswith(
+        "](assets/lifecycle.svg){ .lifecycle-figure }](assets/lifecycle.svg)"
+    ), f"the figure is not a link to itself: {figure}"
+
+
 def test_readme_explains_folders_and_commands(default_project):
     readme = default_project.read("README.md")
     assert not any(f"`docs/{phase['folder']}/`" in readme for phase in PHASES[1:-1])

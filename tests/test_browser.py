@@ -1,5 +1,6 @@
 """The guide in a real browser: headless Chromium opens the built home page and
-a phase page, and the figure, the navigation and the console are checked.
+a phase page, and the figure, the navigation and the console are checked;
+axe-core (from node_modules) checks both pages for accessibility violations.
 
 Chromium is driven over the DevTools protocol through a pipe
 (--remote-debugging-pipe: commands on fd 3, replies on fd 4, each a JSON
@@ -287,6 +288,98 @@ def test_phase_page_shows_navigation_and_stub(browser, served_guide):
     # In light mode too, the TODO colours win over the theme's mark rule.
     assert browser.evaluate(MARK_BACKGROUND) == "rgb(252, 232, 178)"
     browser.screenshot(ARTIFACTS / "guide-phase-stub-open.png", height=2400)
+
+
+# The figure is an <img>, so its text cannot be measured in the page: draw the
+# same SVG off-screen, read each text's font size in the SVG's own units and
+# scale it by the width the <img> is drawn at over the width of the viewBox.
+FIGURE_TEXT = """(async () => {
+  const img = document.querySelector('img.lifecycle-figure');
+  const link = img.closest('a[href]');
+  const response = await fetch(img.currentSrc);
+  const holder = document.createElement('div');
+  holder.style.cssText = 'position: absolute; left: -10000px; top: 0; width: 960px';
+  holder.innerHTML = await response.text();
+  document.body.append(holder);
+  const svg = holder.querySelector('svg');
+  const width = img.getBoundingClientRect().width;
+  const scale = width / svg.viewBox.baseVal.width;
+  const smallest = selector => Math.min(...Array.from(svg.querySelectorAll(selector),
+    text => parseFloat(getComputedStyle(text).fontSize))) * scale;
+  const result = {viewport: innerWidth, figureWidth: width,
+    label: smallest('text.label'), note: smallest('text.note'), text: smallest('text'),
+    link: link && new URL(link.href).pathname, linkType: response.headers.get('content-type'),
+    overflows: document.documentElement.scrollWidth > innerWidth};
+  holder.remove();
+  return result;
+})()"""
+
+
+def figure_text_at(browser: Chromium, url: str, width: int) -> dict:
+    browser.page(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=900,
+        deviceScaleFactor=1,
+        mobile=width < 600,
+    )
+    browser.open(url)
+    return browser.evaluate(FIGURE_TEXT)
+
+
+def test_figure_text_on_a_phone_and_on_a_desktop(browser, served_guide):
+    """At 390 px the whole figure fits the screen, its text too small to read,
+    so the figure links to the SVG, which a phone opens whole and zooms. At
+    1280 px the text must be readable in the page."""
+    browser.page("Emulation.setEmulatedMedia", media="", features=[])
+    try:
+        phone = figure_text_at(browser, served_guide, 390)
+        desktop = figure_text_at(browser, served_guide, 1280)
+    finally:
+        browser.page("Emulation.clearDeviceMetricsOverride")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    measured = json.dumps({"390": phone, "1280": desktop}, indent=2)
+    (ARTIFACTS / "figure-text.json").write_text(measured + "\n")
+    for result in (phone, desktop):
+        assert result["link"] == "/assets/lifecycle.svg", f"no link to the full-size SVG: {result}"
+        assert result["linkType"] == "image/svg+xml", result
+        assert not result["overflows"], f"the page scrolls sideways: {result}"
+    assert phone["figureWidth"] <= 390, f"the figure does not scale down: {phone}"
+    # The floor: text in the page at 1280 px must not fall below 9 CSS px.
+    assert desktop["text"] >= 9, f"figure text too small at 1280 px: {desktop}"
+    assert desktop["label"] >= 10, f"phase labels too small at 1280 px: {desktop}"
+
+
+AXE = TEMPLATE / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """axe.run(document, {resultTypes: ['violations']}).then(result =>
+  result.violations.map(v => ({id: v.id, impact: v.impact,
+    nodes: v.nodes.map(n => n.target.join(' '))})))"""
+# Rules that only the theme's own markup breaks, with why; none is ours.
+THEME_RULES = {
+    # The search overlay (.md-search) has role="dialog" but no accessible name.
+    "aria-dialog-name": "mkdocs-material's search dialog",
+    # Each section of the primary navigation is a <nav> labelled by its
+    # section's title, and two nested ones can share a label.
+    "landmark-unique": "mkdocs-material's nested navigation landmarks",
+}
+
+
+def axe_violations(browser: Chromium, url: str) -> list[dict]:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing; run make node_modules/.installed")
+        pytest.skip("axe-core is not installed (make node_modules/.installed)")
+    browser.open(url)
+    browser.evaluate(AXE.read_text("utf-8") + "\n;undefined")
+    return browser.evaluate(AXE_RUN)
+
+
+@pytest.mark.parametrize("page", ["", f"phases/{PHASES[3]['folder']}/"], ids=["home", "phase"])
+def test_axe_finds_no_violation_of_ours(browser, served_guide, page):
+    browser.page("Emulation.setEmulatedMedia", media="", features=[])
+    violations = axe_violations(browser, served_guide + page)
+    ours = [v for v in violations if v["id"] not in THEME_RULES]
+    assert ours == [], json.dumps(ours, indent=2)
 
 
 # The theme applies the scheme from a script; wait up to 5 s for it to settle.

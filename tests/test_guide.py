@@ -275,6 +275,16 @@ def test_demoted_stub_keeps_code_blocks_and_drops_the_title():
     )
 
 
+def test_figure_snippet_links_the_image_to_the_full_size_svg():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        "<desc>Phases [1] and\n 2</desc></svg>"
+    )
+    assert guide_build.figure_snippet(svg) == (
+        "[![Phases (1) and 2](assets/lifecycle.svg){ .lifecycle-figure }](assets/lifecycle.svg)\n"
+    )
+
+
 def test_links_between_documents_point_to_phase_pages():
     text = "See the [oversight plan](human-oversight-plan.md) and the [log](../iteration-log.md)."
     assert guide_build.rewrite_links(text) == (
