@@ -6,6 +6,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -27,6 +28,18 @@ UNRENDERED = re.compile(r"\{\{ ?cookiecutter\.|\{%-? ")
 TODO_MARKER = "==TODO=="
 # Folders that building a baked project's site or running its tests may add.
 BUILD_LEFTOVERS = {"site", "__pycache__", ".pytest_cache", ".venv"}
+# Git and copying in tests that make repositories: a fixed identity, no
+# system config, and a template copied without local tools and build output.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.org",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+NOT_TEMPLATE = shutil.ignore_patterns(
+    ".git", ".venv", "node_modules", "build", "site", ".cache", "__pycache__", ".*_cache"
+)
 # What an outer `make` passes to commands it runs.
 MAKE_VARIABLES = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"}
 
@@ -103,6 +116,12 @@ class BakedProject:
     def front_matter(self, relative: str) -> dict:
         return front_matter(self.read(relative))
 
+    def replace(self, relative: str, old: str, new: str) -> None:
+        """Edit a file as a team would: the first `old` becomes `new`."""
+        text = self.read(relative)
+        assert old in text, f"{old!r} not in {relative}"
+        (self.path / relative).write_text(text.replace(old, new, 1), encoding="utf-8")
+
     def run(self, *args: str, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
         # Run as a user would: not as a sub-make of `make test`.
         outer = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
@@ -110,6 +129,10 @@ class BakedProject:
         return subprocess.run(
             args, cwd=self.path, env=env, capture_output=True, text=True, timeout=timeout
         )
+
+    def tool(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        """`ml-lifecycle ARGS` in the project, from this checkout's package."""
+        return self.run(sys.executable, "-m", "ml_lifecycle", *args, timeout=120, **env)
 
     def build(self) -> Path:
         """Build the site strictly with this interpreter's mkdocs; fail on any warning."""

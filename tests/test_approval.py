@@ -30,16 +30,12 @@ def copy_of(baked, tmp_path):
     return _copy
 
 
-def cli(project: BakedProject, *args: str) -> subprocess.CompletedProcess:
-    return project.run(sys.executable, "-m", "ml_lifecycle", *args, timeout=120)
-
-
 def approve(project: BakedProject, document: str, by: str, today: str = TODAY):
-    return cli(project, "approve", document, "--by", by, "--today", today)
+    return project.tool("approve", document, "--by", by, "--today", today)
 
 
 def check(project: BakedProject, *args: str) -> subprocess.CompletedProcess:
-    return cli(project, "check", "--today", TODAY, *args)
+    return project.tool("check", "--today", TODAY, *args)
 
 
 def problems(result: subprocess.CompletedProcess) -> list[str]:
@@ -60,10 +56,7 @@ def lifecycle(project: BakedProject, document: str = MODEL_CARD) -> dict:
 
 
 def edit(project: BakedProject, old: str, new: str, document: str = MODEL_CARD) -> None:
-    path = project.path / document
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    project.replace(document, old, new)
 
 
 def line_of(project: BakedProject, start: str, document: str = MODEL_CARD) -> int:
@@ -167,7 +160,7 @@ def test_approve_needs_a_name(copy_of):
     result = approve(project, MODEL_CARD, "   ")
     assert result.returncode == 1
     assert result.stderr == "error: --by needs the approver's name, on one line\n"
-    assert cli(project, "approve", MODEL_CARD).returncode == 2  # --by is required
+    assert project.tool("approve", MODEL_CARD).returncode == 2  # --by is required
 
 
 # --- the rules check applies ----------------------------------------------------------

@@ -11,32 +11,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE
+from conftest import GIT_ENV, NOT_TEMPLATE, TEMPLATE
 
 pytestmark = pytest.mark.slow
 
 TPL = "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 COOKIECUTTER = str(Path(sys.executable).with_name("cookiecutter"))
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "HOME": os.environ.get("HOME", "/tmp"),
-}
-# Not template content: local tools, caches and build output.
-NOT_TEMPLATE = shutil.ignore_patterns(
-    ".git", ".venv", "node_modules", "build", "site", ".cache", "__pycache__", ".*_cache"
-)
+# Git as the tests run it: a fixed identity and the user's HOME.
+GIT_RUN_ENV = {**os.environ, **GIT_ENV, "HOME": os.environ.get("HOME", "/tmp")}
 FILLED = "Agents route 4,000 tickets a week by hand; this costs two full-time posts."
 ADDED_LINE = "A note added by a later version of the template."
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=cwd, env=GIT_ENV, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        args, cwd=cwd, env=GIT_RUN_ENV, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"{args}: {result.stdout[-2000:]}{result.stderr[-2000:]}"
     return result
 
@@ -77,7 +68,7 @@ def fill_first_prompt(project: Path) -> Path:
 
 def cruft(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [CRUFT, *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, timeout=300
+        [CRUFT, *args], cwd=cwd, env=GIT_RUN_ENV, capture_output=True, text=True, timeout=300
     )
 
 

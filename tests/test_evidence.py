@@ -9,8 +9,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -48,7 +46,7 @@ def cited(baked, tmp_path) -> BakedProject:
     (target / "reports" / "slices.csv").write_text(SLICES, encoding="utf-8")
     with (target / "lifecycle.yml").open("a", encoding="utf-8") as file:
         file.write(SOURCES)
-    edit(project, MODEL_CARD, "==TODO==", CITING)
+    project.replace(MODEL_CARD, "==TODO==", CITING)
     return project
 
 
@@ -56,19 +54,8 @@ def write_eval(project: BakedProject, data: dict) -> None:
     (project.path / "reports" / "eval.json").write_text(json.dumps(data), encoding="utf-8")
 
 
-def edit(project: BakedProject, document: str, old: str, new: str) -> None:
-    path = project.path / document
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {document}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def cli(project: BakedProject, *args: str) -> subprocess.CompletedProcess:
-    return project.run(sys.executable, "-m", "ml_lifecycle", *args, timeout=120)
-
-
 def check_json(project: BakedProject) -> dict:
-    return json.loads(cli(project, "check", "--today", TODAY, "--json").stdout)
+    return json.loads(project.tool("check", "--today", TODAY, "--json").stdout)
 
 
 def card_line(project: BakedProject, text: str) -> int:
@@ -82,7 +69,7 @@ def model_card(report: dict) -> dict:
 
 def ready(project: BakedProject) -> None:
     """Answer every other prompt of the model card and name an owner."""
-    edit(project, MODEL_CARD, "  owner: ''", f"  owner: '{OWNER}'")
+    project.replace(MODEL_CARD, "  owner: ''", f"  owner: '{OWNER}'")
     path = project.path / MODEL_CARD
     path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", "Done."), "utf-8")
 
@@ -91,11 +78,11 @@ def ready(project: BakedProject) -> None:
 
 
 def test_consistent_citations_pass(cited):
-    result = cli(cited, "check", "--today", TODAY)
+    result = cited.tool("check", "--today", TODAY)
     assert result.returncode == 0, result.stdout[-2000:]
     assert "Evidence" not in result.stdout
     assert model_card(check_json(cited))["citations"] == 4
-    listing = cli(cited, "evidence")
+    listing = cited.tool("evidence")
     assert listing.returncode == 0, listing.stdout
     assert listing.stdout.strip() == "4 cited values in 1 page; 0 problems."
 
@@ -126,7 +113,7 @@ def test_rounding_follows_the_cited_precision(text, value, expected):
 def test_stale_and_missing_values_are_reported_in_drafts(cited):
     write_eval(cited, {"test": {"accuracy": 0.8312}, "rows": 12345})
     (cited.path / "reports" / "slices.csv").unlink()
-    result = cli(cited, "check", "--today", TODAY)
+    result = cited.tool("check", "--today", TODAY)
     assert result.returncode == 0, result.stdout[-2000:]  # a draft: work to do
     line = card_line(cited, "evidence:eval#test.accuracy")
     expected = [
@@ -142,11 +129,11 @@ def test_stale_and_missing_values_are_reported_in_drafts(cited):
         "Evidence not matching its source in drafts (failing once in review or approved):"
     )
     assert lines[at + 1 : at + 4] == expected
-    assert cli(cited, "evidence").returncode == 1
+    assert cited.tool("evidence").returncode == 1
 
 
 def test_stale_values_fail_a_document_in_review(cited):
-    edit(cited, MODEL_CARD, "  status: draft", "  status: in-review")
+    cited.replace(MODEL_CARD, "  status: draft", "  status: in-review")
     assert not any("eval#" in p["message"] for p in check_json(cited)["problems"])
     write_eval(cited, {**EVAL, "rows": 999})
     report = check_json(cited)
@@ -165,7 +152,7 @@ def test_stale_values_fail_a_document_in_review(cited):
 def test_update_rewrites_cited_values_and_nothing_else(cited):
     before = (cited.path / MODEL_CARD).read_bytes()
     write_eval(cited, {"test": {"accuracy": 0.8312, "macro_f1": 0.81}, "rows": 23456})
-    result = cli(cited, "evidence", "--update")
+    result = cited.tool("evidence", "--update")
     assert result.returncode == 0, result.stdout
     line = card_line(cited, "evidence:eval#test.accuracy")
     assert f"{MODEL_CARD}:{line}: 0.87 -> 0.83" in result.stdout.splitlines()
@@ -176,9 +163,9 @@ def test_update_rewrites_cited_values_and_nothing_else(cited):
         .replace(b"[12,345](", b"[23,456](")
     )
     assert after == expected
-    assert cli(cited, "evidence").returncode == 0
+    assert cited.tool("evidence").returncode == 0
     # Nothing more to do: a second update changes nothing.
-    assert "0 rewritten" in cli(cited, "evidence", "--update").stdout
+    assert "0 rewritten" in cited.tool("evidence", "--update").stdout
     assert (cited.path / MODEL_CARD).read_bytes() == expected
 
 
@@ -188,7 +175,7 @@ def test_update_keeps_windows_line_ends_and_skips_code(cited):
     text = path.read_text(encoding="utf-8").replace("==TODO==", quoted, 1)
     path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     write_eval(cited, {**EVAL, "rows": 7})
-    assert cli(cited, "evidence", "--update").returncode == 0
+    assert cited.tool("evidence", "--update").returncode == 0
     after = path.read_bytes()
     assert after == text.replace("[12,345](", "[7](").replace("\n", "\r\n").encode("utf-8")
     assert quoted.encode() in after
@@ -199,12 +186,12 @@ def test_update_keeps_windows_line_ends_and_skips_code(cited):
 
 def test_an_approval_covers_the_cited_artefacts(cited):
     ready(cited)
-    result = cli(cited, "approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY)
+    result = cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     assert model_card(check_json(cited))["approval"] == "current"
     # The same rounded value, another artefact: the approval is stale at once.
     write_eval(cited, {**EVAL, "test": {"accuracy": 0.8701, "macro_f1": 0.8049}})
-    assert cli(cited, "evidence").returncode == 0
+    assert cited.tool("evidence").returncode == 0
     report = check_json(cited)
     assert model_card(report)["approval"] == "changed"
     messages = [p["message"] for p in report["problems"] if p["path"] == MODEL_CARD]
@@ -217,15 +204,15 @@ def test_an_approval_covers_the_cited_artefacts(cited):
 def test_approval_refuses_stale_values_and_an_update_needs_a_new_approval(cited):
     ready(cited)
     write_eval(cited, {**EVAL, "rows": 1})
-    result = cli(cited, "approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY)
+    result = cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY)
     assert result.returncode == 1
     line = card_line(cited, "evidence:eval#rows")
     assert result.stderr.startswith(f"error: {MODEL_CARD}:{line}: says 12,345; eval#rows is 1")
     assert "status: draft" in cited.read(MODEL_CARD)
-    assert cli(cited, "evidence", "--update").returncode == 0
-    assert cli(cited, "approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY).returncode == 0
+    assert cited.tool("evidence", "--update").returncode == 0
+    assert cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY).returncode == 0
     write_eval(cited, EVAL)
-    assert cli(cited, "evidence", "--update").returncode == 0
+    assert cited.tool("evidence", "--update").returncode == 0
     assert model_card(check_json(cited))["approval"] == "changed"
 
 
@@ -248,15 +235,13 @@ def test_fingerprints_of_documents_without_citations_are_unchanged(cited):
 
 
 def test_a_stated_pass_against_a_failing_value_is_reported(cited):
-    edit(
-        cited,
+    cited.replace(
         REQUIREMENTS,
         "| ==TODO== |             |          |        |\n",
         "| REQ-010 | Accuracy on the test set | must | Charter |\n"
         "| REQ-011 | Accuracy on small tickets | must | Charter |\n",
     )
-    edit(
-        cited,
+    cited.replace(
         VALIDATION,
         "| ==TODO==    |        |           |        |             |          |\n",
         "| REQ-010 | Test | Test set | [0.87](evidence:eval#test.accuracy) ≥ 0.85 | pass | eval |\n"
@@ -286,13 +271,12 @@ def test_a_stated_pass_against_a_failing_value_is_reported(cited):
 
 
 def test_hub_card_fills_model_index_values_from_cited_evidence(cited):
-    edit(
-        cited,
+    cited.replace(
         MODEL_CARD,
         "          - type: 'f1'\n            value: null",
         ("          - type: 'f1'\n            value: evidence:eval#test.macro_f1"),
     )
-    result = cli(cited, "hub-card", "--allow-unfilled")
+    result = cited.tool("hub-card", "--allow-unfilled")
     assert result.returncode == 0, result.stderr
     meta = yaml.safe_load(cited.read("hub/README.md").split("---\n")[1])
     assert "model-index" not in meta  # precision and recall are still empty: left out
@@ -308,7 +292,7 @@ def test_hub_card_fills_model_index_values_from_cited_evidence(cited):
     card = card.replace("name: ''  # e.g. Support", "name: Tickets  # e.g. Support")
     card = card.replace("type: ''  # Hub id", "type: tickets  # Hub id")
     path.write_text(card, encoding="utf-8")
-    result = cli(cited, "hub-card", "--allow-unfilled")
+    result = cited.tool("hub-card", "--allow-unfilled")
     assert result.returncode == 0, result.stderr
     meta = yaml.safe_load(cited.read("hub/README.md").split("---\n")[1])
     metrics = meta["model-index"][0]["results"][0]["metrics"]
@@ -330,19 +314,19 @@ def test_hub_card_fills_model_index_values_from_cited_evidence(cited):
 def test_a_broken_json_artefact_is_one_line(cited, content, expected):
     path = cited.path / "reports" / "eval.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
-    result = cli(cited, "evidence")
+    result = cited.tool("evidence")
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert expected in result.stdout
-    assert cli(cited, "check", "--today", TODAY).returncode == 0  # still a draft
+    assert cited.tool("check", "--today", TODAY).returncode == 0  # still a draft
 
 
 def test_broken_csv_oversized_and_outside_artefacts_are_refused(cited, tmp_path):
     csv_path = cited.path / "reports" / "slices.csv"
     csv_path.write_text('slice,accuracy\n"all,0.87\nsmall,0.79,9\n', encoding="utf-8")
-    assert "reports/slices.csv is not valid CSV" in cli(cited, "evidence").stdout
+    assert "reports/slices.csv is not valid CSV" in cited.tool("evidence").stdout
     csv_path.write_text("slice,accuracy\nall,0.87\nsmall,0.79,9\n", encoding="utf-8")
-    result = cli(cited, "evidence")
+    result = cited.tool("evidence")
     assert "reports/slices.csv is not valid CSV: row 3 has 3 cells, the header 2" in result.stdout
 
     outside = tmp_path / "secret.json"
@@ -350,13 +334,13 @@ def test_broken_csv_oversized_and_outside_artefacts_are_refused(cited, tmp_path)
     eval_path = cited.path / "reports" / "eval.json"
     eval_path.unlink()
     os.symlink(outside, eval_path)
-    result = cli(cited, "evidence")
+    result = cited.tool("evidence")
     assert f"reports/eval.json is a link to {outside.resolve()}, outside the project" in (
         result.stdout
     )
     eval_path.unlink()
     eval_path.write_bytes(b" " * (2 * 1024 * 1024 + 1))
-    result = cli(cited, "evidence")
+    result = cited.tool("evidence")
     assert "reports/eval.json is 2,097,153 bytes, over the 2,097,152-byte limit" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -375,7 +359,7 @@ def test_bad_evidence_declarations_fail_check(cited, entry, expected):
     path = cited.path / "lifecycle.yml"
     text = path.read_text(encoding="utf-8").replace(SOURCES, "")
     path.write_text(text + f"\nevidence:\n  {entry}\n", encoding="utf-8")
-    result = cli(cited, "check", "--today", TODAY)
+    result = cited.tool("check", "--today", TODAY)
     assert result.returncode == 1
     assert any(expected in line for line in result.stdout.splitlines()), result.stdout[-1500:]
 
@@ -419,7 +403,7 @@ def test_site_shows_values_with_their_note(cited):
 
 
 def test_the_dossier_shows_cited_values_as_text(cited):
-    assert cli(cited, "dossier", "--date", TODAY).returncode == 0
+    assert cited.tool("dossier", "--date", TODAY).returncode == 0
     html = cited.read("dossier/dossier.html")
     assert "evidence:" not in html
     assert "Accuracy 0.87 and macro-F1 0.805 on 12,345 tickets" in html

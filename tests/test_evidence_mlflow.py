@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 from conftest import BakedProject
@@ -73,7 +72,7 @@ def point_at(project: BakedProject, run_id: str) -> None:
 
 
 def cli(project: BakedProject, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return project.run(sys.executable, "-m", "ml_lifecycle", *args, timeout=120, **env)
+    return project.tool(*args, **env)
 
 
 def test_a_run_is_consistent_then_stale_then_updated(run_cited, tracking):

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE
+from conftest import GIT_ENV, NOT_TEMPLATE, TEMPLATE
 
 CODE = "{{ cycler.__init__.__globals__.os.system('id > pwned.txt') }}"
 # Each payload, and the words its refusal must contain.
@@ -59,16 +59,6 @@ PAYLOADS = {
     "long-slug": (None, "the limit is 64"),
 }
 LONG_SLUG = "a" * 5000
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-NOT_TEMPLATE = shutil.ignore_patterns(
-    ".git", ".venv", "node_modules", "build", "site", ".cache", "__pycache__", ".*_cache"
-)
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 
 

@@ -39,29 +39,20 @@ def traced(baked, tmp_path):
     target = tmp_path / "project"
     shutil.copytree(baked().path, target)
     project = BakedProject(target)
-    replace(
-        project, REQUIREMENTS, "| ==TODO== |             |          |        |\n", REQUIREMENT_ROWS
+    project.replace(
+        REQUIREMENTS, "| ==TODO== |             |          |        |\n", REQUIREMENT_ROWS
     )
-    replace(
-        project,
+    project.replace(
         VALIDATION,
         "| ==TODO==    |        |           |        |             |          |\n",
         VALIDATION_ROWS,
     )
-    replace(
-        project,
+    project.replace(
         MONITORING,
         "| Model quality        | ==TODO== |           |         |       |        |",
         MONITORING_ROW,
     )
     return project
-
-
-def replace(project: BakedProject, document: str, old: str, new: str) -> None:
-    path = project.path / document
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {document}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def check(project: BakedProject, *args: str) -> subprocess.CompletedProcess:
@@ -150,15 +141,15 @@ def test_json_has_every_requirement_with_its_method_result_and_signals(traced):
 
 
 def test_passing_and_waived_requirements_trace_cleanly(traced):
-    replace(traced, VALIDATION, "| Recall 0.91 | fail |", "| Recall 0.91 | waived |")
-    replace(traced, VALIDATION, "| REQ-099 |", "| REQ-003 |")
+    traced.replace(VALIDATION, "| Recall 0.91 | fail |", "| Recall 0.91 | waived |")
+    traced.replace(VALIDATION, "| REQ-099 |", "| REQ-003 |")
     result = check(traced, "--require-traced")
     assert result.returncode == 0, result.stdout
     assert "Requirements: 3, 1 passed, 2 waived, 0 failed, 0 without a result." in result.stdout
 
 
 def test_a_row_without_a_result_is_named(traced):
-    replace(traced, VALIDATION, "| p95 19 s | PASS |", "| p95 19 s | to do |")
+    traced.replace(VALIDATION, "| p95 19 s | PASS |", "| p95 19 s | to do |")
     line = line_of(traced, VALIDATION, "| REQ-001")
     lines = problem_lines(check(traced, "--require-traced"))
     assert (
@@ -174,7 +165,7 @@ def test_the_prefix_comes_from_lifecycle_yml(traced):
     assert check(traced, "--require-traced").returncode == 0
     trace = json.loads(check(traced, "--json").stdout)["traceability"]
     assert trace["requirements"] == []
-    replace(traced, REQUIREMENTS, "| REQ-003 |", "| SR-7 |")
+    traced.replace(REQUIREMENTS, "| REQ-003 |", "| SR-7 |")
     result = check(traced, "--require-traced")
     line = line_of(traced, REQUIREMENTS, "| SR-7")
     assert problem_lines(result) == [
