@@ -20,14 +20,25 @@ that environment into a bounded sandbox:
   that is empty or only spaces is refused as soon as the folder-name default
   is derived from it, before the remaining prompts.
 
+Two things make a bake fast without changing what it produces:
+
+- each template file is compiled once per machine: Jinja's bytecode cache
+  keeps the compiled code under the user's cache folder
+  (`$XDG_CACHE_HOME/ml-lifecycle`, or `ML_LIFECYCLE_CACHE`; `off` turns it
+  off), keyed by the file's source and by everything that shapes the code;
+- the template's two hooks run in cookiecutter's own process, through their
+  `in_process` functions, instead of as two more Python processes.
+
 What the sandbox cannot do: a config or replay file that replaces
 `_extensions` never loads this module (see the README, "Answers files").
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import os
 import re
 import sys
 import threading
@@ -36,8 +47,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import cookiecutter
+import cookiecutter.hooks
+import jinja2
 from cookiecutter.exceptions import FailedHookException
-from jinja2 import Template, nodes
+from jinja2 import FileSystemBytecodeCache, Template, nodes
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
@@ -55,6 +69,27 @@ SECONDS_PER_FILE = 30.0  # wall clock for rendering one template file
 PROJECT_FOLDER = "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
 WIDE_FORMAT = re.compile(r"[0-9]{6,}")
 HOOK = Path(__file__).resolve().parent / "hooks" / "pre_gen_project.py"
+HOOK_NAMES = ("pre_gen_project.py", "post_gen_project.py")
+# Where compiled templates are kept: a folder, or "off".
+CACHE_VARIABLE = "ML_LIFECYCLE_CACHE"
+CACHE_DAYS = 30  # compiled files not rewritten for this long are removed
+# Environment settings that change the code Jinja compiles a template into.
+SYNTAX_SETTINGS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "optimized",
+)
+MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 class AnswerRefused(FailedHookException, SecurityError):
@@ -329,6 +364,136 @@ def template_context(folder: Path | None = None) -> dict:
     raise AnswerRefused("error: cannot find the template's cookiecutter.json")
 
 
+# --- compiled once per machine -------------------------------------------------
+
+
+def compiler_key(environment: Any) -> str:
+    """What, beside a template's source, decides the code Jinja compiles it
+    into: this module (the sandbox rewrites every template), the versions of
+    Jinja, cookiecutter and Python, the environment's class, extensions and
+    syntax."""
+    autoescape = environment.autoescape
+    settings = (
+        MODULE_DIGEST,
+        jinja2.__version__,
+        cookiecutter.__version__,
+        sys.implementation.cache_tag,
+        [f"{c.__module__}.{c.__qualname__}" for c in type(environment).__mro__],
+        sorted(environment.extensions),
+        [getattr(environment, name) for name in SYNTAX_SETTINGS],
+        getattr(autoescape, "__qualname__", autoescape),
+    )
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
+
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's bytecode cache, keyed also by `compiler_key`, so that a changed
+    template, sandbox or library never runs stale code. Writing is best
+    effort: a cache folder that cannot be read or written only costs speed."""
+
+    def get_bucket(self, environment: Any, name: str, filename: Any, source: str) -> Any:
+        key = f"{compiler_key(environment)}|{name}"
+        return super().get_bucket(environment, key, filename, source)
+
+    def load_bytecode(self, bucket: Any) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:  # e.g. a path through a file: compile as if not cached
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            Path(self.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+_caches: dict[Path, CompiledTemplates] = {}
+
+
+def cache_folder() -> Path | None:
+    """The folder for compiled templates, or None when caching is off."""
+    chosen = os.environ.get(CACHE_VARIABLE, "")
+    if chosen == "off":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("LOCALAPPDATA" if os.name == "nt" else "XDG_CACHE_HOME")
+    try:
+        return Path(base or Path.home() / ".cache") / "ml-lifecycle" / "jinja"
+    except RuntimeError:  # no home folder
+        return None
+
+
+def compiled_templates() -> CompiledTemplates | None:
+    """One cache per folder and process; old entries go when it is first used."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    if folder not in _caches:
+        remove_old_entries(folder)
+        _caches[folder] = CompiledTemplates(str(folder))
+    return _caches[folder]
+
+
+def remove_old_entries(folder: Path) -> None:
+    """Entries of earlier template versions are never read again: drop what
+    has not been written for CACHE_DAYS (a live entry is just compiled anew)."""
+    oldest = time.time() - CACHE_DAYS * 86_400
+    try:
+        for entry in folder.glob("__jinja2_*.cache"):
+            if entry.stat().st_mtime < oldest:
+                entry.unlink()
+    except OSError:
+        pass
+
+
+# --- hooks in cookiecutter's process ---------------------------------------------
+
+
+def hook_module(script_path: Any) -> Any:
+    """This template's hook at `script_path`, loaded as a module, or None for
+    any other script (another template's hooks run as cookiecutter runs them)."""
+    path = Path(script_path).resolve()
+    if path.name not in HOOK_NAMES or not (path.parent.parent / "lifecycle_sandbox.py").is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"lifecycle_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module if callable(getattr(module, "in_process", None)) else None
+
+
+def run_hooks_in_process(original: Any) -> Any:
+    """Wrap cookiecutter's hook runner: this template's hooks run in process
+    through their `in_process(context, project)`, with the answers as data
+    rather than rendered into a script; a non-zero result fails the hook as
+    a failing script would."""
+
+    def run_script_with_context(script_path: Any, cwd: Any, context: dict) -> None:
+        module = hook_module(script_path)
+        if module is None:
+            return original(script_path, cwd, context)
+        try:
+            status = module.in_process(context, Path(cwd))
+        except SystemExit as exit:
+            status = exit.code
+        if status:
+            raise FailedHookException(f"Hook script failed (exit status: {status})")
+        return None
+
+    run_script_with_context.lifecycle_wrapped = original
+    return run_script_with_context
+
+
+def install_in_process_hooks() -> None:
+    """Once per process. A cookiecutter without this runner runs the hook
+    files as scripts, through their `main()`."""
+    runner = getattr(cookiecutter.hooks, "run_script_with_context", None)
+    if runner is not None and not hasattr(runner, "lifecycle_wrapped"):
+        cookiecutter.hooks.run_script_with_context = run_hooks_in_process(runner)
+
+
 class Sandbox(Extension):
     """Turn the environment this extension is loaded into into a bounded sandbox."""
 
@@ -341,6 +506,8 @@ class Sandbox(Extension):
         environment.binop_table = LifecycleSandbox.default_binop_table.copy()
         environment.unop_table = LifecycleSandbox.default_unop_table.copy()
         environment.template_class = FileTemplate
+        environment.bytecode_cache = compiled_templates()
+        install_in_process_hooks()
         environment.globals["range"] = bounded_range
         environment.globals["lifecycle_template_json"] = lambda: json.dumps(
             template_context(), ensure_ascii=False

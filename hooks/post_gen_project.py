@@ -80,13 +80,21 @@ def remove_empty_folders(project: Path) -> None:
             folder.rmdir()
 
 
-def main() -> int:
-    project = Path.cwd()
+def finish(answers: dict, project: Path) -> int:
     remove_empty_folders(project)
-    answers = rendered_answers()
     if not is_rerender(answers, project):
         print(next_steps(answers, project, os.environ.get("PWD")))
     return 0
+
+
+def in_process(context: dict, project: Path) -> int:
+    """What the template's Jinja extension runs in cookiecutter's process
+    instead of this file as a script."""
+    return finish(context["cookiecutter"], project)
+
+
+def main() -> int:
+    return finish(rendered_answers(), Path.cwd())
 
 
 if __name__ == "__main__":

@@ -248,14 +248,21 @@ def form_problems(answers: dict) -> list[str]:
     return problems(complete, answers, template)
 
 
-def main() -> int:
-    answers = rendered_answers()
-    found = problems(answers, typed_answers(), template_context())
+def report(found: list[str]) -> int:
     for problem in found:
         print(f"error: {problem}", file=sys.stderr)
-    if found:
-        return 1
-    return 0
+    return 1 if found else 0
+
+
+def in_process(context: dict, project: Path) -> int:
+    """What the template's Jinja extension runs in cookiecutter's process
+    instead of this file as a script: the same checks, on the answers as data."""
+    answers = context["cookiecutter"]
+    return report(problems(answers, context.get("_cookiecutter") or {}, template_context_beside()))
+
+
+def main() -> int:
+    return report(problems(rendered_answers(), typed_answers(), template_context()))
 
 
 if __name__ == "__main__":
