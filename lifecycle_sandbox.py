@@ -236,23 +236,28 @@ class LifecycleSandbox(SandboxedEnvironment):
         return wrapper
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Parse as usual, then route every loop and every `~` through the budget."""
+        """Parse as usual, then route every loop, every output and every `~`
+        through the budget (one walk over the tree: compiling is most of a
+        first bake)."""
         tree = super()._parse(source, name, filename)
-        for loop in tree.find_all(nodes.For):
-            loop.iter = nodes.Filter(loop.iter, "lifecycle_loop", [], [], None, None)
-            loop.iter.set_lineno(loop.lineno)
-        for output in tree.find_all(nodes.Output):
-            output.nodes = [
-                node
-                if isinstance(node, nodes.TemplateData)
-                else nodes.Filter(node, "lifecycle_output", [], [], None, None, lineno=node.lineno)
-                for node in output.nodes
-            ]
-        for concat in list(tree.find_all(nodes.Concat)):
-            concat.nodes = [
-                nodes.Filter(node, "lifecycle_size", [], [], None, None, lineno=concat.lineno)
-                for node in concat.nodes
-            ]
+        for node in all_nodes(tree):
+            if isinstance(node, nodes.For):
+                node.iter = nodes.Filter(node.iter, "lifecycle_loop", [], [], None, None)
+                node.iter.set_lineno(node.lineno)
+            elif isinstance(node, nodes.Output):
+                node.nodes = [
+                    child
+                    if isinstance(child, nodes.TemplateData)
+                    else nodes.Filter(
+                        child, "lifecycle_output", [], [], None, None, lineno=child.lineno
+                    )
+                    for child in node.nodes
+                ]
+            elif isinstance(node, nodes.Concat):
+                node.nodes = [
+                    nodes.Filter(child, "lifecycle_size", [], [], None, None, lineno=node.lineno)
+                    for child in node.nodes
+                ]
         return tree
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
@@ -266,6 +271,16 @@ class LifecycleSandbox(SandboxedEnvironment):
             ) from error
         template.source_text = source
         return template
+
+
+def all_nodes(tree: nodes.Node) -> list[nodes.Node]:
+    """Every node of the tree, listed before any is changed."""
+    found, pending = [], [tree]
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        pending.extend(node.iter_child_nodes())
+    return found
 
 
 def _quote(value: Any) -> str:
