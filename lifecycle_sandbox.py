@@ -35,6 +35,7 @@ What the sandbox cannot do: a config or replay file that replaces
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -263,14 +264,29 @@ class LifecycleSandbox(SandboxedEnvironment):
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         """Templates made from strings render answers (and file names)."""
         try:
-            template = super().from_string(source, globals, AnswerTemplate)
+            code = self.compiled_string(source)
         except TemplateSyntaxError as error:
             raise AnswerRefused(
                 f"error: an answer holds broken template syntax ({error.message}) in "
                 f"{_quote(source)}; answers are plain text"
             ) from error
+        template = AnswerTemplate.from_code(self, code, self.make_globals(globals), None)
         template.source_text = source
         return template
+
+    def compiled_string(self, source: Any) -> Any:
+        """The code for a template made from a string. The template's own
+        strings (its file names, cookiecutter.json's defaults) are compiled
+        once per machine, like its files; an answer is compiled every time
+        and never stored."""
+        cache = self.bytecode_cache
+        if cache is None or not isinstance(source, str) or source not in template_strings():
+            return self.compile(source)
+        bucket = cache.get_bucket(self, f"<string>{source}", None, source)
+        if bucket.code is None:
+            bucket.code = self.compile(source)
+            cache.set_bucket(bucket)
+        return bucket.code
 
 
 def all_nodes(tree: nodes.Node) -> list[nodes.Node]:
@@ -340,11 +356,40 @@ class AnswerTemplate(FileTemplate):
             ) from error
 
 
+@functools.cache
+def template_strings() -> frozenset[str]:
+    """Strings of this template that cookiecutter renders from strings: the
+    names and relative paths in the project folder, and the text values of
+    cookiecutter.json."""
+    root = Path(__file__).resolve().parent
+    found = {PROJECT_FOLDER}
+    for path in (root / PROJECT_FOLDER).rglob("*"):
+        relative = path.relative_to(root)
+        found.update({path.name, str(relative), relative.as_posix()})
+    for key, value in template_context(root).items():
+        values = value if isinstance(value, list) else [value]
+        if not key.startswith("_"):
+            found.update(item for item in values if isinstance(item, str))
+    return frozenset(found)
+
+
+_modules: dict[tuple, Any] = {}
+
+
+def load_module(path: Path) -> Any:
+    """The Python file at `path` as a module, loaded again only when it changes."""
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _modules:
+        spec = importlib.util.spec_from_file_location(f"lifecycle_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _modules[key] = module
+    return _modules[key]
+
+
 def _load_hook() -> Any:
-    spec = importlib.util.spec_from_file_location("lifecycle_pre_gen_project", HOOK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(HOOK)
 
 
 def refuse_bad_answers(answers: dict, typed: dict | None) -> None:
@@ -386,7 +431,10 @@ def compiler_key(environment: Any) -> str:
     """What, beside a template's source, decides the code Jinja compiles it
     into: this module (the sandbox rewrites every template), the versions of
     Jinja, cookiecutter and Python, the environment's class, extensions and
-    syntax."""
+    syntax. Worked out once per environment."""
+    known = getattr(environment, "lifecycle_compiler_key", None)
+    if known is not None:
+        return known
     autoescape = environment.autoescape
     settings = (
         MODULE_DIGEST,
@@ -398,7 +446,8 @@ def compiler_key(environment: Any) -> str:
         [getattr(environment, name) for name in SYNTAX_SETTINGS],
         getattr(autoescape, "__qualname__", autoescape),
     )
-    return hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
+    environment.lifecycle_compiler_key = hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
+    return environment.lifecycle_compiler_key
 
 
 class CompiledTemplates(FileSystemBytecodeCache):
@@ -473,9 +522,7 @@ def hook_module(script_path: Any) -> Any:
     path = Path(script_path).resolve()
     if path.name not in HOOK_NAMES or not (path.parent.parent / "lifecycle_sandbox.py").is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"lifecycle_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(path)
     return module if callable(getattr(module, "in_process", None)) else None
 
 

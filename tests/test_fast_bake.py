@@ -24,15 +24,17 @@ def compiled_files(folder) -> list:
 
 
 class CountParses:
-    """Counts the template files the sandbox parses (compiles) while baking."""
+    """Records what the sandbox parses (compiles) while baking: template files
+    by name, and the template's own strings (file names, defaults)."""
 
     def __init__(self, monkeypatch):
         self.names: list[str] = []
         original = lifecycle_sandbox.LifecycleSandbox._parse
+        own = lifecycle_sandbox.template_strings()
 
         def _parse(environment, source, name, filename):
-            if name:  # a file; answers and file names come from strings
-                self.names.append(name)
+            if name or source in own:  # answers are neither
+                self.names.append(name or source)
             return original(environment, source, name, filename)
 
         monkeypatch.setattr(lifecycle_sandbox.LifecycleSandbox, "_parse", _parse)
@@ -45,10 +47,22 @@ def test_templates_are_compiled_once_and_bake_the_same(bake, tmp_path, monkeypat
     compiled = compiled_files(tmp_path / "cache")
     assert len(compiled) >= len(first.files()) - 5, "the bake left no compiled templates"
     assert any(name.endswith("model-card.md") for name in parses.names)
+    assert any(name == lifecycle_sandbox.PROJECT_FOLDER for name in parses.names)
     parses.names.clear()
     second = bake(risk_level="high")
     assert parses.names == [], f"compiled again instead of read from the cache: {parses.names}"
     assert project_bytes(second) == project_bytes(first)
+
+
+def test_answers_are_never_stored(bake, tmp_path, monkeypatch):
+    """Only the template's own text is kept; an answer, even one rendered as
+    a template, is compiled and forgotten."""
+    monkeypatch.setenv(CACHE, str(tmp_path / "cache"))
+    bake(project_name="Quokka Ledger", organisation="Wombat Holdings")
+    stored = b"".join(path.read_bytes() for path in compiled_files(tmp_path / "cache"))
+    assert stored, "nothing was cached"
+    for answer in (b"Quokka", b"quokka", b"Wombat"):
+        assert answer not in stored
 
 
 def test_a_changed_template_is_never_read_from_a_stale_entry(bake, tmp_path, monkeypatch):
