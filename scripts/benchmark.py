@@ -100,12 +100,12 @@ def checker(args: argparse.Namespace) -> list[Result]:
         for count in (10, 1000):
             project = project_with(baked, count, Path(tmp) / f"docs-{count}")
             command = [sys.executable, "-m", "ml_lifecycle", "check", "--root", str(project)]
-            result = subprocess.run(command, capture_output=True, text=True)
+            result = subprocess.run(command, capture_output=True, text=True, env=measured_env())
             assert result.returncode == 0, result.stdout[-2000:]
             assert len(rules.check_project(project).documents) == count
 
             def run_command(command=command):
-                subprocess.run(command, capture_output=True, check=True)
+                subprocess.run(command, capture_output=True, check=True, env=measured_env())
 
             def run_in_process(project=project):
                 rules.check_project(project)
@@ -132,6 +132,9 @@ ONE_FILE_TEMPLATE = {
     "{{cookiecutter.project_slug}}/README.md": "# {{ cookiecutter.project_slug }}\n",
 }
 BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+# Measured commands run as on a user's machine, where Python keeps the
+# bytecode of the modules it imports (pip compiles an installed package's).
+UNSET_ENV = ("PYTHONDONTWRITEBYTECODE",)
 
 
 def paired_medians(
@@ -158,8 +161,14 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def measured_env(**variables: str) -> dict[str, str]:
+    """The environment of a measured command."""
+    env = {key: value for key, value in os.environ.items() if key not in UNSET_ENV}
+    return {**env, **BUILD_ENV, **variables}
+
+
 def run_quietly(command: list[str], cwd: Path | None = None, **variables: str) -> None:
-    env = {**os.environ, **BUILD_ENV, **variables}
+    env = measured_env(**variables)
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"error: {' '.join(command)} failed: {result.stderr.strip()[-500:]}")
