@@ -4,6 +4,7 @@ on baked projects, and the rules `check` applies to approved documents."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -278,3 +279,19 @@ def test_make_approve_runs_the_command(copy_of):
     result = project.run(*make)
     assert result.returncode == 0, result.stdout + result.stderr
     assert lifecycle(project)["approved_by"] == "QA lead"
+
+
+def test_the_readme_explains_approval_with_a_command_that_works(default_project):
+    """The baked README's example names a real document, the Makefile's
+    variables and the fields the command sets."""
+    from ml_lifecycle.vocabulary import APPROVED_BY, FINGERPRINT
+
+    readme = default_project.read("README.md")
+    section = readme.split("## Approving a document\n", 1)[1].split("\n## ", 1)[0]
+    example = re.search(r"make approve FILE=(\S+) BY=\"[^\"]+\"", section)
+    assert example, section
+    assert default_project.has_file(example.group(1))
+    approve = default_project.read("Makefile").split("\napprove:", 1)[1].split("\n\n", 1)[0]
+    assert '"$(FILE)"' in approve and '--by "$(BY)"' in approve
+    for field in (APPROVED_BY, FINGERPRINT, "last_reviewed", "owner"):
+        assert f"`{field}`" in section, field
