@@ -27,6 +27,7 @@ COMMON_FILES = {
     ".cookiecutter-answers.yaml",
     ".gitignore",
     "LICENSE.md",
+    ".gitattributes",
     "Makefile",
     "README.md",
     "mkdocs.yml",

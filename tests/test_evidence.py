@@ -9,10 +9,11 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 
 import pytest
 import yaml
-from conftest import BakedProject
+from conftest import GIT_ENV, BakedProject
 
 from ml_lifecycle import evidence
 from ml_lifecycle.documents import body_fingerprint
@@ -407,3 +408,24 @@ def test_the_dossier_shows_cited_values_as_text(cited):
     html = cited.read("dossier/dossier.html")
     assert "evidence:" not in html
     assert "Accuracy 0.87 and macro-F1 0.805 on 12,345 tickets" in html
+
+
+def test_an_approval_stays_current_in_a_clone_that_converts_line_ends(cited, tmp_path):
+    """The baked .gitattributes keeps LF line ends in every clone, so a
+    Windows checkout (core.autocrlf) does not change a cited artefact's bytes
+    and make the approval look stale."""
+    ready(cited)
+    assert cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY).returncode == 0
+    git = ["git", "-c", "init.defaultBranch=main"]
+    env = {**os.environ, **GIT_ENV}
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "Approved"]):
+        subprocess.run([*git, *command], cwd=cited.path, env=env, check=True)
+    clone = tmp_path / "windows-clone"
+    subprocess.run(
+        [*git, "-c", "core.autocrlf=true", "clone", "-q", str(cited.path), str(clone)],
+        env=env,
+        check=True,
+    )
+    assert b"\r\n" not in (clone / "reports" / "slices.csv").read_bytes()
+    cloned = BakedProject(clone, cited.answers)
+    assert model_card(check_json(cloned))["approval"] == "current"
