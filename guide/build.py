@@ -4,8 +4,10 @@ The guide never copies what the template already says. This module bakes the
 template with the cookiecutter API and writes, into a build folder
 (build/guide/ unless GUIDE_BUILD_DIR or --out says otherwise):
 
-- assets/lifecycle.svg and assets/lifecycle.css, exactly as a project ships them;
-- figure.md, the figure as a Markdown image whose alt text is the SVG's description;
+- assets/lifecycle.svg, assets/lifecycle-narrow.svg and assets/lifecycle.css,
+  exactly as a project ships them;
+- figure.md, the figure as a project's overview shows it (a picture that
+  stacks on narrow screens), its alt text the SVG's description;
 - phases.md, the table of phases and documents, from cookiecutter.json's `_phases`;
 - options.md, every prompt with its choices and their effect, from `__prompts__`,
   `_option_help` and `_choice_help`;
@@ -27,6 +29,7 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
+import html
 import json
 import os
 import re
@@ -63,7 +66,10 @@ SHOWN_ANSWERS = {
 # (docs/contributing.md); each of their choices is baked once to find out
 # which sections depend on it.
 TAILORING_OPTIONS = ("task_kind", "update_mode", "risk_level", "third_parties")
-ASSETS = ("assets/lifecycle.svg", "assets/lifecycle.css")
+ASSETS = ("assets/lifecycle.svg", "assets/lifecycle-narrow.svg", "assets/lifecycle.css")
+# The figure in a baked project's docs/index.md: the wide SVG, linked, with the
+# stacked one as the source for narrow screens.
+FIGURE = re.compile(r'<a href="assets/lifecycle\.svg"><picture>.*?</picture></a>\n', re.DOTALL)
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 HEADING = re.compile(r"^(#{1,6}) +(.*?) *#*$")
 FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
@@ -518,14 +524,18 @@ def phases_snippet() -> str:
     )
 
 
-def figure_snippet(svg: str) -> str:
-    """The figure as an image whose alt text is the SVG's own description,
-    linked to the SVG itself so that a tap on a phone opens it at full size."""
+def figure_snippet(index: str, svg: str) -> str:
+    """The figure as a baked project's overview (`index`) shows it, with the
+    SVG's own description as alt text. It is raw HTML: its links name the
+    assets from docs/, and guide/hooks.py points them at the right place from
+    pages below the root."""
+    match = FIGURE.search(index)
+    if not match:
+        raise GuideBuildError("the baked docs/index.md has no lifecycle figure")
     root = ElementTree.fromstring(svg)
     desc = root.find("{http://www.w3.org/2000/svg}desc")
     alt = " ".join((desc.text or "").split()) if desc is not None else "The ML lifecycle"
-    alt = alt.replace("[", "(").replace("]", ")")
-    return f"[![{alt}](assets/lifecycle.svg){{ .lifecycle-figure }}](assets/lifecycle.svg)\n"
+    return re.sub(r' alt="[^"]*"', lambda _: f' alt="{html.escape(alt)}"', match.group(0))
 
 
 # --- the build ------------------------------------------------------------------
@@ -597,7 +607,9 @@ def fill(out: Path, shown: Bake, bakes: list[Bake]) -> None:
             raise GuideBuildError(f"the baked project has no docs/{asset}")
         (out / asset).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, out / asset)
-    write(out / "figure.md", figure_snippet((out / "assets/lifecycle.svg").read_text("utf-8")))
+    index = (default.path / "docs" / "index.md").read_text("utf-8")
+    svg = (out / "assets/lifecycle.svg").read_text("utf-8")
+    write(out / "figure.md", figure_snippet(index, svg))
     write(out / "phases.md", phases_snippet())
     answers_file = default.path / ".cookiecutter-answers.yaml"
     answers = {}

@@ -1,5 +1,6 @@
 """MkDocs hooks for the guide: generate the template-derived content before
-each build (guide/build.py) and serve the two assets a baked project ships.
+each build (guide/build.py), serve the assets a baked project ships and point
+the figure's raw HTML at them from every page.
 
 Builders that do not run MkDocs hooks run `python -m guide.build` first; the
 snippets then come from build/guide/ as configured in mkdocs.yml.
@@ -7,11 +8,13 @@ snippets then come from build/guide/ as configured in mkdocs.yml.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -41,6 +44,17 @@ def on_files(files: Files, config) -> Files:
     for asset in build.ASSETS:
         files.append(File.generated(config, asset, abs_src_path=str(out / asset)))
     return files
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """The figure is raw HTML (figure.md), whose links name the assets from
+    docs/ as Markdown links do. Zensical rewrites such links for the page's
+    address; MkDocs leaves raw HTML alone, so do it here."""
+    return re.sub(
+        r'(?<= )(href|src|srcset)="(assets/lifecycle[^"]*)"',
+        lambda m: f'{m[1]}="{get_relative_url(m[2], page.url)}"',
+        html,
+    )
 
 
 def on_serve(server, config, builder):

@@ -38,6 +38,7 @@ COMMON_FILES = {
     "docs/responsibilities.md",
     "docs/assets/lifecycle.css",
     "docs/assets/lifecycle.svg",
+    "docs/assets/lifecycle-narrow.svg",
     "lifecycle.yml",
     "overrides/partials/source.html",
 }
@@ -189,11 +190,15 @@ def test_overview_keeps_no_phase_table_by_hand(default_project):
     index = default_project.read("docs/index.md")
     assert "<!-- lifecycle-status -->" in index
     assert not any(f"]({path.removeprefix('docs/')})" in index for path in phase_documents())
-    assert "](assets/lifecycle.svg)" in index
+    assert '<a href="assets/lifecycle.svg">' in index
 
 
-def test_figure_names_every_phase_and_is_accessible(default_project):
-    svg = default_project.read("docs/assets/lifecycle.svg")
+FIGURES = {"lifecycle.svg": "0 40 960 520", "lifecycle-narrow.svg": "0 0 480 1000"}
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figure_names_every_phase_and_is_accessible(default_project, name):
+    svg = default_project.read(f"docs/assets/{name}")
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
     for phase in PHASES:
         assert phase["title"].replace("&", "&amp;") in svg
@@ -201,16 +206,19 @@ def test_figure_names_every_phase_and_is_accessible(default_project):
 
 def test_figure_scales_and_links_to_itself(default_project):
     """No fixed pixel size, so the figure fits any screen, opened directly or
-    in the page; the image is a link to the SVG, so a phone can open it whole."""
-    svg = default_project.read("docs/assets/lifecycle.svg")
-    root = svg[svg.index("<svg") : svg.index(">", svg.index("<svg"))]
-    assert 'viewBox="0 40 960 520"' in root
-    assert " width=" not in root and " height=" not in root, root
+    in the page; narrow screens get the stacked drawing; the image is a link
+    to the wide SVG, so a phone can open it whole."""
+    for name, view_box in FIGURES.items():
+        svg = default_project.read(f"docs/assets/{name}")
+        root = svg[svg.index("<svg") : svg.index(">", svg.index("<svg"))]
+        assert f'viewBox="{view_box}"' in root
+        assert " width=" not in root and " height=" not in root, root
     index = default_project.read("docs/index.md")
-    figure = next(line for line in index.splitlines() if "lifecycle.svg" in line)
-    assert figure.startswith("[![") and figure.endswith(
-        "](assets/lifecycle.svg){ .lifecycle-figure }](assets/lifecycle.svg)"
-    ), f"the figure is not a link to itself: {figure}"
+    figure = index[index.index('<a href="assets/lifecycle.svg">') :]
+    figure = figure[: figure.index("</a>") + 4]
+    assert '<source media="screen and (max-width:' in figure
+    assert 'srcset="assets/lifecycle-narrow.svg">' in figure
+    assert f'<img class="lifecycle-figure" src="assets/lifecycle.svg" alt="{len(PHASES)} ' in figure
 
 
 def test_readme_explains_folders_and_commands(default_project):

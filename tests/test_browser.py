@@ -1,6 +1,8 @@
-"""The guide in a real browser: headless Chromium opens the built home page and
-a phase page, and the figure, the navigation and the console are checked;
-axe-core (from node_modules) checks both pages for accessibility violations.
+"""The guide and a baked project's site in a real browser: headless Chromium
+opens the guide's home page and a phase page, and the figure, the navigation
+and the console are checked; the figure's text is measured on a phone and on a
+desktop; axe-core (from node_modules) checks pages of both sites, in the light
+and the dark colour scheme, for accessibility violations.
 
 Chromium is driven over the DevTools protocol through a pipe
 (--remote-debugging-pipe: commands on fd 3, replies on fd 4, each a JSON
@@ -25,7 +27,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import PHASES, TEMPLATE
+from conftest import EVERYTHING_ON, PHASES, TEMPLATE
 from test_guide import build_guide
 
 pytestmark = pytest.mark.slow
@@ -196,18 +198,34 @@ class Chromium:
         os.close(self._from_child)
 
 
-@pytest.fixture(scope="module")
-def served_guide(tmp_path_factory):
-    """The built guide, served on 127.0.0.1 by a thread of this process."""
-    require_chromium()
-    site = build_guide(tmp_path_factory.mktemp("guide") / "site")
+@contextlib.contextmanager
+def serving(site: Path):
+    """A built site, served on 127.0.0.1 by a thread of this process."""
     handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served_guide(tmp_path_factory):
+    require_chromium()
+    with serving(build_guide(tmp_path_factory.mktemp("guide") / "site")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_site(baked):
+    """A baked project's site with every optional document and section, built
+    strictly (the bake is shared with other tests, which only read it)."""
+    require_chromium()
+    with serving(baked(**EVERYTHING_ON).build()) as url:
+        yield url
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -247,7 +265,7 @@ def phase_titles() -> list[str]:
 
 
 def check_page(browser: Chromium, url: str, name: str) -> dict:
-    browser.open(url)
+    open_in_scheme(browser, url, "light")  # whatever tests before it left
     figure = browser.evaluate(FIGURE)
     navigation = browser.evaluate(NAVIGATION)
     errors = browser.console_errors()
@@ -291,8 +309,13 @@ def test_phase_page_shows_navigation_and_stub(browser, served_guide):
 
 
 # The figure is an <img>, so its text cannot be measured in the page: draw the
-# same SVG off-screen, read each text's font size in the SVG's own units and
-# scale it by the width the <img> is drawn at over the width of the viewBox.
+# SVG the <img> shows (currentSrc: the <picture> picks it) off-screen, read
+# each text's font size in the SVG's own units and scale it by the width the
+# <img> is drawn at over the width of the viewBox. There, each text must also
+# keep clear of the edges of what holds it: its phase's box, or else the
+# smallest other rectangle (a stage's panel, the figure's frame) around its
+# anchor point, by CLEARANCE in the SVG's units.
+CLEARANCE = 2
 FIGURE_TEXT = """(async () => {
   const img = document.querySelector('img.lifecycle-figure');
   const link = img.closest('a[href]');
@@ -306,8 +329,29 @@ FIGURE_TEXT = """(async () => {
   const scale = width / svg.viewBox.baseVal.width;
   const smallest = selector => Math.min(...Array.from(svg.querySelectorAll(selector),
     text => parseFloat(getComputedStyle(text).fontSize))) * scale;
+  const box = element => element.getBoundingClientRect();
+  const unit = box(svg).width / svg.viewBox.baseVal.width;
+  const areas = Array.from(svg.querySelectorAll('rect'))
+    .filter(rect => !rect.closest('g.phase')).map(box)
+    .sort((a, b) => a.width * a.height - b.width * b.height);
+  const texts = [];
+  for (const text of svg.querySelectorAll('text')) {
+    const point = svg.createSVGPoint();
+    point.x = text.x.baseVal[0].value;
+    point.y = text.y.baseVal[0].value;
+    const anchor = point.matrixTransform(text.getScreenCTM());
+    const phase = text.closest('g.phase');
+    const around = phase ? box(phase.querySelector('rect')) : areas.find(a =>
+      anchor.x >= a.left && anchor.x <= a.right && anchor.y >= a.top && anchor.y <= a.bottom);
+    const own = box(text);
+    const clear = around ? Math.min(own.left - around.left, around.right - own.right,
+      own.top - around.top, around.bottom - own.bottom) / unit : null;
+    texts.push({text: text.textContent, clear: clear});
+  }
   const result = {viewport: innerWidth, figureWidth: width,
+    shown: new URL(img.currentSrc).pathname,
     label: smallest('text.label'), note: smallest('text.note'), text: smallest('text'),
+    texts: texts,
     link: link && new URL(link.href).pathname, linkType: response.headers.get('content-type'),
     overflows: document.documentElement.scrollWidth > innerWidth};
   holder.remove();
@@ -324,27 +368,39 @@ def figure_text_at(browser: Chromium, url: str, width: int) -> dict:
         mobile=width < 600,
     )
     browser.open(url)
-    return browser.evaluate(FIGURE_TEXT)
+    result = browser.evaluate(FIGURE_TEXT)
+    # How far each text keeps clear of its box or panel (none: no panel).
+    texts = result.pop("texts")
+    result["outside"] = [t for t in texts if t["clear"] is None or t["clear"] < CLEARANCE]
+    result["clearance"] = min(t["clear"] for t in texts if t["clear"] is not None)
+    return result
 
 
-def test_figure_text_on_a_phone_and_on_a_desktop(browser, served_guide):
-    """At 390 px the whole figure fits the screen, its text too small to read,
-    so the figure links to the SVG, which a phone opens whole and zooms. At
-    1280 px the text must be readable in the page."""
+@pytest.mark.parametrize("site", ["guide", "baked"])
+def test_figure_text_on_a_phone_and_on_a_desktop(browser, request, site):
+    """At 390 px the page shows the stacked drawing, its text readable in the
+    page; at 1280 px the wide one. Both link to the wide SVG, which a phone
+    opens whole and zooms, and no text runs out of its box or panel."""
+    url = request.getfixturevalue("served_guide" if site == "guide" else "served_site")
     browser.page("Emulation.setEmulatedMedia", media="", features=[])
     try:
-        phone = figure_text_at(browser, served_guide, 390)
-        desktop = figure_text_at(browser, served_guide, 1280)
+        phone = figure_text_at(browser, url, 390)
+        desktop = figure_text_at(browser, url, 1280)
     finally:
         browser.page("Emulation.clearDeviceMetricsOverride")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     measured = json.dumps({"390": phone, "1280": desktop}, indent=2)
-    (ARTIFACTS / "figure-text.json").write_text(measured + "\n")
+    (ARTIFACTS / f"figure-text-{site}.json").write_text(measured + "\n")
     for result in (phone, desktop):
         assert result["link"] == "/assets/lifecycle.svg", f"no link to the full-size SVG: {result}"
         assert result["linkType"] == "image/svg+xml", result
         assert not result["overflows"], f"the page scrolls sideways: {result}"
+        assert result["outside"] == [], f"text runs out of its box or panel: {result}"
+    assert phone["shown"] == "/assets/lifecycle-narrow.svg", phone
     assert phone["figureWidth"] <= 390, f"the figure does not scale down: {phone}"
+    assert phone["label"] >= 11, f"phase labels too small at 390 px: {phone}"
+    assert phone["note"] >= 10, f"notes too small at 390 px: {phone}"
+    assert desktop["shown"] == "/assets/lifecycle.svg", desktop
     # The floor: text in the page at 1280 px must not fall below 9 CSS px.
     assert desktop["text"] >= 9, f"figure text too small at 1280 px: {desktop}"
     assert desktop["label"] >= 10, f"phase labels too small at 1280 px: {desktop}"
@@ -353,7 +409,7 @@ def test_figure_text_on_a_phone_and_on_a_desktop(browser, served_guide):
 AXE = TEMPLATE / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RUN = """axe.run(document, {resultTypes: ['violations']}).then(result =>
   result.violations.map(v => ({id: v.id, impact: v.impact,
-    nodes: v.nodes.map(n => n.target.join(' '))})))"""
+    nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))"""
 # Rules that only the theme's own markup breaks, with why; none is ours.
 THEME_RULES = {
     # The search overlay (.md-search) has role="dialog" but no accessible name.
@@ -364,46 +420,80 @@ THEME_RULES = {
 }
 
 
-def axe_violations(browser: Chromium, url: str) -> list[dict]:
+# The theme applies the scheme from a script, which also marks the media
+# query it followed; wait up to 5 s for that mark.
+SCHEME_WHEN_SETTLED = """new Promise(resolve => {
+  const start = Date.now();
+  (function poll() {
+    if (document.body.hasAttribute('data-md-color-media') || Date.now() - start > 5000)
+      resolve(document.body.getAttribute('data-md-color-scheme'));
+    else setTimeout(poll, 100);
+  })();
+})"""
+# The system's preference, and the theme's scheme it must lead to.
+SCHEMES = {"light": "default", "dark": "slate"}
+
+
+def open_in_scheme(browser: Chromium, url: str, preference: str) -> str:
+    """Open `url` with the system asking for a light or dark scheme and no
+    scheme stored by an earlier visit, so the theme's own script picks it from
+    the media query; return the scheme the page settles on. The page shown
+    before is left first: its script would store the scheme it had."""
+    browser.open("about:blank")
+    browser.page(
+        "Emulation.setEmulatedMedia",
+        media="",
+        features=[{"name": "prefers-color-scheme", "value": preference}],
+    )
+    forget = browser.page("Page.addScriptToEvaluateOnNewDocument", source="localStorage.clear()")
+    try:
+        browser.open(url)
+    finally:
+        browser.page("Page.removeScriptToEvaluateOnNewDocument", identifier=forget["identifier"])
+    return browser.evaluate(SCHEME_WHEN_SETTLED)
+
+
+def axe_violations(browser: Chromium, url: str, preference: str) -> list[dict]:
+    """axe-core's violations on `url` in the light or dark scheme. Every
+    <details> is opened first: axe skips what a closed one hides, such as the
+    guide's stubs with their grey example quotes."""
     if not AXE.is_file():
         if os.environ.get("CI"):
             pytest.fail(f"{AXE} is missing; run make node_modules/.installed")
         pytest.skip("axe-core is not installed (make node_modules/.installed)")
-    browser.open(url)
+    scheme = open_in_scheme(browser, url, preference)
+    assert scheme == SCHEMES[preference], f"{url}: the {preference} scheme was not applied"
+    browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     browser.evaluate(AXE.read_text("utf-8") + "\n;undefined")
     return browser.evaluate(AXE_RUN)
 
 
-@pytest.mark.parametrize("page", ["", f"phases/{PHASES[3]['folder']}/"], ids=["home", "phase"])
-def test_axe_finds_no_violation_of_ours(browser, served_guide, page):
-    browser.page("Emulation.setEmulatedMedia", media="", features=[])
-    violations = axe_violations(browser, served_guide + page)
+# Pages of both sites: each home page, and the requirements, whose grey
+# example quotes hold links (in the guide, inside the stub's <details>).
+AXE_PAGES = {
+    "guide-home": ("served_guide", ""),
+    "guide-phase": ("served_guide", f"phases/{PHASES[1]['folder']}/"),
+    "site-home": ("served_site", ""),
+    "site-document": ("served_site", f"{PHASES[1]['folder']}/requirements/"),
+}
+QUOTE_LINKS = """Array.from(document.querySelectorAll('blockquote a'))
+  .filter(a => a.checkVisibility()).length"""
+
+
+@pytest.mark.parametrize("preference", SCHEMES)
+@pytest.mark.parametrize("page", AXE_PAGES)
+def test_axe_finds_no_violation_of_ours(browser, request, page, preference):
+    site, path = AXE_PAGES[page]
+    violations = axe_violations(browser, request.getfixturevalue(site) + path, preference)
     ours = [v for v in violations if v["id"] not in THEME_RULES]
     assert ours == [], json.dumps(ours, indent=2)
-
-
-# The theme applies the scheme from a script; wait up to 5 s for it to settle.
-SCHEME_WHEN_SETTLED = """new Promise(resolve => {
-  const start = Date.now();
-  (function poll() {
-    const scheme = document.body.getAttribute('data-md-color-scheme');
-    if (scheme === 'slate' || Date.now() - start > 5000) resolve(scheme);
-    else setTimeout(poll, 100);
-  })();
-})"""
+    assert browser.console_errors() == []
+    if path:
+        assert browser.evaluate(QUOTE_LINKS) > 0, "axe saw no link in an example quote"
 
 
 def test_figure_in_dark_mode_and_in_print(browser, served_guide):
-    # Ask for dark mode first, then forget any scheme stored by earlier visits,
-    # so the theme's own script picks the scheme from the media query.
-    browser.page(
-        "Emulation.setEmulatedMedia",
-        features=[{"name": "prefers-color-scheme", "value": "dark"}],
-    )
-    browser.open(served_guide)
-    browser.evaluate("localStorage.clear()")
-    browser.open(served_guide)
-    scheme = browser.evaluate(SCHEME_WHEN_SETTLED)
+    scheme = open_in_scheme(browser, served_guide, "dark")
     figure = browser.evaluate(FIGURE)
     browser.screenshot(ARTIFACTS / "guide-home-dark.png")
     assert scheme == "slate", "the dark colour scheme was not applied"

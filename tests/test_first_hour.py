@@ -228,7 +228,7 @@ def test_published_site_works_under_its_pages_sub_path(bake):
         for page in ("/invoice-fraud-screening/no-such-page/", "/invoice-fraud-screening/"):
             status, html = fetch(base + page)
             assert status in (200, 404)
-            assets = re.findall(r'(?:href|src)="([^"#?]+\.(?:css|js|svg))', html)
+            assets = re.findall(r'(?:href|src|srcset)="([^"#?]+\.(?:css|js|svg))', html)
             assert any(a.endswith(".css") for a in assets), html[:500]
             for asset in assets:
                 url = urllib.parse.urljoin(base + page, asset)

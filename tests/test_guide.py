@@ -138,9 +138,10 @@ def test_options_page_lists_every_option_and_choice(guide_site):
 
 
 @pytest.mark.slow
-def test_home_page_figure_is_the_rendered_template(guide_site, default_project):
-    shipped = default_project.path / "docs" / "assets" / "lifecycle.svg"
-    served = guide_site / "assets" / "lifecycle.svg"
+@pytest.mark.parametrize("name", ["lifecycle.svg", "lifecycle-narrow.svg"])
+def test_home_page_figure_is_the_rendered_template(guide_site, default_project, name):
+    shipped = default_project.path / "docs" / "assets" / name
+    served = guide_site / "assets" / name
     assert served.read_bytes() == shipped.read_bytes(), "the guide's figure is not the project's"
     root = ElementTree.fromstring(served.read_text("utf-8"))
     title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
@@ -153,6 +154,25 @@ def test_home_page_figure_is_the_rendered_template(guide_site, default_project):
     assert img, "the home page does not show the figure"
     alt = html.unescape(re.search(r'alt="([^"]*)"', img.group(0)).group(1))
     assert alt == " ".join(desc.text.split()), "the image's alt text is not the SVG description"
+
+
+# The figure is raw HTML, whose links MkDocs does not rewrite (guide/hooks.py
+# does): each page that shows it must find the assets from where it is served.
+FIGURE_LINK = re.compile(r'(?:href|src|srcset)="([^"]*lifecycle[^"]*\.svg)"')
+
+
+@pytest.mark.slow
+def test_figure_links_resolve_on_every_page(guide_site):
+    pages = [p for p in guide_site.rglob("*.html") if "lifecycle-figure" in p.read_text("utf-8")]
+    assert {p.relative_to(guide_site).as_posix() for p in pages} >= {
+        "index.html",
+        "lifecycle/index.html",
+    }
+    for page in pages:
+        links = FIGURE_LINK.findall(page.read_text("utf-8"))
+        assert {Path(link).name for link in links} == {"lifecycle.svg", "lifecycle-narrow.svg"}
+        for link in links:
+            assert (page.parent / link).resolve().is_file(), f"{page}: {link} does not resolve"
 
 
 REMOTE_LOAD = re.compile(
@@ -275,14 +295,22 @@ def test_demoted_stub_keeps_code_blocks_and_drops_the_title():
     )
 
 
-def test_figure_snippet_links_the_image_to_the_full_size_svg():
+def test_figure_snippet_is_the_overview_figure_with_the_description_as_alt():
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
-        "<desc>Phases [1] and\n 2</desc></svg>"
+        '<desc>Phases "1" &amp; \n 2</desc></svg>'
     )
-    assert guide_build.figure_snippet(svg) == (
-        "[![Phases (1) and 2](assets/lifecycle.svg){ .lifecycle-figure }](assets/lifecycle.svg)\n"
+    index = (
+        "Text.\n\n"
+        '<a href="assets/lifecycle.svg"><picture>\n<source srcset="assets/narrow.svg">\n'
+        '<img src="assets/lifecycle.svg" alt="short">\n</picture></a>\n\n## Next\n'
     )
+    assert guide_build.figure_snippet(index, svg) == (
+        '<a href="assets/lifecycle.svg"><picture>\n<source srcset="assets/narrow.svg">\n'
+        '<img src="assets/lifecycle.svg" alt="Phases &quot;1&quot; &amp; 2">\n</picture></a>\n'
+    )
+    with pytest.raises(guide_build.GuideBuildError):
+        guide_build.figure_snippet("No figure.\n", svg)
 
 
 def test_links_between_documents_point_to_phase_pages():

@@ -44,7 +44,7 @@ def test_navigation_lists_every_phase(default_site):
 
 
 REMOTE_LOAD = re.compile(
-    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href)=["']https?://[^>]*>"""
+    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href|srcset)=["']https?://[^>]*>"""
 )
 
 
@@ -60,6 +60,7 @@ def test_site_needs_no_network(default_site):
     for css in default_site.rglob("*.css"):
         assert "url(http" not in css.read_text(encoding="utf-8"), css
     assert (default_site / "assets" / "lifecycle.svg").is_file()
+    assert (default_site / "assets" / "lifecycle-narrow.svg").is_file()
 
 
 # --- what the `lifecycle` plugin derives -------------------------------------------

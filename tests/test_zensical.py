@@ -91,8 +91,9 @@ def test_generated_site_builds_with_zensical(bake, answers):
         assert html.unescape(shown).startswith(title)
         assert "<mark>TODO</mark>" in page, f"{source}: the unfilled marker is not visible"
         assert "What this document is for" in visible_text(page)
-    assert (site / "assets" / "lifecycle.svg").is_file()
-    assert (site / "assets" / "lifecycle.css").is_file()
+    for asset in ("lifecycle.svg", "lifecycle-narrow.svg", "lifecycle.css"):
+        assert (site / "assets" / asset).is_file()
+    assert 'srcset="assets/lifecycle-narrow.svg"' in home, "no stacked figure for phones"
 
 
 # --- the template's guide -------------------------------------------------------------
@@ -155,5 +156,12 @@ def test_guide_builds_with_zensical(tmp_path):
     prompts = COOKIECUTTER_JSON["__prompts__"]
     for key in ("task_kind", "risk_level", "third_parties"):
         assert prompts[key]["__prompt__"] in pages, f"the options page lacks {key}"
-    assert (site / "assets" / "lifecycle.svg").is_file()
+    # The figure's raw HTML names its drawings relative to each page.
+    for page in ("index.md", "lifecycle.md"):
+        built = page_of(site, page)
+        text = built.read_text(encoding="utf-8")
+        links = re.findall(r'(?:src|srcset)="([^"]*lifecycle[^"]*\.svg)"', text)
+        assert {Path(link).name for link in links} == {"lifecycle.svg", "lifecycle-narrow.svg"}
+        for link in links:
+            assert (built.parent / link).resolve().is_file(), f"{page}: {link} does not resolve"
     assert json.loads((site / "search.json").read_text(encoding="utf-8"))
