@@ -32,7 +32,7 @@ PAGES_ACTIONS = {
 def test_each_choice_produces_exactly_its_files(bake, choice):
     project = bake(publishing=choice)
     files = project.files()
-    assert {f for f in files if f.startswith(".git") and f != ".gitignore"} == CI_FILES[choice]
+    assert {f for f in files if f.startswith((".github/", ".gitlab"))} == CI_FILES[choice]
     assert files == expected_files({"publishing": choice})
     if choice != "github-pages":
         assert not (project.path / ".github").exists(), "empty .github folder left behind"
