@@ -167,10 +167,10 @@ FAST = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-# The slow tier draws 240 examples in four parts with their own seeds, so that
+# The slow tier draws 400 examples in four parts with their own seeds, so that
 # test workers can share them.
 THOROUGH_PARTS = 4
-THOROUGH = settings(FAST, max_examples=60, derandomize=False)
+THOROUGH = settings(FAST, max_examples=100, derandomize=False)
 
 
 # --- Baking one example ---------------------------------------------------
@@ -301,7 +301,7 @@ def refused_or_data(bakery, capfd, answers: dict) -> None:
         check_baked(project, answers, bakery.config)
 
 
-@pytest.mark.fast_only  # `make test` draws the slow tier's 240 examples instead
+@pytest.mark.fast_only  # `make test` draws the slow tier's 400 examples instead
 @FAST
 @given(answers=hostile_answers())
 def test_hostile_answers_are_refused_or_stay_data(bakery, capfd, answers):
