@@ -41,6 +41,7 @@ import importlib.util
 import json
 import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -452,25 +453,46 @@ def compiler_key(environment: Any) -> str:
 
 class CompiledTemplates(FileSystemBytecodeCache):
     """Jinja's bytecode cache, keyed also by `compiler_key`, so that a changed
-    template, sandbox or library never runs stale code. Writing is best
-    effort: a cache folder that cannot be read or written only costs speed."""
+    template, sandbox or library never runs stale code. Its entries are code
+    that runs in the baking process, so it is used only in a folder that no
+    one else can write to. Writing is best effort: a cache folder that cannot
+    be used only costs speed."""
 
     def get_bucket(self, environment: Any, name: str, filename: Any, source: str) -> Any:
         key = f"{compiler_key(environment)}|{name}"
         return super().get_bucket(environment, key, filename, source)
 
+    def usable(self) -> bool:
+        return is_private_folder(Path(self.directory))
+
     def load_bytecode(self, bucket: Any) -> None:
         try:
-            super().load_bytecode(bucket)
+            if self.usable():
+                super().load_bytecode(bucket)
         except OSError:  # e.g. a path through a file: compile as if not cached
             bucket.reset()
 
     def dump_bytecode(self, bucket: Any) -> None:
         try:
             Path(self.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
+            if self.usable():
+                super().dump_bytecode(bucket)
         except OSError:
             pass
+
+
+def is_private_folder(folder: Path) -> bool:
+    """Whether `folder` is a real folder owned by this user that no one else
+    can write to. (Windows: whether it is a folder; its ACLs are not read.)"""
+    try:
+        found = folder.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(found.st_mode):
+        return False
+    if not hasattr(os, "getuid"):
+        return True
+    return found.st_uid == os.getuid() and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 _caches: dict[Path, CompiledTemplates] = {}

@@ -111,6 +111,27 @@ def test_the_cache_can_be_switched_off_or_unwritable(bake, tmp_path, monkeypatch
     assert lifecycle_sandbox.cache_folder() == tmp_path / "home-cache" / "ml-lifecycle" / "jinja"
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_others_can_write_to_is_not_used(bake, tmp_path, monkeypatch):
+    """Cached entries are code that runs while baking: from a folder anyone
+    may write to, none is read and none is written."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(CACHE, str(shared))
+    parses = CountParses(monkeypatch)
+    bake()
+    assert compiled_files(shared) == []
+    compiled = len(parses.names)
+    shared.chmod(0o700)  # the same folder, private: used from now on
+    bake()
+    assert compiled_files(shared) != []
+    parses.names.clear()
+    shared.chmod(0o775)
+    bake()
+    assert len(parses.names) == compiled, "entries were read from a folder others can write"
+
+
 def test_old_entries_are_removed(tmp_path):
     old, fresh = tmp_path / "__jinja2_old.cache", tmp_path / "__jinja2_fresh.cache"
     other = tmp_path / "notes.txt"
