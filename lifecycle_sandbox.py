@@ -379,8 +379,8 @@ _modules: dict[tuple, Any] = {}
 
 def load_module(path: Path) -> Any:
     """The Python file at `path` as a module, loaded again only when it changes."""
-    stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size)
+    found = path.stat()
+    key = (path, found.st_mtime_ns, found.st_size)
     if key not in _modules:
         spec = importlib.util.spec_from_file_location(f"lifecycle_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
@@ -525,10 +525,11 @@ def compiled_templates() -> CompiledTemplates | None:
 
 def remove_old_entries(folder: Path) -> None:
     """Entries of earlier template versions are never read again: drop what
-    has not been written for CACHE_DAYS (a live entry is just compiled anew)."""
+    has not been written for CACHE_DAYS (a live entry is just compiled anew),
+    and what an interrupted write left behind."""
     oldest = time.time() - CACHE_DAYS * 86_400
     try:
-        for entry in folder.glob("__jinja2_*.cache"):
+        for entry in folder.glob("__jinja2_*"):
             if entry.stat().st_mtime < oldest:
                 entry.unlink()
     except OSError:

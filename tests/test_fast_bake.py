@@ -134,12 +134,12 @@ def test_a_cache_others_can_write_to_is_not_used(bake, tmp_path, monkeypatch):
 
 def test_old_entries_are_removed(tmp_path):
     old, fresh = tmp_path / "__jinja2_old.cache", tmp_path / "__jinja2_fresh.cache"
-    other = tmp_path / "notes.txt"
-    for path in (old, fresh, other):
+    interrupted, other = tmp_path / "__jinja2_old.cachex1y2.tmp", tmp_path / "notes.txt"
+    for path in (old, fresh, interrupted, other):
         path.write_bytes(b"x")
     long_ago = os.stat(old).st_mtime - (lifecycle_sandbox.CACHE_DAYS + 1) * 86_400
-    os.utime(old, (long_ago, long_ago))
-    os.utime(other, (long_ago, long_ago))
+    for path in (old, interrupted, other):
+        os.utime(path, (long_ago, long_ago))
     lifecycle_sandbox.remove_old_entries(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["__jinja2_fresh.cache", "notes.txt"]
 
