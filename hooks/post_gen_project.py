@@ -2,6 +2,9 @@
 
 The message is for a first bake only: cruft renders the template again into
 temporary folders during `cruft update` and `cruft diff`, where it stays quiet.
+A bake calls `in_process()` in cookiecutter's own process (see
+lifecycle_sandbox.py); `main()` is the same work when this file runs as a
+script.
 """
 
 from __future__ import annotations

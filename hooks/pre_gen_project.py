@@ -4,7 +4,9 @@ Runs after the prompts and before any file is written. On bad answers it
 prints one line per problem, `error: ...`, in prompt order, and exits 1;
 cookiecutter then removes the (still empty) project folder it created. The
 template's Jinja extension runs the same checks earlier, before that folder
-exists.
+exists. A bake calls `in_process()` in cookiecutter's own process (the
+extension wraps cookiecutter's hook runner); `main()` is the same work when
+this file runs as a script.
 
 The checks are importable, for anything that collects answers before calling
 cookiecutter (a web form, a scaffolder):
