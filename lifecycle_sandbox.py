@@ -22,10 +22,12 @@ that environment into a bounded sandbox:
 
 Two things make a bake fast without changing what it produces:
 
-- each template file is compiled once per machine: Jinja's bytecode cache
-  keeps the compiled code under the user's cache folder
-  (`$XDG_CACHE_HOME/ml-lifecycle`, or `ML_LIFECYCLE_CACHE`; `off` turns it
-  off), keyed by the file's source and by everything that shapes the code;
+- each template file (and the template's own strings) is compiled once per
+  machine: Jinja's bytecode cache keeps the compiled code in the user's
+  cache folder (`$XDG_CACHE_HOME/ml-lifecycle/jinja`, or the absolute folder
+  in `ML_LIFECYCLE_CACHE`; `off` turns it off), keyed by the source and by
+  everything that shapes the code, and read only from where no one else can
+  write;
 - the template's two hooks run in cookiecutter's own process, through their
   `in_process` functions, instead of as two more Python processes.
 
@@ -35,6 +37,7 @@ What the sandbox cannot do: a config or replay file that replaces
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -45,6 +48,7 @@ import stat
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +58,7 @@ import cookiecutter.hooks
 import jinja2
 from cookiecutter.exceptions import FailedHookException
 from jinja2 import FileSystemBytecodeCache, Template, nodes
+from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
@@ -76,7 +81,7 @@ HOOK_NAMES = ("pre_gen_project.py", "post_gen_project.py")
 CACHE_VARIABLE = "ML_LIFECYCLE_CACHE"
 CACHE_DAYS = 30  # compiled files not rewritten for this long are removed
 # Environment settings that change the code Jinja compiles a template into.
-SYNTAX_SETTINGS = (
+COMPILE_SETTINGS = (
     "block_start_string",
     "block_end_string",
     "variable_start_string",
@@ -90,6 +95,9 @@ SYNTAX_SETTINGS = (
     "newline_sequence",
     "keep_trailing_newline",
     "optimized",
+    "finalize",
+    "autoescape",
+    "is_async",
 )
 MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
@@ -365,7 +373,7 @@ def template_strings() -> frozenset[str]:
     root = Path(__file__).resolve().parent
     found = {PROJECT_FOLDER}
     for path in (root / PROJECT_FOLDER).rglob("*"):
-        relative = path.relative_to(root)
+        relative = path.relative_to(root / PROJECT_FOLDER)  # as cookiecutter names files
         found.update({path.name, str(relative), relative.as_posix()})
     for key, value in template_context(root).items():
         values = value if isinstance(value, list) else [value]
@@ -428,15 +436,33 @@ def template_context(folder: Path | None = None) -> dict:
 # --- compiled once per machine -------------------------------------------------
 
 
+def plain_settings(environment: Any) -> tuple:
+    """The environment's settings that change the code Jinja compiles."""
+    return tuple(
+        getattr(value, "__qualname__", value)
+        for value in (getattr(environment, name, None) for name in COMPILE_SETTINGS)
+    )
+
+
+# How cookiecutter sets up Jinja for a template without `_jinja2_env_vars`.
+PLAIN = plain_settings(jinja2.Environment(keep_trailing_newline=True))
+
+
+def cacheable(environment: Any) -> bool:
+    """Only environments set up as this template's bakes are use the cache:
+    one changed by a replay or config file (`_jinja2_env_vars`), which the
+    answer checks then refuse, neither reads nor writes it."""
+    return plain_settings(environment) == PLAIN
+
+
 def compiler_key(environment: Any) -> str:
     """What, beside a template's source, decides the code Jinja compiles it
     into: this module (the sandbox rewrites every template), the versions of
     Jinja, cookiecutter and Python, the environment's class, extensions and
-    syntax. Worked out once per environment."""
+    settings. Worked out once per environment."""
     known = getattr(environment, "lifecycle_compiler_key", None)
     if known is not None:
         return known
-    autoescape = environment.autoescape
     settings = (
         MODULE_DIGEST,
         jinja2.__version__,
@@ -444,8 +470,7 @@ def compiler_key(environment: Any) -> str:
         sys.implementation.cache_tag,
         [f"{c.__module__}.{c.__qualname__}" for c in type(environment).__mro__],
         sorted(environment.extensions),
-        [getattr(environment, name) for name in SYNTAX_SETTINGS],
-        getattr(autoescape, "__qualname__", autoescape),
+        plain_settings(environment),
     )
     environment.lifecycle_compiler_key = hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
     return environment.lifecycle_compiler_key
@@ -453,29 +478,39 @@ def compiler_key(environment: Any) -> str:
 
 class CompiledTemplates(FileSystemBytecodeCache):
     """Jinja's bytecode cache, keyed also by `compiler_key`, so that a changed
-    template, sandbox or library never runs stale code. Its entries are code
-    that runs in the baking process, so it is used only in a folder that no
-    one else can write to. Writing is best effort: a cache folder that cannot
-    be used only costs speed."""
+    template, sandbox or library never runs stale code. An entry is code (and
+    a pickle) that runs in the baking process, so only entries in a folder
+    that no one else can write to, in files that are this user's alone, are
+    read. Reading and writing are best effort: a cache that cannot be used,
+    or an entry that is damaged, only costs speed."""
 
     def get_bucket(self, environment: Any, name: str, filename: Any, source: str) -> Any:
+        if not cacheable(environment):
+            return Bucket(environment, "", "")  # never filled from, nor written to, disk
         key = f"{compiler_key(environment)}|{name}"
         return super().get_bucket(environment, key, filename, source)
 
-    def usable(self) -> bool:
-        return is_private_folder(Path(self.directory))
-
     def load_bytecode(self, bucket: Any) -> None:
+        path = Path(self.directory, self.pattern % (bucket.key,))
         try:
-            if self.usable():
-                super().load_bytecode(bucket)
-        except OSError:  # e.g. a path through a file: compile as if not cached
+            if not is_private_folder(path.parent):
+                return
+            with path.open("rb") as entry:
+                if is_private_file(os.fstat(entry.fileno())):
+                    bucket.load_bytecode(entry)
+        except FileNotFoundError:
             bucket.reset()
+        except Exception:  # damaged: compile as if not cached, and drop it
+            bucket.reset()
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     def dump_bytecode(self, bucket: Any) -> None:
+        if not bucket.key:
+            return
         try:
             Path(self.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
-            if self.usable():
+            if is_private_folder(Path(self.directory)):
                 super().dump_bytecode(bucket)
         except OSError:
             pass
@@ -488,28 +523,39 @@ def is_private_folder(folder: Path) -> bool:
         found = folder.lstat()
     except OSError:
         return False
-    if not stat.S_ISDIR(found.st_mode):
-        return False
+    return stat.S_ISDIR(found.st_mode) and is_private_file(found)
+
+
+def is_private_file(found: os.stat_result) -> bool:
+    """Whether a file (or folder) with these details is this user's alone:
+    owned by them, writable by no one else, no hard link elsewhere."""
     if not hasattr(os, "getuid"):
         return True
-    return found.st_uid == os.getuid() and not found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    alone = stat.S_ISDIR(found.st_mode) or found.st_nlink == 1
+    others_write = found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return found.st_uid == os.getuid() and not others_write and alone
 
 
 _caches: dict[Path, CompiledTemplates] = {}
 
 
 def cache_folder() -> Path | None:
-    """The folder for compiled templates, or None when caching is off."""
+    """The folder for compiled templates, or None when caching is off. It must
+    be absolute: cookiecutter changes the working folder during a bake, and
+    a relative one would land inside the template."""
     chosen = os.environ.get(CACHE_VARIABLE, "")
     if chosen == "off":
         return None
     if chosen:
-        return Path(chosen)
-    base = os.environ.get("LOCALAPPDATA" if os.name == "nt" else "XDG_CACHE_HOME")
+        folder = Path(chosen).expanduser()
+        return folder if folder.is_absolute() else None
+    base = os.environ.get("LOCALAPPDATA" if os.name == "nt" else "XDG_CACHE_HOME", "")
     try:
-        return Path(base or Path.home() / ".cache") / "ml-lifecycle" / "jinja"
+        home = Path.home() / ".cache"
     except RuntimeError:  # no home folder
         return None
+    root = Path(base) if Path(base).is_absolute() else home  # XDG: a relative one is ignored
+    return root / "ml-lifecycle" / "jinja"
 
 
 def compiled_templates() -> CompiledTemplates | None:
@@ -526,8 +572,10 @@ def compiled_templates() -> CompiledTemplates | None:
 def remove_old_entries(folder: Path) -> None:
     """Entries of earlier template versions are never read again: drop what
     has not been written for CACHE_DAYS (a live entry is just compiled anew),
-    and what an interrupted write left behind."""
+    and what an interrupted write left behind. Only in the user's own folder."""
     oldest = time.time() - CACHE_DAYS * 86_400
+    if not is_private_folder(folder):
+        return
     try:
         for entry in folder.glob("__jinja2_*"):
             if entry.stat().st_mtime < oldest:
@@ -555,20 +603,34 @@ def run_hooks_in_process(original: Any) -> Any:
     rather than rendered into a script; a non-zero result fails the hook as
     a failing script would."""
 
-    def run_script_with_context(script_path: Any, cwd: Any, context: dict) -> None:
+    def run_script_with_context(script_path: Any, cwd: Any, context: dict, *more: Any) -> None:
         module = hook_module(script_path)
         if module is None:
-            return original(script_path, cwd, context)
-        try:
-            status = module.in_process(context, Path(cwd))
-        except SystemExit as exit:
-            status = exit.code
+            return original(script_path, cwd, context, *more)
+        status = hook_status(module, context, Path(cwd))
         if status:
             raise FailedHookException(f"Hook script failed (exit status: {status})")
         return None
 
     run_script_with_context.lifecycle_wrapped = original
     return run_script_with_context
+
+
+def hook_status(module: Any, context: dict, project: Path) -> int:
+    """Run a hook's `in_process` as Python would run the script: its exit
+    status, with an uncaught exception's traceback or `sys.exit`'s message
+    printed to stderr and counted as status 1."""
+    try:
+        status = module.in_process(context, project)
+    except SystemExit as exit:
+        status = exit.code
+    except Exception:
+        traceback.print_exc()
+        return 1
+    if status is None or isinstance(status, int):
+        return status or 0
+    print(status, file=sys.stderr)
+    return 1
 
 
 def install_in_process_hooks() -> None:

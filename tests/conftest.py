@@ -151,16 +151,21 @@ class BakedProject:
 
 
 def bake_into(
-    config_file: Path, output_dir: Path, answers: dict | None = None, **options
+    config_file: Path,
+    output_dir: Path,
+    answers: dict | None = None,
+    template: Path = TEMPLATE,
+    **options,
 ) -> BakedProject:
     """The one way the tests bake: cookiecutter's Python API with --no-input
     semantics and a private config file, hooks run as the command line runs
-    them (unless accept_hooks=False). Cookiecutter's exceptions propagate."""
+    them (unless accept_hooks=False), from this template or a copy of it.
+    Cookiecutter's exceptions propagate."""
     from cookiecutter.main import cookiecutter
 
     answers = dict(answers or {})
     project = cookiecutter(
-        str(TEMPLATE),
+        str(template),
         no_input=True,
         extra_context=answers,
         output_dir=str(output_dir),

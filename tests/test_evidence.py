@@ -410,10 +410,14 @@ def test_the_dossier_shows_cited_values_as_text(cited):
     assert "Accuracy 0.87 and macro-F1 0.805 on 12,345 tickets" in html
 
 
-def test_an_approval_stays_current_in_a_clone_that_converts_line_ends(cited, tmp_path):
-    """The baked .gitattributes keeps LF line ends in every clone, so a
-    Windows checkout (core.autocrlf) does not change a cited artefact's bytes
-    and make the approval look stale."""
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_an_approval_stays_current_in_every_clone(cited, tmp_path, line_end):
+    """The baked .gitattributes keeps every file's bytes as written, in a
+    clone that converts line ends (core.autocrlf, as on Windows) too, so a
+    cited artefact, with LF or with CRLF (Python's csv module, pandas on
+    Windows), has the fingerprint its approval recorded."""
+    slices = cited.path / "reports" / "slices.csv"
+    slices.write_bytes(SLICES.replace("\n", line_end).encode("utf-8"))
     ready(cited)
     assert cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY).returncode == 0
     git = ["git", "-c", "init.defaultBranch=main"]
@@ -426,6 +430,6 @@ def test_an_approval_stays_current_in_a_clone_that_converts_line_ends(cited, tmp
         env=env,
         check=True,
     )
-    assert b"\r\n" not in (clone / "reports" / "slices.csv").read_bytes()
+    assert (clone / "reports" / "slices.csv").read_bytes() == slices.read_bytes()
     cloned = BakedProject(clone, cited.answers)
     assert model_card(check_json(cloned))["approval"] == "current"

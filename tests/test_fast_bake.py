@@ -4,13 +4,23 @@ cookiecutter's own process. The time itself is measured by `make bench`."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
-import sys
+from pathlib import Path
 
 import cookiecutter.hooks
+import cookiecutter.main
 import pytest
-from conftest import TEMPLATE, lifecycle_sandbox
+from conftest import (
+    COOKIECUTTER_JSON,
+    NOT_TEMPLATE,
+    TEMPLATE,
+    bake_into,
+    lifecycle_sandbox,
+    option_defaults,
+)
 
 CACHE = lifecycle_sandbox.CACHE_VARIABLE
 
@@ -25,32 +35,39 @@ def compiled_files(folder) -> list:
 
 class CountParses:
     """Records what the sandbox parses (compiles) while baking: template files
-    by name, and the template's own strings (file names, defaults)."""
+    by name, and every template made from a string by its text."""
 
     def __init__(self, monkeypatch):
         self.names: list[str] = []
         original = lifecycle_sandbox.LifecycleSandbox._parse
-        own = lifecycle_sandbox.template_strings()
 
         def _parse(environment, source, name, filename):
-            if name or source in own:  # answers are neither
-                self.names.append(name or source)
+            self.names.append(name or source)
             return original(environment, source, name, filename)
 
         monkeypatch.setattr(lifecycle_sandbox.LifecycleSandbox, "_parse", _parse)
+
+
+def template_copy(tmp_path):
+    """A private copy of the template, safe to edit while other tests bake."""
+    copy = tmp_path / "template"
+    shutil.copytree(TEMPLATE, copy, ignore=NOT_TEMPLATE)
+    return copy
 
 
 def test_templates_are_compiled_once_and_bake_the_same(bake, tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE, str(tmp_path / "cache"))
     parses = CountParses(monkeypatch)
     first = bake(risk_level="high")
-    compiled = compiled_files(tmp_path / "cache")
-    assert len(compiled) >= len(first.files()) - 5, "the bake left no compiled templates"
+    assert len(compiled_files(tmp_path / "cache")) > len(first.files())
     assert any(name.endswith("model-card.md") for name in parses.names)
-    assert any(name == lifecycle_sandbox.PROJECT_FOLDER for name in parses.names)
     parses.names.clear()
     second = bake(risk_level="high")
-    assert parses.names == [], f"compiled again instead of read from the cache: {parses.names}"
+    # Left to compile: only the folders, which cookiecutter names by their
+    # place in the output folder (this bake's own).
+    output = str(second.path.parent)
+    again = [name for name in parses.names if not name.startswith(output)]
+    assert again == [], f"compiled again instead of read from the cache: {again}"
     assert project_bytes(second) == project_bytes(first)
 
 
@@ -65,25 +82,60 @@ def test_answers_are_never_stored(bake, tmp_path, monkeypatch):
         assert answer not in stored
 
 
-def test_a_changed_template_is_never_read_from_a_stale_entry(bake, tmp_path, monkeypatch):
+def test_a_changed_template_is_never_read_from_a_stale_entry(
+    cookiecutter_config, tmp_path, monkeypatch
+):
     """An entry records its file's source: the same file with new text is
     compiled anew (its entry rewritten), and the bake shows the new text."""
     monkeypatch.setenv(CACHE, str(tmp_path / "cache"))
-    bake()
+    template = template_copy(tmp_path)
+    bake_into(cookiecutter_config, tmp_path / "first", template=template)
     before = {path.name: path.read_bytes() for path in compiled_files(tmp_path / "cache")}
-    model_card = next(TEMPLATE.glob("*/docs/04-building/model-card.md"))
-    original = model_card.read_bytes()
-    try:
-        model_card.write_bytes(original + b"\nA line added after the first bake.\n")
-        changed = bake()
-    finally:
-        model_card.write_bytes(original)
+    model_card = next(template.glob("*/docs/04-building/model-card.md"))
+    with model_card.open("a", encoding="utf-8") as file:
+        file.write("\nA line added after the first bake.\n")
+    changed = bake_into(cookiecutter_config, tmp_path / "second", template=template)
     assert changed.read("docs/04-building/model-card.md").endswith(
         "A line added after the first bake.\n"
     )
     after = {path.name: path.read_bytes() for path in compiled_files(tmp_path / "cache")}
     assert after.keys() == before.keys()
     assert len([name for name in after if after[name] != before[name]]) == 1
+
+
+def test_a_refused_jinja_setup_leaves_no_entry_behind(
+    bake, cookiecutter_config, tmp_path, monkeypatch, capsys
+):
+    """A replay file may change how Jinja compiles (here: async). Such a bake
+    is refused, writes nothing to the cache, and the next bake, set up as
+    usual, still works."""
+    monkeypatch.setenv(CACHE, str(tmp_path / "cache"))
+    answers = {**COOKIECUTTER_JSON, **option_defaults(), "project_slug": "my-ml-system"}
+    replay = tmp_path / "replay.json"
+    answers["_jinja2_env_vars"] = {"enable_async": True}
+    replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
+    with pytest.raises(lifecycle_sandbox.AnswerRefused, match="_jinja2_env_vars"):
+        cookiecutter.main.cookiecutter(
+            str(TEMPLATE),
+            replay=str(replay),
+            output_dir=str(tmp_path / "out"),
+            config_file=str(cookiecutter_config),
+        )
+    assert "error: answers must not set the private key '_jinja2_env_vars'" in (
+        capsys.readouterr().err
+    )
+    assert compiled_files(tmp_path / "cache") == []
+    assert bake().has_file("docs/04-building/model-card.md")
+    assert compiled_files(tmp_path / "cache") != []
+
+
+def test_a_damaged_entry_is_compiled_anew(bake, tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE, str(tmp_path / "cache"))
+    first = bake()
+    for entry in compiled_files(tmp_path / "cache"):
+        entry.write_bytes(entry.read_bytes()[:20])  # the magic, then half a pickle
+    second = bake()
+    assert project_bytes(second) == project_bytes(first)
 
 
 def test_the_key_covers_what_shapes_the_compiled_code(monkeypatch):
@@ -109,6 +161,23 @@ def test_the_cache_can_be_switched_off_or_unwritable(bake, tmp_path, monkeypatch
     assert project.has_file("docs/04-building/model-card.md")
     monkeypatch.delenv(CACHE)
     assert lifecycle_sandbox.cache_folder() == tmp_path / "home-cache" / "ml-lifecycle" / "jinja"
+
+
+def test_a_relative_cache_folder_is_not_used(bake, tmp_path, monkeypatch):
+    """Cookiecutter moves into the template while baking: a relative folder
+    would fill the template (and the next bake) with cache files."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(CACHE, "relative-cache")
+    assert lifecycle_sandbox.cache_folder() is None
+    monkeypatch.setenv(CACHE, "~/compiled")
+    assert lifecycle_sandbox.cache_folder() == Path.home() / "compiled"
+    monkeypatch.delenv(CACHE)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative-xdg")  # the XDG spec: ignore it
+    assert lifecycle_sandbox.cache_folder() == Path.home() / ".cache" / "ml-lifecycle" / "jinja"
+    monkeypatch.setenv(CACHE, "relative-cache")
+    project = bake()
+    assert not list(TEMPLATE.rglob("relative-cache")) and not (tmp_path / "relative-cache").exists()
+    assert not project.has_file("relative-cache")
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
@@ -177,21 +246,51 @@ def test_hooks_still_run_as_scripts_without_the_in_process_runner(bake, monkeypa
     assert project_bytes(in_scripts) == project_bytes(in_process)
 
 
-def test_a_failing_hook_fails_the_bake(tmp_path):
+def test_a_failing_hook_fails_the_bake_as_a_script_would(
+    cookiecutter_config, tmp_path, monkeypatch, capsys
+):
+    """A hook that raises stops the bake with cookiecutter's own failure, and
+    cookiecutter removes the half-made project, as with a failing script."""
+    monkeypatch.setenv(CACHE, str(tmp_path / "cache"))
+    template = template_copy(tmp_path)
+    post = template / "hooks" / "post_gen_project.py"
+    post.write_text(
+        post.read_text(encoding="utf-8")
+        + "\n\ndef in_process(context, project):\n    raise OSError('disk full')\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "out"
+    with pytest.raises(cookiecutter.hooks.FailedHookException, match="exit status: 1"):
+        bake_into(cookiecutter_config, output, template=template)
+    assert "OSError: disk full" in capsys.readouterr().err
+    assert list(output.iterdir()) == [], "the half-made project was left behind"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "printed"),
+    [
+        ("raise SystemExit(3)", 3, ""),
+        ("raise SystemExit('stopped: no disk')", 1, "stopped: no disk"),
+        ("return 0", 0, ""),
+        ("raise KeyError('phase')", 1, "KeyError: 'phase'"),
+    ],
+)
+def test_a_hook_status_is_what_python_would_exit_with(tmp_path, capsys, body, status, printed):
     hooks = tmp_path / "template" / "hooks"
     hooks.mkdir(parents=True)
     (tmp_path / "template" / "lifecycle_sandbox.py").write_text("", encoding="utf-8")
-    (hooks / "pre_gen_project.py").write_text(
-        "def in_process(context, project):\n    raise SystemExit(3)\n", encoding="utf-8"
-    )
+    hook = hooks / "pre_gen_project.py"
+    hook.write_text(f"def in_process(context, project):\n    {body}\n", encoding="utf-8")
+    module = lifecycle_sandbox.hook_module(hook)
+    assert lifecycle_sandbox.hook_status(module, {}, tmp_path) == status
+    assert printed in capsys.readouterr().err
+
+
+def test_another_templates_hooks_run_as_before(tmp_path):
     ran = []
     runner = lifecycle_sandbox.run_hooks_in_process(lambda *args: ran.append(args))
-    with pytest.raises(cookiecutter.hooks.FailedHookException, match="exit status: 3"):
-        runner(hooks / "pre_gen_project.py", tmp_path, {"cookiecutter": {}})
-    # Another template's hook (no lifecycle_sandbox.py beside hooks/) runs as before.
     other = tmp_path / "other" / "hooks"
     other.mkdir(parents=True)
     (other / "pre_gen_project.py").write_text("import sys\n", encoding="utf-8")
     runner(other / "pre_gen_project.py", tmp_path, {})
     assert ran == [(other / "pre_gen_project.py", tmp_path, {})]
-    assert sys.modules.get("lifecycle_pre_gen_project") is None
