@@ -33,6 +33,10 @@ except ModuleNotFoundError:  # Python 3.10
 PHASES = COOKIECUTTER_JSON["_phases"]
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 UNRENDERED = re.compile(r"\{\{ ?cookiecutter\.|\{%-? ")
+# A tag that makes a built page load something from the internet.
+REMOTE_LOAD = re.compile(
+    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href|srcset)=["']https?://[^>]*>"""
+)
 TODO_MARKER = "==TODO=="
 # Folders that building a baked project's site or running its tests may add.
 BUILD_LEFTOVERS = {"site", "__pycache__", ".pytest_cache", ".venv"}

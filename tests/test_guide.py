@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import COOKIECUTTER_JSON, PHASES, TEMPLATE
+from conftest import COOKIECUTTER_JSON, PHASES, REMOTE_LOAD, TEMPLATE
 
 sys.path.insert(0, str(TEMPLATE))
 from guide import build as guide_build  # the repository root holds the guide package
@@ -173,11 +173,6 @@ def test_figure_links_resolve_on_every_page(guide_site):
         assert {Path(link).name for link in links} == {"lifecycle.svg", "lifecycle-narrow.svg"}
         for link in links:
             assert (page.parent / link).resolve().is_file(), f"{page}: {link} does not resolve"
-
-
-REMOTE_LOAD = re.compile(
-    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href)=["']https?://[^>]*>"""
-)
 
 
 @pytest.mark.slow

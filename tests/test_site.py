@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PHASES, phase_documents
+from conftest import PHASES, REMOTE_LOAD, phase_documents
 
 import ml_lifecycle
 
@@ -41,11 +41,6 @@ def test_navigation_lists_every_phase(default_site):
     text = visible_text((default_site / "index.html").read_text(encoding="utf-8"))
     for phase in PHASES:
         assert f"{phase['number']}. {phase['title']}" in text
-
-
-REMOTE_LOAD = re.compile(
-    r"""<(script|img|iframe|link|source)\b[^>]*\b(?:src|href|srcset)=["']https?://[^>]*>"""
-)
 
 
 def test_site_needs_no_network(default_site):
