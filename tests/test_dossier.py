@@ -131,6 +131,16 @@ def test_banner_shows_what_the_front_matter_says(bake):
     assert "Problems found by make check" in COVER.search(page).group(1)
 
 
+def test_banner_highlights_an_unfilled_provider(bake):
+    """The provider a third party's document starts with is the TODO marker:
+    the banner highlights it as the text does."""
+    page = make_dossier(bake(third_parties="pretrained-models"))
+    section = page[page.index('id="doc-04-building-model-card"') :]
+    banner = section[section.index('<dl class="banner">') : section.index("</dl>")]
+    assert "third-party (<mark>TODO</mark>)" in banner, banner
+    assert "==TODO==" not in banner
+
+
 def test_dossier_stands_alone_and_prints(default_project, tmp_path):
     out = tmp_path / "alone.html"
     result = default_project.run(*DOSSIER_COMMAND, "--out", str(out))

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PHASES, REMOTE_LOAD, phase_documents
+from conftest import EVERYTHING_ON, PHASES, REMOTE_LOAD, phase_documents
 
 import ml_lifecycle
 
@@ -35,6 +35,28 @@ def visible_text(page_html: str) -> str:
     """The text a reader sees: tags dropped, entities decoded, spaces collapsed."""
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.DOTALL)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def visible_outside_code(page_html: str) -> str:
+    return visible_text(re.sub(r"<(code|pre)\b.*?</\1>", " ", page_html, flags=re.DOTALL))
+
+
+@pytest.mark.slow
+def test_an_unfilled_front_matter_value_is_highlighted_not_shown_raw(baked):
+    """A third party's provider starts as the TODO marker: the status box,
+    the status table and the responsibilities page highlight it, as the text
+    does, and never print `==TODO==` raw."""
+    site = baked(**EVERYTHING_ON).build()
+    card = (site / "04-building" / "model-card" / "index.html").read_text(encoding="utf-8")
+    box = card[card.index("lifecycle-status") :]
+    box = box[: box.index("</div>")]
+    assert "third-party (<mark>TODO</mark>)" in box, box
+    raw = {
+        page.relative_to(site).as_posix()
+        for page in site.rglob("*.html")
+        if "==TODO==" in visible_outside_code(page.read_text(encoding="utf-8"))
+    }
+    assert raw == set(), f"pages print the marker raw: {sorted(raw)}"
 
 
 def test_navigation_lists_every_phase(default_site):

@@ -18,6 +18,7 @@ from ml_lifecycle.traceability import Requirement
 from ml_lifecycle.vocabulary import (
     DOCS_DIR,
     IN_HOUSE,
+    MARKER,
     NO_VALUE,
     TRACEABILITY_TITLE,
     VALIDATION_DOCUMENT,
@@ -49,8 +50,14 @@ def _link(title: str, doc: Document, sources: dict[int, str], here: str) -> str:
     return f"[{title}]({quote(posixpath.relpath(sources[id(doc)], here))})"
 
 
+def field_text(value: str) -> str:
+    """A front-matter value as a page shows it: exactly as typed, except the
+    TODO marker, which is highlighted as it is in the text."""
+    return MARKER if value.strip() == MARKER else md_escape(value)
+
+
 def _or_dash(value: str) -> str:
-    return md_escape(value) if value else NO_VALUE
+    return field_text(value) if value else NO_VALUE
 
 
 # --- a document's page ---------------------------------------------------------
@@ -62,8 +69,8 @@ def status_box(doc: Document) -> str:
     if doc.problems:
         kind, title = "danger", f"{title}, with problems"
     facts = [
-        f"**Owner:** {md_escape(doc.owner) if doc.owner else 'not set'}",
-        f"**Performed by:** {md_escape(performer(doc) or 'not set')}",
+        f"**Owner:** {field_text(doc.owner) if doc.owner else 'not set'}",
+        f"**Performed by:** {performer(doc, field_text) or 'not set'}",
         f"**Last reviewed:** {doc.last_reviewed or 'never'}",
         f"**Next review:** {md_escape(next_review_text(doc)) if doc.next_review else 'not set'}",
         f"**Unfilled prompts:** {doc.unfilled}",
@@ -113,7 +120,7 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
             _link(md_escape(doc.title or doc.document), doc, sources, here),
             status,
             _or_dash(doc.owner),
-            _or_dash(performer(doc) if doc.performed_by else ""),
+            performer(doc, field_text) if doc.performed_by else NO_VALUE,
             str(doc.unfilled),
             md_escape(next_review_text(doc)) if doc.next_review else NO_VALUE,
             _or_dash(stages.get(doc.phase, "")),

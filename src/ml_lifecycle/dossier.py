@@ -41,6 +41,7 @@ from ml_lifecycle.vocabulary import (
     DOCS_DIR,
     EXTENSION_CONFIGS,
     MARKDOWN_EXTENSIONS,
+    MARKER,
     NO_VALUE,
     STATUSES,
     TRACEABILITY_PAGE,
@@ -157,6 +158,14 @@ def text(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def field_html(value) -> str:
+    """A front-matter value as escaped HTML, the TODO marker highlighted as
+    it is in the text."""
+    if isinstance(value, str) and value.strip() == MARKER:
+        return f"<mark>{html.escape(MARKER.strip('='))}</mark>"
+    return text(value)
+
+
 def status_badge(status: str) -> str:
     known = status if status in STATUSES else "unknown"
     return f'<span class="status status-{known}">{text(status or "no status")}</span>'
@@ -216,8 +225,8 @@ def render_markdown(body: str) -> str:
 def banner(doc: Document, path: str) -> str:
     rows = [
         ("Status", status_badge(doc.status)),
-        ("Owner", text(doc.owner) or "<em>not named</em>"),
-        ("Performed by", text(performer(doc)) or "<em>not set</em>"),
+        ("Owner", field_html(doc.owner) or "<em>not named</em>"),
+        ("Performed by", performer(doc, field_html) or "<em>not set</em>"),
         ("Last reviewed", text(doc.last_reviewed) or "<em>never</em>"),
         ("Next review", text(next_review_text(doc)) if doc.next_review else "<em>not due</em>"),
         ("Unfilled prompts", str(doc.unfilled)),

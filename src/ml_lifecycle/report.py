@@ -4,6 +4,7 @@ JSON for programs. The site's tables (plugin.py) reuse the cell texts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,11 +52,12 @@ class Report:
         }
 
 
-def performer(doc: Document) -> str:
-    """Who performs a document's activity, with the provider when not in-house."""
+def performer(doc: Document, show: Callable[[str], str] = str) -> str:
+    """Who performs a document's activity, with the provider when not in-house;
+    `show` turns each value into the text wanted (escaped, say)."""
     if doc.performed_by in ("", IN_HOUSE) or not doc.provider:
-        return doc.performed_by
-    return f"{doc.performed_by} ({doc.provider})"
+        return show(doc.performed_by)
+    return f"{show(doc.performed_by)} ({show(doc.provider)})"
 
 
 def next_review_text(doc: Document) -> str:
