@@ -103,7 +103,8 @@ def test_approve_refuses_the_owner(copy_of, by):
     assert result.returncode == 1
     name = " ".join(by.split())
     assert result.stderr == (
-        f"error: {MODEL_CARD}: {name} is its owner; approval needs a second person\n"
+        f"error: {MODEL_CARD}: cannot approve: {name} is its owner; "
+        "approval needs a second person\n"
     )
     assert result.stdout == "" and project.read(MODEL_CARD) == before
 
@@ -116,7 +117,7 @@ def test_approve_refuses_while_prompts_remain(copy_of):
     result = approve(project, MODEL_CARD, "QA lead")
     assert result.returncode == 1
     assert result.stderr == (
-        f"error: {MODEL_CARD}: {unfilled} prompts are still unfilled (==TODO==)\n"
+        f"error: {MODEL_CARD}: cannot approve: {unfilled} prompts are still unfilled (==TODO==)\n"
     )
     assert project.read(MODEL_CARD) == before
 
@@ -126,10 +127,47 @@ def test_approve_refuses_an_empty_required_section(copy_of):
     ready(project, answer="N/A")
     result = approve(project, MODEL_CARD, "QA lead")
     assert result.returncode == 1
-    assert result.stderr.startswith(f"error: {MODEL_CARD}: approved but required section ")
+    assert result.stderr.startswith(f"error: {MODEL_CARD}: cannot approve: required section ")
     assert result.stderr.endswith("has no answer (empty, or only N/A)\n")
     assert len(result.stderr.splitlines()) == 1
     assert lifecycle(project)["status"] == "draft"
+
+
+def test_approve_gives_every_reason_at_once(copy_of):
+    """A fresh card: no owner and every prompt open, both in one line."""
+    project = copy_of()
+    unfilled = project.read(MODEL_CARD).count("==TODO==")
+    result = approve(project, MODEL_CARD, "QA lead")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {MODEL_CARD}: cannot approve: it has no owner; name the owner first; "
+        f"{unfilled} prompts are still unfilled (==TODO==)\n"
+    )
+
+
+def test_commands_outside_a_project_say_so(default_project):
+    """Run from docs/ (or anywhere without lifecycle.yml), every command says
+    where it looked and what to do, instead of reporting an empty project."""
+    docs = default_project.path / "docs"
+    for command in (
+        ["check"],
+        ["approve", "04-building/model-card.md", "--by", "QA lead"],
+        ["hub-card"],
+        ["evidence"],
+        ["dossier"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "ml_lifecycle", *command],
+            cwd=docs,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr == (
+            f"error: {docs} is not a lifecycle project (it has no lifecycle.yml): "
+            "run this in the project's folder, or pass --root DIR\n"
+        ), command
+        assert result.stdout == ""
 
 
 def test_approve_refuses_a_document_without_owner(copy_of):
@@ -138,7 +176,9 @@ def test_approve_refuses_a_document_without_owner(copy_of):
     path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", "Done."), "utf-8")
     result = approve(project, MODEL_CARD, "QA lead")
     assert result.returncode == 1
-    assert result.stderr == f"error: {MODEL_CARD}: has no owner; name the owner before approval\n"
+    assert result.stderr == (
+        f"error: {MODEL_CARD}: cannot approve: it has no owner; name the owner first\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -167,8 +167,8 @@ def test_errors_are_one_line(tmp_path, default_project):
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: no lifecycle documents found")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {tmp_path} is not a lifecycle project")
     assert result.stderr.count("\n") == 1
     bad_date = default_project.run(*DOSSIER_COMMAND, "--date", "2026-13-40")
     assert bad_date.returncode == 2

@@ -71,19 +71,21 @@ def checked_document(root: Path, rel: str, today: date) -> Document:
 
 
 def refuse_unready(doc: Document, name: str, block: dict, body: str, first: int, front: str):
-    """The reasons an approval would be wrong, first one found."""
+    """Every reason an approval would be wrong, in one line."""
+    reasons = []
     if not doc.owner:
-        raise ApprovalError(f"{doc.path}: has no owner; name the owner before approval")
-    if same_person(name, doc.owner):
-        raise ApprovalError(f"{doc.path}: {name} is its owner; approval needs a second person")
+        reasons.append("it has no owner; name the owner first")
+    elif same_person(name, doc.owner):
+        reasons.append(f"{name} is its owner; approval needs a second person")
     if doc.unfilled:
         prompts = "prompt is" if doc.unfilled == 1 else "prompts are"
-        raise ApprovalError(f"{doc.path}: {doc.unfilled} {prompts} still unfilled ({MARKER})")
+        reasons.append(f"{doc.unfilled} {prompts} still unfilled ({MARKER})")
     if "required_sections" in block:
         trial = Document(path=doc.path, status=APPROVED)
         check_required_sections(trial, block["required_sections"], strip_code(body), first, front)
-        if trial.problems:
-            raise ApprovalError(f"{doc.path}: {trial.problems[0].message}")
+        reasons += [problem.message.removeprefix(f"{APPROVED} but ") for problem in trial.problems]
+    if reasons:
+        raise ApprovalError(f"{doc.path}: cannot approve: {'; '.join(reasons)}")
 
 
 def set_block_fields(front: str, values: dict[str, str]) -> str:

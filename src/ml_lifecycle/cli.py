@@ -18,6 +18,7 @@ from ml_lifecycle import __version__
 from ml_lifecycle.documents import parse_date
 from ml_lifecycle.report import render_json, render_text
 from ml_lifecycle.rules import UsageError, check_project, parse_phase_spec
+from ml_lifecycle.vocabulary import PHASES_FILE
 
 # The exports load Markdown and more: imported when their command runs, so
 # that `check` starts fast. Their default paths, relative to --root:
@@ -290,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
+    if not (args.root / PHASES_FILE).is_file():
+        return fail(
+            f"{args.root.absolute()} is not a lifecycle project (it has no {PHASES_FILE}): "
+            "run this in the project's folder, or pass --root DIR",
+            2,
+        )
     return args.run(args)
 
 
