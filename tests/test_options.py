@@ -39,6 +39,7 @@ from combinations import (
     uncovered_combinations,
 )
 from conftest import (
+    COOKIECUTTER_JSON,
     FRONT_MATTER,
     PHASES,
     expected_files,
@@ -360,6 +361,10 @@ def test_crosswalk_names_only_the_chosen_frameworks(baked, crosswalk):
     for framework, heading in sections.items():
         assert (heading in text) == (crosswalk in (framework, "all")), framework
     assert "not legal advice" in text
+    # One page, whatever the choice, as the prompt's help says.
+    pages = sorted(f for f in baked_files(baked(crosswalk=crosswalk).path) if "crosswalk" in f)
+    assert pages == ["docs/crosswalk.md"]
+    assert "page each" not in COOKIECUTTER_JSON["_choice_help"]["crosswalk"][crosswalk]
 
 
 # --- Slow tier ----------------------------------------------------------------
