@@ -376,6 +376,46 @@ def figure_text_at(browser: Chromium, url: str, width: int) -> dict:
     return result
 
 
+# The overview's status table, in the theme's scrolling wrapper: whether it
+# hides columns, and whether the wrapper draws the edge shadows that say so.
+STATUS_TABLE = """(() => {
+  const intro = Array.from(document.querySelectorAll('.md-typeset p'))
+    .find(p => p.textContent.startsWith('Status of every document'));
+  const wrap = intro && intro.nextElementSibling;
+  if (!wrap || !wrap.matches('.md-typeset__scrollwrap')) return null;
+  const style = getComputedStyle(wrap);
+  return {hidden: wrap.scrollWidth - wrap.clientWidth, image: style.backgroundImage,
+          attachment: style.backgroundAttachment,
+          columns: wrap.querySelectorAll('thead th').length};
+})()"""
+
+
+def test_a_wide_table_shows_that_it_scrolls(browser, served_site):
+    """On a phone the status table scrolls sideways with no scroll bar: the
+    edge shadows say so. On a desktop it fits: no column is hidden."""
+    browser.page("Emulation.setEmulatedMedia", media="", features=[])
+    found = {}
+    try:
+        for width in (390, 1280):
+            browser.page(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=900,
+                deviceScaleFactor=1,
+                mobile=width < 600,
+            )
+            browser.open(served_site)
+            found[width] = browser.evaluate(STATUS_TABLE)
+    finally:
+        browser.page("Emulation.clearDeviceMetricsOverride")
+    phone, desktop = found[390], found[1280]
+    assert phone and desktop, found
+    assert phone["hidden"] > 0, f"nothing to scroll at 390 px: {phone}"
+    assert phone["image"].count("radial-gradient") == 2, phone
+    assert phone["attachment"] == "local, local, scroll, scroll", phone
+    assert desktop["hidden"] <= 0, f"the status table hides columns at 1280 px: {desktop}"
+
+
 @pytest.mark.parametrize("site", ["guide", "baked"])
 def test_figure_text_on_a_phone_and_on_a_desktop(browser, request, site):
     """At 390 px the page shows the stacked drawing, its text readable in the

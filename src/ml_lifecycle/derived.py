@@ -101,14 +101,15 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
     """The status of every document as a Markdown table, links relative to the page."""
     sources = {id(doc): source for source, doc in by_source.items()}
     titles = {phase.id: phase.title for phase in report.phases}
-    stages = {phase.id: report.project.stage_title(phase.stage) for phase in report.phases}
     here = posixpath.dirname(page_source) or "."
+    # The stage is left out: the navigation and the figure group the phases
+    # by stage, and a ninth column made the table wider than a desktop page.
     lines = [
         f"Status of every document on {report.today}, when this site was built.",
         "",
         "| # | Phase | Document | Status | Owner | Performed by | Unfilled prompts "
-        "| Next review | Stage |",
-        "| --- | --- | --- | --- | --- | --- | ---: | --- | --- |",
+        "| Next review |",
+        "| --- | --- | --- | --- | --- | --- | ---: | --- |",
     ]
     for doc in report.documents:
         status = md_escape(doc.status or "not set")
@@ -123,7 +124,6 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
             performer(doc, field_text) if doc.performed_by else NO_VALUE,
             str(doc.unfilled),
             md_escape(next_review_text(doc)) if doc.next_review else NO_VALUE,
-            _or_dash(stages.get(doc.phase, "")),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     if report.problems:
