@@ -94,6 +94,7 @@ def test_cover_page(bake):
     assert f"<h1>{html.escape(name)}</h1>" in cover
     assert "Acme &lt;Support&gt;" in cover and "<Support>" not in page
     assert "Dana O&#x27;Neil &lt;dana@example.org&gt;" in cover
+    assert "<tr><th>Risk level</th><td>High</td></tr>" in cover  # the label, as on the site
     assert "2026-09-30" in cover
     rows = STATUS_ROW.findall(cover)
     assert len(rows) == len(expected_titles({"risk_level": "high"}))
@@ -139,6 +140,9 @@ def test_banner_highlights_an_unfilled_provider(bake):
     banner = section[section.index('<dl class="banner">') : section.index("</dl>")]
     assert "third-party (<mark>TODO</mark>)" in banner, banner
     assert "==TODO==" not in banner
+    # The words the site's status box uses for what is not set yet.
+    assert "<dt>Owner</dt><dd><em>not set</em></dd>" in banner
+    assert "<dt>Next review</dt><dd><em>not set</em></dd>" in banner
 
 
 def test_dossier_stands_alone_and_prints(default_project, tmp_path):

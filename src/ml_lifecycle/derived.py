@@ -107,8 +107,7 @@ def status_table(report: Report, by_source: dict[str, Document], page_source: st
     lines = [
         f"Status of every document on {report.today}, when this site was built.",
         "",
-        "| # | Phase | Document | Status | Owner | Performed by | Unfilled prompts "
-        "| Next review |",
+        "| # | Phase | Document | Status | Owner | Performed by | Unfilled prompts | Next review |",
         "| --- | --- | --- | --- | --- | --- | ---: | --- |",
     ]
     for doc in report.documents:

@@ -225,10 +225,10 @@ def render_markdown(body: str) -> str:
 def banner(doc: Document, path: str) -> str:
     rows = [
         ("Status", status_badge(doc.status)),
-        ("Owner", field_html(doc.owner) or "<em>not named</em>"),
+        ("Owner", field_html(doc.owner) or "<em>not set</em>"),
         ("Performed by", performer(doc, field_html) or "<em>not set</em>"),
         ("Last reviewed", text(doc.last_reviewed) or "<em>never</em>"),
-        ("Next review", text(next_review_text(doc)) if doc.next_review else "<em>not due</em>"),
+        ("Next review", text(next_review_text(doc)) if doc.next_review else "<em>not set</em>"),
         ("Unfilled prompts", str(doc.unfilled)),
         ("Source", f"<code>{text(path)}</code>"),
     ]
@@ -280,7 +280,7 @@ def cover(parts: list[Part], report: Report, answers: dict, name: str, rev: str)
     facts = [
         ("Organisation", text(answers.get("organisation"))),
         ("Accountable owner", owner),
-        ("Risk level", text(answers.get("risk_level"))),
+        ("Risk level", text(str(answers.get("risk_level") or "").capitalize())),
         ("Date of this dossier", text(report.today)),
         ("Source revision", f"<code>{text(rev)}</code>" if rev else ""),
     ]
