@@ -40,6 +40,7 @@ COMMON_FILES = {
     "docs/assets/lifecycle.svg",
     "docs/assets/lifecycle-narrow.svg",
     "lifecycle.yml",
+    "overrides/404.html",
     "overrides/partials/source.html",
 }
 STATUSES = set(vocabulary.STATUSES)

@@ -242,6 +242,11 @@ def test_published_site_works_under_its_pages_sub_path(bake):
             for asset in assets:
                 url = urllib.parse.urljoin(base + page, asset)
                 assert fetch(url)[0] == 200, f"{asset} on {page} does not load from {url}"
+        status, missing = fetch(base + "/invoice-fraud-screening/no-such-page/")
+        assert status == 404 and "<h1>Page not found</h1>" in missing
+        overview = re.search(r'<a href="([^"]+)">Go to the overview</a>', missing)
+        assert overview, missing[-2000:]
+        assert overview.group(1) == "https://northbridge.github.io/invoice-fraud-screening/"
         home = fetch(base + "/invoice-fraud-screening/")[1]
         assert "<title>Overview - Invoice Fraud Screening</title>" in home, "the title repeats"
     finally:

@@ -59,6 +59,13 @@ def test_an_unfilled_front_matter_value_is_highlighted_not_shown_raw(baked):
     assert raw == set(), f"pages print the marker raw: {sorted(raw)}"
 
 
+def test_the_404_page_leads_back_to_the_overview(default_site):
+    """Without a published address (no site_url), the server's root."""
+    page = (default_site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>Page not found</h1>" in page
+    assert '<a href="/">Go to the overview</a>' in page
+
+
 def test_navigation_lists_every_phase(default_site):
     text = visible_text((default_site / "index.html").read_text(encoding="utf-8"))
     for phase in PHASES:
