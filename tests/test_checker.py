@@ -118,6 +118,13 @@ def test_fresh_bake_passes_and_lists_every_document(copy_of, answers):
     rows = [line.split() for line in result.stdout.splitlines() if re.match(r"\d ", line)]
     expected = [path.rsplit("/", 1)[1].removesuffix(".md") for path in lifecycle_order(answers)]
     assert [row[2] for row in rows] == expected
+    # Above the verdict, how far the record is: the documents' unfilled
+    # prompts and those of the other pages, added up.
+    others = re.findall(r"^  docs/\S+: (\d+)$", result.stdout, re.M)
+    markers = sum(int(row[-2]) for row in rows) + sum(int(n) for n in others)
+    assert others and markers > 100
+    summary = result.stdout.splitlines()[-2]
+    assert summary == f"Summary: {len(expected)} draft; {markers} prompts are still unfilled."
     assert {row[3] for row in rows} == {"draft"}
     assert all(int(row[-2]) > 0 for row in rows), "fresh drafts have unfilled prompts"
 

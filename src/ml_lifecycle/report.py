@@ -4,6 +4,7 @@ JSON for programs. The site's tables (plugin.py) reuse the cell texts."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,7 @@ from datetime import date
 from ml_lifecycle.documents import Document
 from ml_lifecycle.project import Phase, Problem, Project
 from ml_lifecycle.traceability import Traceability
-from ml_lifecycle.vocabulary import IN_HOUSE
+from ml_lifecycle.vocabulary import IN_HOUSE, STATUSES
 
 
 @dataclass
@@ -84,6 +85,18 @@ def table_rows(report: Report) -> list[list[str]]:
     return rows
 
 
+def summary_line(report: Report) -> str:
+    """How far the record is, in one line: "No problems." alone would read
+    as done while drafts still hold their markers."""
+    counts = Counter(doc.status or "no status" for doc in report.documents)
+    order = [status for status in STATUSES if counts[status]]
+    order += sorted(status for status in counts if status not in STATUSES)
+    statuses = ", ".join(f"{counts[status]} {status}" for status in order) or "no documents"
+    unfilled = sum(doc.unfilled for doc in report.documents) + sum(report.pages.values())
+    prompts = "prompt is" if unfilled == 1 else "prompts are"
+    return f"Summary: {statuses}; {unfilled} {prompts} still unfilled."
+
+
 def render_text(report: Report) -> str:
     rows = table_rows(report)
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -101,6 +114,7 @@ def render_text(report: Report) -> str:
     if report.require_approved:
         gate = ",".join(str(n) for n in report.require_approved)
         lines.append(f"Release gate: phases {gate} must be approved.")
+    lines.append(summary_line(report))
     if report.ok:
         lines.append("No problems.")
     else:
