@@ -359,7 +359,8 @@ FIGURE_TEXT = """(async () => {
 })()"""
 
 
-def figure_text_at(browser: Chromium, url: str, width: int) -> dict:
+def open_at_width(browser: Chromium, url: str, width: int) -> None:
+    """Open `url` in a viewport `width` CSS px wide: a phone's below 600."""
     browser.page(
         "Emulation.setDeviceMetricsOverride",
         width=width,
@@ -368,6 +369,10 @@ def figure_text_at(browser: Chromium, url: str, width: int) -> dict:
         mobile=width < 600,
     )
     browser.open(url)
+
+
+def figure_text_at(browser: Chromium, url: str, width: int) -> dict:
+    open_at_width(browser, url, width)
     result = browser.evaluate(FIGURE_TEXT)
     # How far each text keeps clear of its box or panel (none: no panel).
     texts = result.pop("texts")
@@ -397,14 +402,7 @@ def test_a_wide_table_shows_that_it_scrolls(browser, served_site):
     found = {}
     try:
         for width in (390, 1280):
-            browser.page(
-                "Emulation.setDeviceMetricsOverride",
-                width=width,
-                height=900,
-                deviceScaleFactor=1,
-                mobile=width < 600,
-            )
-            browser.open(served_site)
+            open_at_width(browser, served_site, width)
             found[width] = browser.evaluate(STATUS_TABLE)
     finally:
         browser.page("Emulation.clearDeviceMetricsOverride")
