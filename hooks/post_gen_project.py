@@ -16,6 +16,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+# The ml-lifecycle pin, rendered by the template (lifecycle_source.py), and
+# the prefix of its warning when the pin works on this machine only.
+PIN_FILE = "requirements-lifecycle.txt"
+WARNING = "# WARNING: "
+
 
 def rendered_answers() -> dict:
     """The answers, serialised into this file by cookiecutter."""
@@ -58,18 +63,40 @@ def is_rerender(answers: dict, project: Path) -> bool:
     return parent.parent == Path(tempfile.gettempdir()).resolve() and parent.name.startswith("tmp")
 
 
+def tools_source(project: Path) -> tuple[str, list[str]]:
+    """The ml-lifecycle pin the bake wrote (the last line of
+    requirements-lifecycle.txt) and its warning, if any, as lines of text."""
+    lines = (project / PIN_FILE).read_text(encoding="utf-8").splitlines()
+    pin = lines[-1] if lines else ""
+    warning: list[str] = []
+    for line in lines[:-1]:
+        if line.startswith(WARNING):
+            warning = [line[len(WARNING) :]]
+        elif warning and line.startswith("#   "):
+            warning.append(line[4:])
+    return pin, warning
+
+
 def next_steps(answers: dict, project: Path, start: str | None = None) -> str:
     where = shown_path(project, start)
     docs = document_paths(answers, project)
+    pin, warning = tools_source(project)
     lines = [
         f"Created {where} with {len(docs)} lifecycle documents:",
         *(f"  {path}" for path in docs),
+        "",
+        f"Its tools come from {PIN_FILE}:",
+        f"  {pin}",
+    ]
+    if warning:
+        lines += ["", "Warning: " + " ".join(warning)]
+    lines += [
         "",
         "Next steps:",
         f"  cd {where}",
         "  git init && git add . && git commit -m 'Bake from ml-lifecycle'",
         "  make serve    # build and preview the site at http://127.0.0.1:8000",
-        "                # (creates .venv on first run, about a minute)",
+        "                # (installs the tools into .venv on first run, about a minute)",
         "  make check    # list what is still unfilled or overdue",
         "Fill each document by replacing its highlighted TODO markers.",
     ]

@@ -64,7 +64,9 @@ EVIDENCE_SCHEME = "evidence:"
 EVIDENCE_FILE_KINDS = (".json", ".csv")
 MLFLOW_PREFIX = "mlflow:runs:/"
 MLFLOW_URI_VARIABLE = "MLFLOW_TRACKING_URI"
-MLFLOW_EXTRA = "pip install 'ml-lifecycle[mlflow]'"
+# The extra's one package, into the environment that runs ml-lifecycle (a baked
+# project installs ml-lifecycle from git, so 'ml-lifecycle[mlflow]' names nothing).
+MLFLOW_EXTRA = "python -m pip install mlflow-skinny"
 
 # The reader's view leaves out what only helps while writing. `lifecycle.yml`
 # `settings: reader_view:` picks it: auto (for documents in review or
