@@ -36,6 +36,8 @@ TEXT_LIMITS = {
 REQUIRED_TEXT = ("project_name",)
 # Private keys that cookiecutter and cruft add to the answers themselves.
 ADDED_BY_TOOLS = {"_template", "_output_dir", "_repo_dir", "_checkout", "_commit"}
+SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+INDEX_URL = re.compile(r"(https|file)://[A-Za-z0-9._~:/%+@-]+")
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/-]*)?")
 # Built from halves so that cookiecutter does not read them as template tags.
@@ -199,6 +201,25 @@ def check_url(url: str) -> str | None:
     )
 
 
+def check_package_index(template: dict) -> str | None:
+    """The template's opt-in pin from an index (`_package_index`, see
+    RELEASING.md): a version is installed from an index only with the hashes
+    of its files, so pip takes those files and no other."""
+    index = template.get("_package_index") or {}
+    if not isinstance(index, dict) or not index.get("version"):
+        return None
+    hashes = index.get("hashes")
+    plain = isinstance(hashes, list) and all(
+        isinstance(h, str) and SHA256.fullmatch(h) for h in hashes
+    )
+    if not hashes or not plain:
+        return "_package_index in cookiecutter.json needs the sha256:<64 hex> hash of each file"
+    url = str(index.get("index_url") or "")
+    if url and not INDEX_URL.fullmatch(url):
+        return f"_package_index index_url {url[:60]!r} is not a plain https:// or file:// address"
+    return None
+
+
 def check_combinations(answers: dict) -> str | None:
     for option, value, other, needle, why in INCOMPATIBLE:
         if answers.get(option) == value and needle in answers.get(other, ""):
@@ -227,6 +248,7 @@ def problems(answers: dict, typed: dict | None = None, template: dict | None = N
         check_email(str(answers.get("owner_email", ""))) or check_typed("owner_email", typed),
         check_url(str(answers.get("repo_url", ""))) or check_typed("repo_url", typed),
         check_combinations(answers),
+        check_package_index(template),
     ]
     return [problem for problem in found if problem]
 

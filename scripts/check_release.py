@@ -1,6 +1,7 @@
-"""Refuse a release whose versions disagree.
+"""Refuse a release whose versions disagree; write the pin a template takes
+from an index.
 
-    python scripts/check_release.py --tag v0.1.0 --dist dist
+    python scripts/check_release.py --tag v0.1.0 --dist dist --index-pin release/package-index.json
 
 The release workflow runs this after building, before anything is published.
 It compares the version written in each of these places and exits 1, with one
@@ -8,28 +9,26 @@ It compares the version written in each of these places and exits 1, with one
 
 - the tag (`v` followed by the version; `--tag`, default $GITHUB_REF_NAME);
 - `__version__` in src/ml_lifecycle/__init__.py, which the build reads;
-- `_package_version` in cookiecutter.json;
-- the `ml-lifecycle==` pin in requirements-docs.txt of a project baked now
-  with the default answers (what a team would get);
 - the file names of the sdist and the wheel in `--dist` (one of each).
 
-It needs cookiecutter to bake; everything else is the standard library.
+With `--index-pin`, it then writes the value of `_package_index` (in
+cookiecutter.json) that makes new bakes install this release from an index:
+the version and the sha256 hash of both files. Standard library only.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "ml-lifecycle"
 VERSION_LINE = re.compile(r"""^__version__ = ["']([^"']+)["']$""", re.MULTILINE)
-PIN = re.compile(rf"^{re.escape(PACKAGE)}==(\S+)", re.MULTILINE)
 # ml_lifecycle-0.1.0.tar.gz, ml_lifecycle-0.1.0-py3-none-any.whl
 DIST_NAME = re.compile(r"^ml_lifecycle-(?P<version>[^-]+?)(?:\.tar\.gz|-.+\.whl)$")
 
@@ -39,35 +38,6 @@ def package_version(root: Path = ROOT) -> str:
     match = VERSION_LINE.search(text)
     if not match:
         raise SystemExit("error: no __version__ line in src/ml_lifecycle/__init__.py")
-    return match.group(1)
-
-
-def template_version(root: Path = ROOT) -> str:
-    config = json.loads((root / "cookiecutter.json").read_text(encoding="utf-8"))
-    return config["_package_version"]
-
-
-def baked_pin(root: Path = ROOT) -> str:
-    """The version a project baked from this checkout pins."""
-    from cookiecutter.main import cookiecutter
-
-    with tempfile.TemporaryDirectory(prefix="release-bake-") as folder:
-        config = Path(folder) / "config.yaml"
-        config.write_text(
-            f"cookiecutters_dir: {json.dumps(str(Path(folder) / 'clones'))}\n"
-            f"replay_dir: {json.dumps(str(Path(folder) / 'replay'))}\n",
-            encoding="utf-8",
-        )
-        project = cookiecutter(
-            str(root),
-            no_input=True,
-            output_dir=str(Path(folder) / "out"),
-            config_file=str(config),
-        )
-        requirements = (Path(project) / "requirements-docs.txt").read_text(encoding="utf-8")
-    match = PIN.search(requirements)
-    if not match:
-        raise SystemExit(f"error: a baked requirements-docs.txt does not pin {PACKAGE}")
     return match.group(1)
 
 
@@ -102,26 +72,41 @@ def disagreements(tag: str, versions: dict[str, str], dists: dict[str, str] | No
     return problems
 
 
+def index_pin(dist: Path, version: str) -> dict:
+    """`_package_index` for cookiecutter.json: this version, from an index,
+    with the hash of each file (pip then accepts only these files)."""
+    hashes = [
+        "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(dist.iterdir())
+        if DIST_NAME.match(path.name)
+    ]
+    return {"version": version, "hashes": hashes, "index_url": ""}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tag", default=os.environ.get("GITHUB_REF_NAME", ""))
     parser.add_argument("--dist", type=Path, help="folder holding the built sdist and wheel")
+    parser.add_argument(
+        "--index-pin", type=Path, help="write the _package_index value for this release here"
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.tag:
         parser.error("no tag: pass --tag or set GITHUB_REF_NAME")
-    versions = {
-        "src/ml_lifecycle/__init__.py": package_version(args.root),
-        "cookiecutter.json _package_version": template_version(args.root),
-        "a baked requirements-docs.txt": baked_pin(args.root),
-    }
+    versions = {"src/ml_lifecycle/__init__.py": package_version(args.root)}
     dists = dist_versions(args.dist) if args.dist else None
     problems = disagreements(args.tag, versions, dists)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(f"{args.tag}: the package, the template's pin and the dists all say {args.tag[1:]}")
+    print(f"{args.tag}: the package and the dists all say {args.tag[1:]}")
+    if args.index_pin and args.dist:
+        pin = json.dumps({"_package_index": index_pin(args.dist, args.tag[1:])}, indent=2)
+        args.index_pin.parent.mkdir(parents=True, exist_ok=True)
+        args.index_pin.write_text(pin + "\n", encoding="utf-8")
+        print(f"Wrote {args.index_pin}: paste it into cookiecutter.json to bake from the index")
     return 0
 
 

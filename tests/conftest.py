@@ -52,6 +52,8 @@ GIT_ENV = {
 NOT_TEMPLATE = shutil.ignore_patterns(
     ".git", ".venv", "node_modules", "build", "site", ".cache", "__pycache__", ".*_cache"
 )
+# The baked Makefile's install stamp, inside .venv.
+MAKE_STAMP = re.compile(r"^INSTALLED := \$\(VENV\)/(\S+)$", re.MULTILINE)
 # What an outer `make` passes to commands it runs.
 MAKE_VARIABLES = {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"}
 
@@ -141,6 +143,17 @@ class BakedProject:
         return subprocess.run(
             args, cwd=self.path, env=env, capture_output=True, text=True, timeout=timeout
         )
+
+    def make_with_tools(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        """`make ARGS` in the project with this interpreter's tools standing in
+        for .venv's (tests run offline): BIN points at them, and the Makefile's
+        install stamp counts as made (-o), so no install runs."""
+        stamp = MAKE_STAMP.search(self.read("Makefile"))
+        assert stamp, "the baked Makefile names no install stamp (INSTALLED := ...)"
+        tools = Path(sys.executable).parent
+        result = self.run("make", *args, f"BIN={tools}", "-o", f".venv/{stamp[1]}", **env)
+        assert "pip install" not in result.stdout, "make tried to install into the test's tools"
+        return result
 
     def tool(self, *args: str, **env: str) -> subprocess.CompletedProcess:
         """`ml-lifecycle ARGS` in the project, from this checkout's package."""
@@ -317,24 +330,3 @@ def condition_holds(condition: str, answers: dict) -> bool:
     """Evaluate a file name's condition as cookiecutter does, with Jinja."""
     template = jinja2.Environment().from_string(f"{{% if {condition} %}}yes{{% endif %}}")
     return template.render(cookiecutter=answers) == "yes"
-
-
-# --- The ml-lifecycle package as a baked project installs it ---------------------
-
-
-@pytest.fixture(scope="session")
-def package_wheel(tmp_path_factory) -> Path:
-    """A wheel of ml-lifecycle built from this checkout, once per session, in a
-    folder to hand to a baked project's pip as PIP_FIND_LINKS (the pinned
-    version is not on PyPI before a release)."""
-    folder = tmp_path_factory.mktemp("wheels")
-    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
-    result = subprocess.run(
-        [*pip_wheel, "-q", "--wheel-dir", str(folder), str(TEMPLATE)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert list(folder.glob("ml_lifecycle-*.whl")), "no wheel was built"
-    return folder

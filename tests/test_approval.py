@@ -313,10 +313,7 @@ def test_json_names_who_last_changed_the_body_in_a_git_repository(copy_of):
 def test_make_approve_runs_the_command(copy_of):
     project = copy_of()
     ready(project)
-    bin_dir = sys.executable.rsplit("/", 1)[0]
-    tool = f"{bin_dir}/ml-lifecycle"
-    make = ["make", "approve", f"BIN={bin_dir}", "-o", tool, f"FILE={MODEL_CARD}", "BY=QA lead"]
-    result = project.run(*make)
+    result = project.make_with_tools("approve", f"FILE={MODEL_CARD}", "BY=QA lead")
     assert result.returncode == 0, result.stdout + result.stderr
     assert lifecycle(project)["approved_by"] == "QA lead"
 

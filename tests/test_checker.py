@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import yaml
@@ -477,11 +476,8 @@ def test_release_gate_with_a_bad_phase_list_is_a_usage_error(copy_of, spec, mess
 
 
 def make(project: BakedProject, target: str, *variables: str) -> subprocess.CompletedProcess:
-    """Run a target of the baked Makefile with this interpreter's tools instead
-    of a new .venv (-o: take the tools as installed)."""
-    bin_dir = Path(sys.executable).parent
-    tool = bin_dir / "ml-lifecycle"
-    return project.run("make", target, f"BIN={bin_dir}", "-o", str(tool), *variables)
+    """Run a target of the baked Makefile with this interpreter's tools."""
+    return project.make_with_tools(target, *variables)
 
 
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

@@ -181,15 +181,6 @@ def test_readme_marks_the_template_address_as_a_placeholder():
     assert "gh:org/" not in readme and "gh:<owner>/ml-lifecycle" in readme
 
 
-def test_baked_readme_marks_the_hook_repository_as_a_placeholder(default_project):
-    """The pre-commit snippet cannot know where the template lives: it says
-    so, rather than naming a repository that does not exist."""
-    readme = default_project.read("README.md")
-    assert "github.com/org/" not in readme
-    assert "repo: https://github.com/<owner>/ml-lifecycle  # placeholder" in readme
-    assert "Replace `https://github.com/<owner>/ml-lifecycle`" in readme
-
-
 def serve_under(site: Path, prefix: str):
     """Serve `site` at http://127.0.0.1:PORT/prefix/, as GitHub Pages serves a
     project site; every other path is a 404 with the site's 404.html."""

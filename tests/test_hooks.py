@@ -94,7 +94,8 @@ def test_every_problem_is_one_line():
         ({"_stages": {"deployment": "<script>x</script>"}}, "private key '_stages'"),
         ({"_phases": []}, "private key '_phases'"),
         ({"_extensions": []}, "private key '_extensions'"),
-        ({"_copy_without_render": ["*"]}, "must not set the private key"),
+        ({"_copy_without_render": ["*"]}, "private key '_copy_without_render'"),
+        ({"_new_private_key": ["*"]}, "must not set the private key"),
     ],
 )
 def test_overrides_of_the_template_are_named(changes, message):

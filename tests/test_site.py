@@ -5,17 +5,12 @@ supplier summary from the documents' front matter."""
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import EVERYTHING_ON, PHASES, REMOTE_LOAD, phase_documents
-
-import ml_lifecycle
 
 pytestmark = pytest.mark.slow
 
@@ -202,37 +197,10 @@ def test_baked_make_targets_check_and_build(bake):
     interpreter's tools standing in for the project's .venv (`-o`: take them
     as installed; tests run offline)."""
     project = bake()
-    tools = Path(sys.executable).parent
-    as_installed = [f"BIN={tools}", "-o", str(tools / "ml-lifecycle")]
-    check = project.run("make", "check", *as_installed)
+    check = project.make_with_tools("check")
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     assert "No problems." in check.stdout
-    docs = project.run("make", "docs", *as_installed)
+    docs = project.make_with_tools("docs")
     assert docs.returncode == 0, docs.stdout[-2000:] + docs.stderr[-2000:]
     overview = (project.path / "site" / "index.html").read_text(encoding="utf-8")
     assert "Status of every document on" in overview
-
-
-def test_the_pin_installs_from_a_wheel_of_this_checkout(bake, package_wheel, tmp_path):
-    """The `ml-lifecycle==…` line of requirements-docs.txt, given to pip with
-    no index and only a wheel built from this checkout, installs the package
-    whose version the CLI reports."""
-    project = bake()
-    pin = next(
-        line
-        for line in project.read("requirements-docs.txt").splitlines()
-        if line.startswith("ml-lifecycle==")
-    )
-    target = tmp_path / "installed"
-    offline = ["--no-index", "--find-links", str(package_wheel), "--no-deps", "--quiet"]
-    pip = [sys.executable, "-m", "pip", "install", *offline, "--target", str(target), pin]
-    result = subprocess.run(pip, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    version = subprocess.run(
-        [sys.executable, "-c", "import ml_lifecycle; print(ml_lifecycle.__version__)"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(target)},
-        cwd=tmp_path,
-    )
-    assert version.stdout.strip() == ml_lifecycle.__version__ == pin.split("==")[1]
