@@ -114,6 +114,8 @@ def pip_url(remote: str, base: Path) -> str | None:
     """A git remote as a URL pip can clone, or None when it is not one.
     Relative and absolute folder paths become file:// URLs."""
     remote = remote.strip()
+    if "::" in remote:  # git's `<transport>::<address>`: a remote helper, a program
+        return None
     for prefix, pattern in ABBREVIATIONS.items():
         if remote.startswith(prefix + ":") and "//" not in remote:
             remote = pattern.format(remote[len(prefix) + 1 :].strip("/"))
@@ -158,6 +160,18 @@ def index_pin(index: dict) -> dict | None:
     }
 
 
+def git_pin(url: str, commit: str, fragment: str = "", warning: str = "") -> dict:
+    """The pin of a git repository at a commit."""
+    return {
+        "kind": "git",
+        "requirement": f"{PACKAGE} @ git+{url}@{commit}{fragment}",
+        "url": url,
+        "commit": commit,
+        "version": "",
+        "warning": warning,
+    }
+
+
 def git_source(folder: Path, commit: str | None = None, remote: str | None = None) -> dict:
     """The pin for a template that is a git repository (or is not one)."""
     top = git(str(folder), "rev-parse", "--show-toplevel")
@@ -185,14 +199,7 @@ def git_source(folder: Path, commit: str | None = None, remote: str | None = Non
             f"{shown} had uncommitted changes, which the pinned commit {commit[:12]} "
             "does not hold. To fix: commit and push them, then bake again or run cruft update"
         )
-    return {
-        "kind": "git",
-        "requirement": f"{PACKAGE} @ git+{url}@{commit}{fragment}",
-        "url": url,
-        "commit": commit,
-        "version": "",
-        "warning": warning,
-    }
+    return git_pin(url, commit, fragment, warning)
 
 
 def folder_source(folder: Path, why: str) -> dict:
@@ -227,20 +234,15 @@ def locate(template: str, repo_dir: str, commit: str) -> dict:
     if SHA.fullmatch(commit):  # cruft: the URL it cloned, the commit it rendered
         local = Path(template).expanduser()
         if local.is_absolute() and local.is_dir():
+            if git(str(local), "rev-parse", "--is-bare-repository") == "true":
+                return git_pin(local.as_uri(), commit)
             return git_source(local, commit)
         url = pip_url(template, Path("/"))
         if url is None or url.startswith("file:"):
             return unknown_source(
                 f"The template came from {template!r}, not a URL pip can clone", commit
             )
-        return {
-            "kind": "git",
-            "requirement": f"{PACKAGE} @ git+{url}@{commit}",
-            "url": url,
-            "commit": commit,
-            "version": "",
-            "warning": "",
-        }
+        return git_pin(url, commit)
     if template.lower().endswith(".zip"):
         return unknown_source("The template came from a zip archive, which is gone after the bake")
     if not repo_dir:

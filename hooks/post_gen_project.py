@@ -89,7 +89,7 @@ def next_steps(answers: dict, project: Path, start: str | None = None) -> str:
         f"  {pin}",
     ]
     if warning:
-        lines += ["", "Warning: " + " ".join(warning)]
+        lines += ["", "Warning: " + " ".join(part.strip() for part in warning if part.strip())]
     lines += [
         "",
         "Next steps:",

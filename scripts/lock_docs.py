@@ -47,8 +47,11 @@ HEADER = """\
 
 
 def locked_inputs(pyproject: dict) -> list[str]:
-    """What the lock must satisfy: the package's runtime and build requirements."""
-    return [*pyproject["project"]["dependencies"], *pyproject["build-system"]["requires"]]
+    """What the lock must satisfy: the package's runtime and build requirements,
+    and pip itself: a new venv's bundled pip can be years old (Python 3.11.7
+    ships pip 23.2, which reads no `git+file://` URL), so the first install
+    brings a known pip, hashed like the rest."""
+    return [*pyproject["project"]["dependencies"], *pyproject["build-system"]["requires"], "pip"]
 
 
 def compile_lock(inputs: list[str], preferred: Path, uv: str) -> str:
