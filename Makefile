@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo demo-serve labels test test-fast lint format guide guide-zensical guide-serve bench clean
+.PHONY: help venv demo demo-serve labels lock test test-fast lint format guide guide-zensical guide-serve bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ demo-serve: $(BIN)/.installed ## Preview the demo project's site (run `make demo
 
 labels: ## Derive the choice labels shown at the prompts from cookiecutter.json's help
 	$(PYTHON) scripts/prompt_labels.py
+
+lock: $(BIN)/.installed ## Lock the site tools a bake installs, hashed, from pyproject.toml (needs the index)
+	$(BIN)/python scripts/lock_docs.py
 
 # markdownlint-cli2 comes from npm. Without npm the Markdown lint test is
 # skipped locally; under CI it fails instead.
