@@ -452,6 +452,9 @@ def user_env(home: Path | None = None) -> dict:
         if key not in {"VIRTUAL_ENV", "PIP_FIND_LINKS", "PYTHONPATH"} and not key.startswith("MAKE")
     }
     env |= {**GIT_ENV, "PATH": path, "PIP_CONFIG_FILE": os.devnull, "NO_MKDOCS_2_WARNING": "1"}
+    # Not compiling every installed module to bytecode changes nothing of what
+    # is installed, or from where, and saves a third of each install.
+    env["PIP_NO_COMPILE"] = "1"
     return env
 
 
