@@ -29,6 +29,13 @@ MAX_YAML_DEPTH = 50  # Hugging Face's model-index, the deepest in use, needs 6
 MAX_REVIEW_INTERVAL = 36_500  # days: a century
 MAX_PHASE_NUMBER = 999
 SHOWN_CHARS = 60  # of a value quoted in a problem line
+# A page the Markdown model reads (markdown_model.py): parsing costs up to
+# about 35 microseconds a line and 10 a punctuation mark on hostile input,
+# so these keep any page under about 2 s. A real document has a few
+# hundred lines and a few thousand marks.
+MAX_MARKDOWN_LINES = 40_000
+MAX_MARKUP = 200_000
+MARKUP = "[]()*_`<>!\\&"
 
 _OPENING = (
     yaml.BlockSequenceStartToken,
@@ -89,6 +96,18 @@ def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES
 def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
     """A text file with Unix line ends. Raises Refused, OSError or UnicodeDecodeError."""
     return read_bytes(path, root, limit).decode("utf-8").replace("\r\n", "\n")
+
+
+def check_markdown_size(text: str) -> None:
+    """Refuse a page too long for the Markdown model to read quickly."""
+    lines = text.count("\n") + 1
+    if lines > MAX_MARKDOWN_LINES:
+        raise Refused(f"has {lines:,} lines, over the {MAX_MARKDOWN_LINES:,}-line limit: not read")
+    marks = sum(text.count(mark) for mark in MARKUP)
+    if marks > MAX_MARKUP:
+        raise Refused(
+            f"has {marks:,} Markdown punctuation marks, over the {MAX_MARKUP:,} limit: not read"
+        )
 
 
 def screen_yaml(text: str) -> None:

@@ -71,6 +71,9 @@ MLFLOW_EXTRA = "pip install 'ml-lifecycle[mlflow]'"
 # approved), always, or never.
 READER_VIEWS = ("auto", "always", "never")
 EXAMPLE_LEAD = "*Example:*"
+# The first cell of a table row the template gives as an example ends with
+# this; such a row still counts as a prompt to fill in.
+EXAMPLE_ROW = "(example)"
 PURPOSE_TITLE = "What this document is for"
 
 # Pages at the top of docs/ that record the whole lifecycle, in the order the
