@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from markdown_it.token import Token
 
@@ -68,7 +68,7 @@ def is_not_applicable(text: str) -> bool:
 
 
 @dataclass
-class FrontMatter:
+class FrontSource:
     text: str  # the YAML between the markers, with its last line end
     body_index: int  # the first line after the closing marker
 
@@ -78,6 +78,7 @@ class Heading:
     level: int
     text: str  # as written, without closing #s and {attributes}
     index: int  # its first line
+    stop: int = 0  # the line after it (a setext heading has two)
     end: int = 0  # where its section ends: the next heading of its level or higher
 
     @property
@@ -109,6 +110,7 @@ class Statement:
 
     line: int
     parts: tuple[Part, ...]
+    in_list: bool = False  # a list item's
 
     @property
     def text(self) -> str:
@@ -179,7 +181,7 @@ class Block:
 class Page:
     text: str
     lines: list[str]
-    front: FrontMatter | None = None
+    front: FrontSource | None = None
     headings: list[Heading] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
@@ -279,12 +281,12 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return front.text, text[start:], front.body_index + 1
 
 
-def _front_matter(tokens: list[Token], lines: list[str]) -> FrontMatter | None:
+def _front_matter(tokens: list[Token], lines: list[str]) -> FrontSource | None:
     if not tokens or tokens[0].type != "front_matter" or tokens[0].map is None:
         return None
     closing = tokens[0].map[1] - 1
     yaml_text = "".join(line + "\n" for line in lines[1:closing])
-    return FrontMatter(yaml_text, closing + 1)
+    return FrontSource(yaml_text, closing + 1)
 
 
 def heading_text(source: str) -> str:
@@ -343,6 +345,20 @@ class _Reader:
         page.answer_lines.sort()
         page.prompts.sort(key=lambda prompt: prompt.line)
         self.section_ends()
+        self.fill_gaps()
+
+    def fill_gaps(self) -> None:
+        """Lines no block holds (link definitions, say) as blocks of text,
+        so that a reader who rebuilds a page from blocks keeps them."""
+        page, blocks, at = self.page, [], self.page.body_index
+        for block in [*page.blocks, Block("end", len(page.lines), len(page.lines))]:
+            gap = [i for i in range(at, block.start) if page.lines[i].strip()]
+            if gap:
+                blocks.append(Block("text", gap[0], gap[-1] + 1))
+            if block.kind != "end":
+                blocks.append(block)
+            at = max(at, block.end)
+        page.blocks = blocks
 
     # --- blocks ---
 
@@ -368,13 +384,13 @@ class _Reader:
         if not block.prompt:
             return
         line = inline.map[0]
-        for before, child in zip(children, children[1:], strict=False):
+        lead = EXAMPLE_LEAD.strip("*")
+        for before, child in pairwise(children):
             if before.type in ("softbreak", "hardbreak"):
                 line += 1
-            if before.type == "em_open" and child.type == "text":
-                if child.content.startswith(EXAMPLE_LEAD.strip("*")):
-                    block.example = line
-                    return
+            if before.type == "em_open" and child.type == "text" and child.content.startswith(lead):
+                block.example = line
+                return
 
     def section_ends(self) -> None:
         """Each heading's section ends at the next heading of its level or higher."""
@@ -460,7 +476,8 @@ class _Reader:
                 self.page.prompts.append(Prompt(first + number + 1, "marker"))
         if parent is not None and parent.type == "heading_open" and parent.level == 0:
             level = int(parent.tag[1:])
-            self.page.headings.append(Heading(level, heading_text(token.content), first))
+            text, stop = heading_text(token.content), parent.map[1] if parent.map else first + 1
+            self.page.headings.append(Heading(level, text, first, stop))
         in_cell = parent is not None and parent.type in ("td_open", "th_open")
         if in_cell:
             self.cell(token, lines)
@@ -469,7 +486,8 @@ class _Reader:
             return
         for number, parts in enumerate(lines):
             line = first + number
-            self.page.statements.append(Statement(line + 1, tuple(parts)))
+            in_list = "list_item_open" in self.stack
+            self.page.statements.append(Statement(line + 1, tuple(parts), in_list))
             if _answer(parts):
                 self.page.answer_lines.append(line)
 
@@ -562,3 +580,26 @@ def first_heading_end(page: Page) -> int | None:
     if heading is None:
         return None
     return page.offset(heading.index) + len(page.lines[heading.index])
+
+
+LONG_LINE = 2_000
+
+
+def tame_long_lines(markdown: str) -> str:
+    """Markdown with runs of blanks inside long lines (outside fenced code)
+    made single: Python-Markdown reads a heading or table row with a long run
+    of blanks in quadratic time (80,000 characters took 10 s). The page
+    looks the same: HTML shows a run of blanks as one."""
+    lines = markdown.split("\n")
+    if not any(len(line) > LONG_LINE for line in lines):
+        return markdown
+    tokens = parser(False, inline=False).parse(markdown)
+    fenced = {i for t in tokens if t.type == "fence" and t.map for i in range(*t.map)}
+    for index, line in enumerate(lines):
+        if index in fenced or len(line) <= LONG_LINE:
+            continue
+        core = line.strip(" \t")
+        lead = line[: len(line) - len(line.lstrip(" \t"))]
+        trail = line[len(line.rstrip(" \t")) :][:2]  # keeps a hard break
+        lines[index] = lead + " ".join(core.split()) + trail
+    return "\n".join(lines)
