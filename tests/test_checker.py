@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import COOKIECUTTER_JSON, PHASES, BakedProject, phase_documents
+from conftest import COOKIECUTTER_JSON, PHASES, BakedProject, filled, phase_documents
 
 TODAY = "2026-06-01"
 MODEL_CARD = "docs/04-building/model-card.md"
@@ -71,7 +71,7 @@ def set_fields(project: BakedProject, document: str, **fields: object) -> None:
 def fill(project: BakedProject, document: str, answer: str = "Answered by the team.") -> None:
     """Answer every prompt of a document."""
     path = project.path / document
-    path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", answer), encoding="utf-8")
+    path.write_text(filled(path.read_text(encoding="utf-8"), answer), encoding="utf-8")
 
 
 def approve(project: BakedProject, document: str, reviewed: str = "2026-05-01") -> None:

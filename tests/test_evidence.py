@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import GIT_ENV, BakedProject
+from conftest import GIT_ENV, BakedProject, filled
 
 from ml_lifecycle import evidence
 from ml_lifecycle.documents import body_fingerprint
@@ -72,7 +72,7 @@ def ready(project: BakedProject) -> None:
     """Answer every other prompt of the model card and name an owner."""
     project.replace(MODEL_CARD, "  owner: ''", f"  owner: '{OWNER}'")
     path = project.path / MODEL_CARD
-    path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", "Done."), "utf-8")
+    path.write_text(filled(path.read_text(encoding="utf-8"), "Done."), "utf-8")
 
 
 # --- consistency ------------------------------------------------------------------

@@ -69,7 +69,7 @@ def checked_document(project: Project, path: Path, raw: bytes, today: date) -> D
     folder = parts[1] if len(parts) > 2 and parts[0] == DOCS_DIR else None
     phase = next((p for p in project.phases if p.folder == folder), None)
     phase_ids = {p.id: p for p in project.phases}
-    doc = read_document(project, path, phase_ids, phase, today, page)
+    doc = read_document(project, project.root / rel, phase_ids, phase, today, page)
     if doc is None or doc.front is None:
         refused = next((p for p in doc.problems if p.refused), None) if doc else None
         if refused is not None:
