@@ -118,7 +118,11 @@ def set_block_fields(front: str, values: dict[str, str]) -> str:
             space = " " if start == end and front[start - 1 : start] == ":" else ""
             edits.append((start, end, space + value))
     if added:
+        # After the line of the block's last character: a list's end mark
+        # lies on the line after it.
         last = block.value[-1][1].end_mark.index
+        while last > 0 and front[last - 1] in " \t\n":
+            last -= 1
         at = front.find("\n", last)
         at = len(front) if at < 0 else at
         indent = " " * block.value[0][0].start_mark.column

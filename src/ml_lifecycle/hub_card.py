@@ -147,14 +147,25 @@ def internal_lines(page: Page) -> set[int]:
     return dropped
 
 
-def markers_problem(lines: list[int]) -> list[str]:
-    """The problem line saying where the unfilled prompts are, if any."""
-    if not lines:
-        return []
+def lines_text(lines: list[int]) -> str:
     unique = list(dict.fromkeys(lines))
-    where = ("lines " if len(unique) > 1 else "line ") + ", ".join(map(str, unique))
-    count = f"{len(lines)} TODO marker" + ("s" if len(lines) > 1 else "")
-    return [f"{count} or empty table rows in the text, on {where}"]
+    return ("lines " if len(unique) > 1 else "line ") + ", ".join(map(str, unique))
+
+
+def prompts_problem(page: Page, dropped: set[int]) -> list[str]:
+    """Problem lines saying where the unfilled prompts are, if any: TODO
+    markers, and table rows left empty or still the template's example."""
+    prompts = [prompt for prompt in page.prompts if prompt.line - 1 not in dropped]
+    markers = [p.line for p in prompts if p.kind == "marker"]
+    rows = [p.line for p in prompts if p.kind != "marker"]
+    problems = []
+    if markers:
+        count = f"{len(markers)} TODO marker" + ("s" if len(markers) > 1 else "")
+        problems.append(f"{count} in the text, on {lines_text(markers)}")
+    if rows:
+        count = f"{len(rows)} table row" + ("s" if len(rows) > 1 else "")
+        problems.append(f"{count} left empty or still the example, on {lines_text(rows)}")
+    return problems
 
 
 def card_name(meta: dict) -> str | None:
@@ -258,9 +269,8 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
         raise CardError(f"{shown(card)}: {error}") from None
     filled = evidence_values(meta, page, root)
     dropped = internal_lines(page)
-    todos = [prompt.line for prompt in page.prompts if prompt.line - 1 not in dropped]
     missing = unfilled_metadata(meta)
-    problems = markers_problem(todos) + [f"empty metadata: {path}" for path in missing]
+    problems = prompts_problem(page, dropped) + [f"empty metadata: {path}" for path in missing]
     if problems and not allow_unfilled:
         raise CardError(
             f"{shown(card)} is not ready for the Hub; fill in each of these, "

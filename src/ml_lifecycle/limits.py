@@ -21,6 +21,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -129,16 +130,22 @@ def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES)
     return read_bytes(path, root, limit).decode("utf-8").replace("\r\n", "\n")
 
 
-def check_markdown_size(text: str) -> None:
-    """Refuse a page too long for the Markdown model to read quickly."""
+def check_markdown_lines(text: str) -> None:
+    """Refuse a page with too many lines for the Markdown model to read quickly."""
     lines = text.count("\n") + 1
     if lines > MAX_MARKDOWN_LINES:
         raise Refused(f"has {lines:,} lines, over the {MAX_MARKDOWN_LINES:,}-line limit: not read")
-    marks = sum(text.count(mark) for mark in MARKUP)
-    if marks > MAX_MARKUP:
-        raise Refused(
-            f"has {marks:,} Markdown punctuation marks, over the {MAX_MARKUP:,} limit: not read"
-        )
+
+
+def check_markdown_markup(texts: Iterable[str]) -> None:
+    """Refuse inline Markdown with too much punctuation to read quickly."""
+    marks = 0
+    for text in texts:
+        marks += sum(text.count(mark) for mark in MARKUP)
+        if marks > MAX_MARKUP:
+            raise Refused(
+                f"has over {MAX_MARKUP:,} Markdown punctuation marks in its text: not read"
+            )
 
 
 def screen_yaml(text: str) -> None:

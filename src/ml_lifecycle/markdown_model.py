@@ -32,6 +32,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.token import Token
 
 from ml_lifecycle import limits
@@ -255,13 +256,25 @@ class Page:
 def parse(text: str, front_matter: bool = True) -> Page:
     """A page read into the model. With `front_matter`, a first line `---`
     opens front matter; without, the text is a body (as MkDocs hands it to a
-    plugin). Raises limits.Refused for a page too long to parse quickly."""
-    limits.check_markdown_size(text)
-    lines = text.split("\n")
+    plugin). Raises limits.Refused for a page too long to parse quickly:
+    too many lines, or too much inline markup in its body (front matter is
+    YAML, screened by the YAML reader)."""
+    limits.check_markdown_lines(text)
+    # markdown-it ends a line at a lone CR too; both are one character, so
+    # offsets into the text hold.
+    lines = text.replace("\r", "\n").split("\n")
     with_front = front_matter and lines[0].rstrip(" \t") == FRONT_OPENING
     page = Page(text, lines)
     page._init_offsets()
-    tokens = parser(with_front).parse(text)
+    md = parser(with_front)
+    tokens = parser(with_front, inline=False).parse(text)
+    inline = [token for token in tokens if token.type == "inline"]
+    limits.check_markdown_markup(token.content for token in inline)
+    env: dict = {}
+    for token in inline:
+        token.children = []
+        md.inline.parse(token.content, md, env, token.children)
+    text_join(StateCore(text, md, env, tokens))
     _Reader(page).read(tokens)
     return page
 
