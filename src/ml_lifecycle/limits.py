@@ -101,6 +101,14 @@ def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES
     return data
 
 
+def holds(path: Path, content: bytes) -> bool:
+    """Whether a file still holds exactly `content`."""
+    try:
+        return read_bytes(path, None, len(content)) == content
+    except (Refused, OSError):
+        return False
+
+
 def replace_file(path: Path, data: bytes, original: bytes | None = None) -> None:
     """Write `data` over a regular file atomically: into a temporary file in
     the same folder, then a rename, so that a full disk leaves the old file
@@ -109,7 +117,7 @@ def replace_file(path: Path, data: bytes, original: bytes | None = None) -> None
     info = os.lstat(path)
     if not stat.S_ISREG(info.st_mode):
         raise Refused("is a link or not a regular file: not written")
-    if original is not None and read_bytes(path, None, len(original) + 1) != original:
+    if original is not None and not holds(path, original):
         raise Refused("changed while this command ran: not written; run the command again")
     handle, temporary = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.")
     try:
@@ -204,8 +212,9 @@ def load_yaml_node(text: str, loader: type = Loader) -> tuple[object, yaml.Node 
         return (reader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError:
         raise
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # e.g. an integer of 5,000 digits, or an explicit !!timestamp out of range
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError) as exc:
+        # e.g. an integer of 5,000 digits, or an explicit !!timestamp out of
+        # range (PyYAML fails on 99999-01-01 with an AttributeError)
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Refused(f"holds a value that cannot be read: {detail[:SHOWN_CHARS]}") from None
     finally:
