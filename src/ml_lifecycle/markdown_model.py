@@ -237,14 +237,18 @@ class Page:
 
     def answered(self, position: int) -> bool:
         """Whether the prompt block at `position` in `blocks` is answered:
-        the blocks after it, up to the next prompt or heading, hold an answer."""
-        start = self.blocks[position].end
-        end = len(self.lines)
-        for block in self.blocks[position + 1 :]:
-            if block.prompt or block.is_heading:
-                end = block.start
-                break
-        return self.has_answer(start, end)
+        the block right after it holds an answer (not another prompt, a
+        heading, a marker or "N/A")."""
+        following = self.answer_block(position)
+        return following is not None and self.has_answer(following.start, following.end)
+
+    def answer_block(self, position: int) -> Block | None:
+        """The block after a prompt, where its answer goes; None when a
+        prompt or a heading follows, or nothing."""
+        if position + 1 >= len(self.blocks):
+            return None
+        following = self.blocks[position + 1]
+        return None if following.prompt or following.is_heading else following
 
     def _init_offsets(self) -> None:
         self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))

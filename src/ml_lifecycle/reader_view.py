@@ -34,19 +34,16 @@ def reader_view(page: Page) -> str:
     """The Markdown of a page (a body, without front matter) as the reader's
     view shows it: blocks a blank line apart."""
     kept: list[list[str]] = []
-    dropping = False  # the non-answers under an unanswered prompt
+    skip: Block | None = None  # an unanswered prompt's "N/A" or marker
     for position, block in enumerate(page.blocks):
         lines = page.lines[block.start : block.end]
-        if block.prompt:
-            dropping = not page.answered(position)
-            if not dropping:
-                question = lines[: block.example - block.start] if block.example else lines
-                kept += [question] if question else []
+        if block is skip or is_purpose(block):
             continue
-        if block.is_heading:
-            dropping = False
-        if dropping and not page.has_answer(block.start, block.end):
-            continue  # "N/A", or nothing but a marker
-        if not is_purpose(block):
+        if not block.prompt:
             kept.append(lines)
+        elif page.answered(position):
+            question = lines[: block.example - block.start] if block.example else lines
+            kept += [question] if question else []
+        else:
+            skip = page.answer_block(position)
     return "\n\n".join("\n".join(block) for block in kept) + "\n"
