@@ -147,7 +147,10 @@ def test_blocks_mark_prompts_examples_admonitions_and_keep_link_definitions(page
 
 
 def test_answers_are_text_besides_prompts_markers_and_not_applicable():
-    text = "## A\n\n> **Q?**\n\n==TODO==\n\n## B\n\n*N/A.*\n\n## C\n\n| a | b |\n| - | - |\n| x | yes |\n"
+    text = (
+        "## A\n\n> **Q?**\n\n==TODO==\n\n## B\n\n*N/A.*\n\n"
+        "## C\n\n| a | b |\n| - | - |\n| x | yes |\n"
+    )
     page = parse(text, front_matter=False)
     a, b, c = page.headings
     assert not page.has_answer(a.index + 1, a.end)
