@@ -292,7 +292,8 @@ def test_yaml_error_names_the_line(copy_of):
     [line] = problem_lines(check(project))
     start = field_line(project, MODEL_CARD, "owner")
     assert line.startswith(f"{MODEL_CARD}:"), line
-    assert int(line.split(":")[1]) >= start and f"starts on line {start}" in line
+    # The line is ours to give; the parser's own words about it are not tested.
+    assert int(line.split(":")[1]) >= start and "front matter is not valid YAML" in line
 
 
 def test_phase_without_document_fails(copy_of):
