@@ -69,6 +69,6 @@ def test_the_plugin_derives_the_navigation_and_shows_the_reader_view(tmp_path):
 
 
 def test_a_disabled_plugin_changes_nothing(tmp_path):
-    site, config = built_site(tmp_path, enabled=False)
+    site, _ = built_site(tmp_path, enabled=False)
     page = (site / "02-requirements" / "requirements" / "index.html").read_text(encoding="utf-8")
     assert "lifecycle-status" not in page and "Instructions." in page
