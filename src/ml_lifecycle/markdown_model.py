@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
-from itertools import accumulate, pairwise
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
 
 from markdown_it.rules_core import StateCore, text_join
 from markdown_it.token import Token
@@ -90,19 +90,34 @@ class Heading:
 @dataclass
 class Row:
     line: int
-    cells: list[tuple[Part, ...]]
-    header: list[str]  # the table's header texts, casefolded
+    tokens: list[Token] = field(repr=False)  # each cell's inline token
+    table: Table = field(repr=False)
+
+    @property
+    def cells(self) -> list[tuple[Part, ...]]:
+        return [
+            tuple(part for line in inline_lines(token) for part in line) for token in self.tokens
+        ]
 
     @property
     def texts(self) -> list[str]:
         return [plain(cell) for cell in self.cells]
 
+    @property
+    def header(self) -> list[str]:
+        """The table's header texts, casefolded."""
+        return [plain(cell).casefold() for cell in self.table.header]
+
 
 @dataclass
 class Table:
     line: int
-    header: list[tuple[Part, ...]]
+    header_tokens: list[Token] = field(default_factory=list, repr=False)
     rows: list[Row] = field(default_factory=list)
+
+    @property
+    def header(self) -> list[tuple[Part, ...]]:
+        return [tuple(p for line in inline_lines(t) for p in line) for t in self.header_tokens]
 
 
 @dataclass
@@ -110,8 +125,15 @@ class Statement:
     """One line of a paragraph outside quotes and tables."""
 
     line: int
-    parts: tuple[Part, ...]
+    raw: str  # as written, markup included
+    token: Token = field(repr=False)
+    number: int = 0  # its line in the paragraph
     in_list: bool = False  # a list item's
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        lines = inline_lines(self.token)
+        return tuple(lines[self.number]) if self.number < len(lines) else ()
 
     @property
     def text(self) -> str:
@@ -187,11 +209,25 @@ class Page:
     blocks: list[Block] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
+    found_links: list[Link] = field(default_factory=list, repr=False)
     citations: list[Citation] = field(default_factory=list)
     prompts: list[Prompt] = field(default_factory=list)
     answer_lines: list[int] = field(default_factory=list)  # indexes, sorted
     fences: list[tuple[int, int]] = field(default_factory=list)
+
+    # Inline tokens with links not read yet (see `links`), and how.
+    pending_links: list[tuple[Token, bool]] = field(default_factory=list, repr=False)
+
+    @property
+    def links(self) -> list[Link]:
+        """Every inline link, in file order; read on first use."""
+        if self.pending_links:
+            reader = _Reader(self)
+            for token, in_cell in self.pending_links:
+                reader.find_links(token, in_cell)
+            self.pending_links = []
+            self.found_links.sort(key=lambda link: (link.line, link.start or 0))
+        return self.found_links
 
     @property
     def body_index(self) -> int:
@@ -250,8 +286,51 @@ class Page:
         following = self.blocks[position + 1]
         return None if following.prompt or following.is_heading else following
 
+    def window(self, tail: str) -> Page | None:
+        """This page's model of `tail`, a part of its body from a line start
+        to the end (what MkDocs hands a plugin): no second parse. None when
+        `tail` is not such a part. Links are not carried over."""
+        start = len(self.text) - len(tail)
+        index = bisect_left(self._starts, start)
+        if start < self.body_offset or self._starts[index] != start or self.text[start:] != tail:
+            return None
+        return _shifted(self, index, start)
+
     def _init_offsets(self) -> None:
         self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
+
+
+def _shifted(page: Page, index: int, start: int) -> Page:
+    """The page from line `index` (offset `start`) on, every place moved."""
+    window = Page(page.text[start:], page.lines[index:])
+    window._init_offsets()
+    window.headings = [
+        replace(h, index=h.index - index, stop=h.stop - index, end=h.end - index)
+        for h in page.headings
+    ]
+    window.blocks = [
+        replace(
+            b,
+            start=b.start - index,
+            end=b.end - index,
+            example=None if b.example is None else b.example - index,
+        )
+        for b in page.blocks
+        if b.start >= index
+    ]
+    window.prompts = [replace(p, line=p.line - index) for p in page.prompts]
+    window.answer_lines = [line - index for line in page.answer_lines]
+    window.citations = [
+        replace(
+            c,
+            line=c.line - index,
+            start=None if c.start is None else c.start - start,
+            end=None if c.end is None else c.end - start,
+        )
+        for c in page.citations
+    ]
+    window.fences = [(a - index, b - index) for a, b in page.fences]
+    return window
 
 
 # --- parsing -------------------------------------------------------------------
@@ -270,15 +349,8 @@ def parse(text: str, front_matter: bool = True) -> Page:
     with_front = front_matter and lines[0].rstrip(" \t") == FRONT_OPENING
     page = Page(text, lines)
     page._init_offsets()
-    md = parser(with_front)
     tokens = parser(with_front, inline=False).parse(text)
-    inline = [token for token in tokens if token.type == "inline"]
-    limits.check_markdown_markup(token.content for token in inline)
-    env: dict = {}
-    for token in inline:
-        token.children = []
-        md.inline.parse(token.content, md, env, token.children)
-    text_join(StateCore(text, md, env, tokens))
+    limits.check_markdown_markup(token.content for token in tokens if token.type == "inline")
     _Reader(page).read(tokens)
     return page
 
@@ -317,10 +389,22 @@ def heading_text(source: str) -> str:
     return text.strip()
 
 
+def parsed(token: Token) -> Token:
+    """An inline token with its children: the inline rules run on first use,
+    since most of a page is never needed beyond its source text."""
+    if not token.meta.get("parsed"):
+        md = parser(True)
+        token.children = []
+        md.inline.parse(token.content, md, {}, token.children)
+        text_join(StateCore(token.content, md, {}, [token]))
+        token.meta["parsed"] = True
+    return token
+
+
 def inline_lines(token: Token) -> list[list[Part]]:
     """An inline token's parts, line by line (soft and hard breaks split)."""
     lines: list[list[Part]] = [[]]
-    for child in token.children or []:
+    for child in parsed(token).children or []:
         if child.type in ("softbreak", "hardbreak"):
             lines.append([])
         elif child.type == "code_inline":
@@ -330,12 +414,16 @@ def inline_lines(token: Token) -> list[list[Part]]:
     return lines
 
 
-def _markers(parts: list[Part]) -> int:
-    return sum(part.text.count(MARKER) for part in parts if part.kind == "text")
+def source_lines(token: Token) -> list[str]:
+    """An inline token's text line by line: as written, unless a code span
+    may hide a marker or an answer (then as read, code left out)."""
+    if "`" not in token.content:
+        return token.content.split("\n")
+    return ["".join(p.text for p in line if p.kind == "text") for line in inline_lines(token)]
 
 
-def _answer(parts: list[Part]) -> bool:
-    text = plain(parts).replace(MARKER, "").strip("*_ \t")
+def _answer(text: str) -> bool:
+    text = text.replace(MARKER, "").strip("*_ \t")
     return bool(text) and not is_not_applicable(text)
 
 
@@ -392,21 +480,17 @@ class _Reader:
 
     def mark_prompt(self, tokens: list[Token], position: int, block: Block) -> None:
         """A quote whose first paragraph opens with bold text is a prompt;
-        its example starts on the line whose text opens with *Example:*."""
+        its example starts on the line that opens with *Example:*."""
         inline = next((t for t in tokens[position:] if t.type == "inline"), None)
         if inline is None or inline.map is None:
             return
-        children = [c for c in inline.children or [] if not (c.type == "text" and not c.content)]
-        block.prompt = bool(children) and children[0].type == "strong_open"
+        block.prompt = inline.content.startswith(("**", "__"))
         if not block.prompt:
             return
-        line = inline.map[0]
-        lead = EXAMPLE_LEAD.strip("*")
-        for before, child in pairwise(children):
-            if before.type in ("softbreak", "hardbreak"):
-                line += 1
-            if before.type == "em_open" and child.type == "text" and child.content.startswith(lead):
-                block.example = line
+        leads = (EXAMPLE_LEAD, EXAMPLE_LEAD.replace("*", "_"))
+        for number, line in enumerate(inline.content.split("\n")):
+            if line.lstrip().startswith(leads):
+                block.example = inline.map[0] + number
                 return
 
     def section_ends(self) -> None:
@@ -437,7 +521,7 @@ class _Reader:
     def open(self, token: Token) -> None:
         self.stack.append(token.type)
         if token.type == "table_open":
-            self.table = Table(token.map[0] + 1 if token.map else 0, [])
+            self.table = Table(token.map[0] + 1 if token.map else 0)
         elif token.type == "thead_open":
             self.in_head = True
         elif token.type == "tr_open":
@@ -458,21 +542,20 @@ class _Reader:
     def end_row(self) -> None:
         table, cells = self.table, self.row
         if self.in_head:
-            table.header = cells
+            table.header_tokens = cells
             return
-        header = [plain(cell).casefold() for cell in table.header]
-        row = Row(self.row_line + 1, cells, header)
+        row = Row(self.row_line + 1, cells, table)
         table.rows.append(row)
+        texts = [" ".join(" ".join(source_lines(cell)).split()) for cell in cells]
         # The first column of a wider table holds the rows' labels.
-        answers = cells[1:] if len(cells) > 1 else cells
-        if any(_answer(list(cell)) for cell in answers):
+        answers = texts[1:] if len(texts) > 1 else texts
+        if any(_answer(text) for text in answers):
             self.page.answer_lines.append(self.row_line)
-        texts = row.texts
         if any(MARKER in text for text in texts):
             return  # its markers are prompts already
-        if texts and texts[0].endswith(EXAMPLE_ROW):
+        if texts and texts[0].strip("*_ ").endswith(EXAMPLE_ROW):
             self.page.prompts.append(Prompt(row.line, "example row"))
-        elif not any(plain(cell) for cell in answers):
+        elif not any(text.strip() for text in answers):
             self.page.prompts.append(Prompt(row.line, "empty row"))
 
     def html_block(self, token: Token) -> None:
@@ -487,9 +570,9 @@ class _Reader:
         if token.map is None:
             return
         first = token.map[0]
-        lines = inline_lines(token)
-        for number, parts in enumerate(lines):
-            for _ in range(_markers(parts)):
+        lines = source_lines(token)
+        for number, line in enumerate(lines):
+            for _ in range(line.count(MARKER)):
                 self.page.prompts.append(Prompt(first + number + 1, "marker"))
         if parent is not None and parent.type == "heading_open" and parent.level == 0:
             level = int(parent.tag[1:])
@@ -497,21 +580,32 @@ class _Reader:
             self.page.headings.append(Heading(level, text, first, stop))
         in_cell = parent is not None and parent.type in ("td_open", "th_open")
         if in_cell:
-            self.cell(token, lines)
-        self.find_links(token, in_cell)
+            self.cell(token)
+        if "](" in token.content:
+            if EVIDENCE_SCHEME in token.content:  # citations: every check needs them
+                self.find_links(token, in_cell)
+            else:
+                self.page.pending_links.append((token, in_cell))
         if parent is None or parent.type != "paragraph_open" or "blockquote_open" in self.stack:
             return
-        for number, parts in enumerate(lines):
-            line = first + number
-            in_list = "list_item_open" in self.stack
-            self.page.statements.append(Statement(line + 1, tuple(parts), in_list))
-            if _answer(parts):
-                self.page.answer_lines.append(line)
+        in_list = "list_item_open" in self.stack
+        raw = token.content.split("\n")
+        for number, line in enumerate(lines):
+            self.page.statements.append(
+                Statement(
+                    first + number + 1,
+                    raw[number] if number < len(raw) else line,
+                    token,
+                    number,
+                    in_list,
+                )
+            )
+            if _answer(line):
+                self.page.answer_lines.append(first + number)
 
-    def cell(self, token: Token, lines: list[list[Part]]) -> None:
-        parts = tuple(part for line in lines for part in line)
+    def cell(self, token: Token) -> None:
         if self.row is not None:
-            self.row.append(parts)
+            self.row.append(token)
         # Where the cell's source starts, for links in it: cells follow each
         # other on the row's line.
         source = self.page.lines[self.row_line] if self.row_line < len(self.page.lines) else ""
@@ -523,7 +617,7 @@ class _Reader:
     # --- links and citations ---
 
     def find_links(self, token: Token, in_cell: bool) -> None:
-        children = token.children or []
+        children = parsed(token).children or []
         for position, child in enumerate(children):
             if child.type != "link_open":
                 continue
@@ -533,7 +627,7 @@ class _Reader:
             line = (place[3] if place else token.map[0]) + 1
             target = child.attrGet("href") or ""
             start, label_end, end = place[:3] if place else (None, None, None)
-            self.page.links.append(Link(str(target), label, line, start, label_end, end))
+            self.page.found_links.append(Link(str(target), label, line, start, label_end, end))
             self.citation(token.content[span[0] : span[2]] if span else "", line, place)
 
     def citation(self, source: str, line: int, place: tuple | None) -> None:

@@ -79,6 +79,7 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         self.by_source: dict[str, Document] = {}
         self.pages: dict[str, int] = {}
         self.page_titles: dict[str, str] = {}
+        self.read: dict = {}  # the check's model of each page, by source
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
@@ -116,6 +117,7 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         self.by_source = in_docs_dir({d.path: d for d in self.report.documents}, root, docs_dir)
         self.pages = in_docs_dir(self.report.pages, root, docs_dir)
         self.page_titles = in_docs_dir(self.report.page_titles, root, docs_dir)
+        self.read = in_docs_dir(self.report.read, root, docs_dir)
         add_traceability_page(files, self.report, config)
         if self.own_nav:
             config.nav = navigation(self.report, self.by_source, page_sources(files))
@@ -140,19 +142,25 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         )
 
     def transform(self, markdown: str, page: Page, doc: Document | None, config) -> str:
-        """The reader's view, cited values and the status box, each from the
-        Markdown model of the page."""
-        model = parse(markdown, front_matter=False)
+        """The reader's view, cited values and the status box, from the
+        Markdown model the check made of the page (parsed again only when
+        another plugin changed the Markdown, or for cited values in the
+        reader's view)."""
+        read = self.read.get(page.file.src_uri)
+        model = read.window(markdown) if read is not None else None
+        model = model or parse(markdown, front_matter=False)
         if shows_reader_view(self.report.project, doc):
-            model = parse(reader_view(model), front_matter=False)
-        markdown = model.text
-        if model.citations and page.file.abs_src_path:
+            view = reader_view(model)
+            model = parse(view, front_matter=False) if EVIDENCE_SCHEME in view else None
+            markdown = view
+        if model is not None and model.citations and page.file.abs_src_path:
             path, docs_dir = Path(page.file.abs_src_path), Path(config.docs_dir)
             markdown = render_evidence(
                 model, self.report.project, path, docs_dir, config.repo_url or ""
             )
         if doc is not None:  # citations keep the lines: the H1 is where it was
-            markdown = derived.add_status_box(markdown, model.h1(), doc)
+            title = (model or parse(markdown, front_matter=False)).h1()
+            markdown = derived.add_status_box(markdown, title, doc)
         return markdown
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):

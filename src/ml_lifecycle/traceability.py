@@ -201,6 +201,8 @@ def definitions(doc: Document, ids: re.Pattern) -> list[tuple[str, int, tuple[Pa
         if cells and ids.fullmatch(plain(cells[0])):
             found.append((plain(cells[0]), row.line, cells[1] if len(cells) > 1 else ()))
     for statement in doc.page.statements if doc.page else []:
+        if ids.search(statement.raw) is None:
+            continue  # most lines: no need to read their inline markup
         text = "".join(part.text for part in statement.parts).lstrip(" *_")
         match = ids.match(text)
         if match is None:

@@ -10,6 +10,7 @@ from mkdocs.config import load_config
 from tiny_projects import document, make_project
 
 from ml_lifecycle import plugin
+from ml_lifecycle.markdown_model import parse
 from ml_lifecycle.plugin import LifecyclePlugin
 
 MKDOCS_YML = """\
@@ -72,3 +73,13 @@ def test_a_disabled_plugin_changes_nothing(tmp_path):
     site, _ = built_site(tmp_path, enabled=False)
     page = (site / "02-requirements" / "requirements" / "index.html").read_text(encoding="utf-8")
     assert "lifecycle-status" not in page and "Instructions." in page
+
+
+def test_the_site_reuses_the_check_s_model_of_each_page(tmp_path, monkeypatch):
+    parses = []
+    monkeypatch.setattr(plugin, "parse", lambda *a, **k: parses.append(a) or parse(*a, **k))
+    text = document("requirements", "# Requirements\n\nRoute [0.87](evidence:eval#x).\n")
+    root = make_project(tmp_path / "project", {"requirements": text})
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert parses == []  # drafts: the page as the check read it
