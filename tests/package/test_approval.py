@@ -8,9 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tiny_projects import doc_path, make_project
 
 from ml_lifecycle import approval, limits
+
+from .tiny_projects import doc_path, make_project
 
 TODAY = date(2026, 6, 1)
 UNUSUAL = """\

@@ -9,7 +9,6 @@ import shutil
 from datetime import date
 
 import pytest
-from tiny_projects import doc_path, document, make_project
 
 from ml_lifecycle.documents import body_fingerprint
 from ml_lifecycle.evidence.findings import cited_digests
@@ -20,6 +19,8 @@ from ml_lifecycle.evidence.values import matches, number_or_text
 from ml_lifecycle.markdown_model import parse
 from ml_lifecycle.project import load_project
 from ml_lifecycle.rules import check_project
+
+from .tiny_projects import doc_path, document, make_project
 
 EVAL = {"test": {"accuracy": 0.8712, "macro_f1": 0.8049}, "rows": 12345}
 SLICES = "slice,accuracy\nall,0.8712\nsmall,0.79\n"

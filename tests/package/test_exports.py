@@ -7,9 +7,10 @@ import re
 from datetime import date
 
 import pytest
-from tiny_projects import document, make_project
 
 from ml_lifecycle import dossier, hub_card
+
+from .tiny_projects import document, make_project
 
 TODAY = date(2026, 6, 1)
 REQUIREMENTS = """\

@@ -7,11 +7,12 @@ import logging
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from tiny_projects import document, make_project
 
 from ml_lifecycle import plugin
 from ml_lifecycle.markdown_model import parse
 from ml_lifecycle.plugin import LifecyclePlugin
+
+from .tiny_projects import document, make_project
 
 MKDOCS_YML = """\
 site_name: Tiny

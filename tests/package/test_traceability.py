@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from tiny_projects import doc_path, document, make_project
-
 from ml_lifecycle import derived
 from ml_lifecycle.rules import check_project
+
+from .tiny_projects import doc_path, document, make_project
 
 TODAY = date(2026, 6, 1)
 REQUIREMENTS = """\
