@@ -19,7 +19,7 @@ from ml_lifecycle.documents import parse_date
 from ml_lifecycle.paths import shown
 from ml_lifecycle.report import render_json, render_text
 from ml_lifecycle.rules import UsageError, check_project, parse_phase_spec
-from ml_lifecycle.vocabulary import PHASES_FILE
+from ml_lifecycle.vocabulary import OUTSIDE_PROJECT, PHASES_FILE
 
 # The exports load Markdown and more: imported when their command runs, so
 # that `check` starts fast. Their default paths, relative to --root:
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.root / PHASES_FILE).is_file():
         return fail(
             f"{args.root.absolute()} is not a lifecycle project (it has no {PHASES_FILE}): "
-            "run this in the project's folder, or pass --root DIR",
+            f"{OUTSIDE_PROJECT}",
             2,
         )
     return args.run(args)

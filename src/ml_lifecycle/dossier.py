@@ -57,6 +57,7 @@ from ml_lifecycle.vocabulary import (
     MARKDOWN_EXTENSIONS,
     MARKER,
     NO_VALUE,
+    OUTSIDE_PROJECT,
     STATUSES,
     TRACEABILITY_PAGE,
 )
@@ -167,7 +168,7 @@ def collect(report: Report) -> list[Part]:
         for doc in report.documents
     ]
     if not parts:
-        raise DossierError("no lifecycle documents found: run this inside a lifecycle project")
+        raise DossierError(f"no lifecycle documents found under {DOCS_DIR}/: {OUTSIDE_PROJECT}")
     taken = {part.path for part in parts}
     for path in record_pages(report.project.root, taken):
         source = path.removeprefix(f"{DOCS_DIR}/")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 PHASES_FILE = "lifecycle.yml"
+# What to do when a command runs outside a project: one wording everywhere.
+OUTSIDE_PROJECT = "run this in the project's folder, or pass --root DIR"
 DOCS_DIR = "docs"
 MARKER = "==TODO=="
 # What a table of the site or the dossier shows for a value not given yet
