@@ -20,11 +20,14 @@ Set up:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore, text_join
 from markdown_it.rules_inline.link import link as link_rule
 from markdown_it.rules_inline.state_inline import StateInline
+from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -67,3 +70,63 @@ def parser(front_matter: bool = True, inline: bool = True) -> MarkdownIt:
     if not inline:
         md.disable("inline")
     return md
+
+
+# --- inline text, read on demand -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of inline text: plain text, or the content of a code span."""
+
+    kind: str  # "text" or "code"
+    text: str
+
+
+def plain(parts: tuple[Part, ...] | list[Part]) -> str:
+    """Inline text as read, code included, on one line."""
+    return " ".join("".join(part.text for part in parts).split())
+
+
+def heading_text(source: str) -> str:
+    """A heading's text without its {attributes} (attr_list): the first {
+    after the last } but the closing one."""
+    text = source.strip()
+    if text.endswith("}"):
+        opening = text.find("{", text.rfind("}", 0, len(text) - 1) + 1)
+        if 0 <= opening < len(text) - 1:
+            text = text[:opening]
+    return text.strip()
+
+
+def parsed(token: Token) -> Token:
+    """An inline token with its children: the inline rules run on first use,
+    since most of a page is never needed beyond its source text."""
+    if not token.meta.get("parsed"):
+        md = parser(True)
+        token.children = []
+        md.inline.parse(token.content, md, {}, token.children)
+        text_join(StateCore(token.content, md, {}, [token]))
+        token.meta["parsed"] = True
+    return token
+
+
+def inline_lines(token: Token) -> list[list[Part]]:
+    """An inline token's parts, line by line (soft and hard breaks split)."""
+    lines: list[list[Part]] = [[]]
+    for child in parsed(token).children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        elif child.type == "code_inline":
+            lines[-1].append(Part("code", child.content))
+        elif child.type in ("text", "text_special", "html_inline") and child.content:
+            lines[-1].append(Part("text", child.content))
+    return lines
+
+
+def source_lines(token: Token) -> list[str]:
+    """An inline token's text line by line: as written, unless a code span
+    may hide a marker or an answer (then as read, code left out)."""
+    if "`" not in token.content:
+        return token.content.split("\n")
+    return ["".join(p.text for p in line if p.kind == "text") for line in inline_lines(token)]
