@@ -43,6 +43,8 @@ from pathlib import Path
 
 import yaml
 
+from ml_lifecycle import markdown_model as model
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = next(ROOT.glob("{{cookiecutter.*}}"))
 COOKIECUTTER = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -67,13 +69,21 @@ SHOWN_ANSWERS = {
 # which sections depend on it.
 TAILORING_OPTIONS = ("task_kind", "update_mode", "risk_level", "third_parties")
 ASSETS = ("assets/lifecycle.svg", "assets/lifecycle-narrow.svg", "assets/lifecycle.css")
-# The figure in a baked project's docs/index.md: the wide SVG, linked, with the
-# stacked one as the source for narrow screens.
-FIGURE = re.compile(r'<a href="assets/lifecycle\.svg"><picture>.*?</picture></a>\n', re.DOTALL)
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-HEADING = re.compile(r"^(#{1,6}) +(.*?) *#*$")
-FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.DOTALL)
-LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+# The figure in a baked project's docs/index.md, an HTML block: the wide
+# SVG, linked, with the stacked one as the source for narrow screens.
+FIGURE_START = '<a href="assets/lifecycle.svg"><picture>'
+
+
+# The guide's own pages around the derived sections, in navigation order.
+NAV_HEAD = ({"Home": "index.md"}, {"The lifecycle": "lifecycle.md"})
+NAV_TAIL = (
+    {"Options": "options.md"},
+    {"Working with a project": "working.md"},
+    {"Updating from the template": "updating.md"},
+    {"FAQ": "faq.md"},
+    {"Contributing": "contributing.md"},
+)
+DOCS = ROOT / "docs"
 
 
 class GuideBuildError(Exception):
@@ -113,6 +123,45 @@ def document_phase(doc_id: str) -> dict | None:
         if any(doc["id"] == doc_id for doc in phase["documents"]):
             return phase
     return None
+
+
+# --- the guide's navigation ---------------------------------------------------
+
+
+def navigation(docs: Path = DOCS) -> list:
+    """The guide's navigation, derived as the `lifecycle` plugin derives a
+    project's: each stage with its phases in lifecycle order (from `_phases`),
+    the worked example's documents in the same order, then the other pages.
+    guide/hooks.py sets it for MkDocs; Zensical, which runs no hooks, orders
+    the pages by their numbered file names instead."""
+    phases = [
+        {
+            title: [
+                {f"{phase['number']}. {phase['title']}": phase_page(phase)}
+                for phase in PHASES
+                if phase["stage"] == stage
+            ]
+        }
+        for stage, title in STAGES.items()
+    ]
+    return [*NAV_HEAD, {"Phases": phases}, {"Worked example": example_nav(docs)}, *NAV_TAIL]
+
+
+def example_nav(docs: Path) -> list:
+    """The worked example: its overview, each lifecycle document it has in
+    lifecycle order, then its records across the lifecycle."""
+    folder = docs / "example"
+    documents = [
+        {doc["title"]: f"example/{doc['id']}.md"}
+        for phase in PHASES
+        for doc in phase["documents"]
+        if (folder / f"{doc['id']}.md").is_file()
+    ]
+    listed = {"index.md", *(Path(next(iter(entry.values()))).name for entry in documents)}
+    records = sorted(p.name for p in folder.glob("*.md") if p.name not in listed)
+    order = ("iteration-log.md", "responsibilities.md", "supplier-register.md")
+    records.sort(key=lambda name: (order.index(name) if name in order else len(order), name))
+    return ["example/index.md", *documents, *(f"example/{name}" for name in records)]
 
 
 # --- baking -----------------------------------------------------------------
@@ -216,30 +265,12 @@ def bake_all(workdir: Path) -> tuple[Bake, list[Bake]]:
     return bakes[0], bakes
 
 
-# --- reading Markdown ---------------------------------------------------------
+# --- reading Markdown (through the package's document model) ----------------
 
 
 def split_front_matter(text: str) -> tuple[str, str]:
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return "", text
-    return match.group(1), text[match.end() :]
-
-
-def outside_fences(lines: list[str]) -> Iterator[tuple[int, str, bool]]:
-    """(index, line, inside a fenced code block) for every line."""
-    fence = None
-    for index, line in enumerate(lines):
-        match = FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)
-            yield index, line, True
-        elif fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            yield index, line, True
-        else:
-            yield index, line, False
+    parts = model.split_front_matter(text)
+    return (parts[0], parts[1]) if parts else ("", text)
 
 
 @dataclass(frozen=True)
@@ -250,28 +281,21 @@ class Section:
 
 def sections(body: str) -> list[Section]:
     """The ## and ### sections of a document body, in order."""
-    lines = body.splitlines()
-    headings = []
-    for index, line, fenced in outside_fences(lines):
-        match = HEADING.match(line)
-        if not fenced and match and len(match.group(1)) in (2, 3):
-            headings.append((index, len(match.group(1)), match.group(2)))
+    page = model.parse(body, front_matter=False)
+    headings = [h for h in page.headings if h.level in (2, 3)]
     result = []
     parents: dict[int, str] = {}
-    for position, (index, level, title) in enumerate(headings):
-        parents[level] = title
-        path = (title,) if level == 2 else (parents.get(2, ""), title)
-        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
-        result.append(Section(path, "\n".join(lines[index:end]).strip()))
+    for position, heading in enumerate(headings):
+        parents[heading.level] = heading.text
+        path = (heading.text,) if heading.level == 2 else (parents.get(2, ""), heading.text)
+        end = headings[position + 1].index if position + 1 < len(headings) else len(page.lines)
+        text = "\n".join(page.lines[heading.index : end]).strip()
+        result.append(Section(path, text))
     return result
 
 
 def title_of(text: str) -> str:
-    for _, line, fenced in outside_fences(text.splitlines()):
-        match = HEADING.match(line)
-        if not fenced and match and len(match.group(1)) == 1:
-            return match.group(2)
-    return ""
+    return model.parse(text).title()
 
 
 # --- rewriting a stub for the guide ------------------------------------------
@@ -280,33 +304,35 @@ def title_of(text: str) -> str:
 def rewrite_links(body: str) -> str:
     """Links between a project's documents point, in the guide, to the phase
     page of the linked document; links to other project pages become text."""
-
-    def replace(match: re.Match) -> str:
-        text, target = match.group(1), match.group(2)
-        if re.match(r"[a-z]+:", target) or target.startswith("#"):
-            return match.group(0)
-        stem = Path(target.split("#")[0]).stem
-        phase = document_phase(stem)
-        if phase is None:
-            return text
-        return f"[{text}](../{phase_page(phase)})"
-
-    return LINK.sub(replace, body)
+    page = model.parse(body, front_matter=False)
+    edits = []
+    for link in page.links:
+        target = link.target
+        if link.start is None or re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        phase = document_phase(Path(target.split("#")[0]).stem)
+        label = body[link.start + 1 : link.label_end]
+        new = f"[{label}](../{phase_page(phase)})" if phase else label
+        edits.append((link.start, link.end, new))
+    for start, end, new in sorted(edits, reverse=True):
+        body = body[:start] + new + body[end:]
+    return body
 
 
 def demote_headings(body: str, levels: int) -> str:
     """Drop the H1 and move every other heading down, so a stub shown inside a
     guide page neither repeats the page title nor fills its table of contents."""
-    lines = body.splitlines()
-    out = []
-    for _, line, fenced in outside_fences(lines):
-        match = HEADING.match(line)
-        if not fenced and match:
-            if len(match.group(1)) == 1:
-                continue
-            line = "#" * min(6, len(match.group(1)) + levels) + " " + match.group(2)
-        out.append(line)
-    return "\n".join(out).strip("\n") + "\n"
+    page = model.parse(body, front_matter=False)
+    lines = list(page.lines)
+    for heading in page.headings:
+        line = lines[heading.index]
+        if heading.level == 1:
+            lines[heading.index : heading.stop] = [None] * (heading.stop - heading.index)
+        elif heading.stop == heading.index + 1:  # an ATX heading: "## Title"
+            text = line.lstrip(" ")[heading.level :]
+            lines[heading.index] = "#" * min(6, heading.level + levels) + text
+    kept = [line for line in lines if line is not None]
+    return "\n".join(kept).strip("\n") + "\n"
 
 
 def indent(text: str, spaces: int) -> str:
@@ -315,7 +341,11 @@ def indent(text: str, spaces: int) -> str:
 
 
 def fence_for(text: str, char: str = "`") -> str:
-    longest = max((len(run) for run in re.findall(rf"{re.escape(char)}+", text)), default=0)
+    """A fence longer than any run of `char` in the text."""
+    longest = run = 0
+    for c in text:
+        run = run + 1 if c == char else 0
+        longest = max(longest, run)
     return char * max(3, longest + 1)
 
 
@@ -529,13 +559,15 @@ def figure_snippet(index: str, svg: str) -> str:
     SVG's own description as alt text. It is raw HTML: its links name the
     assets from docs/, and guide/hooks.py points them at the right place from
     pages below the root."""
-    match = FIGURE.search(index)
-    if not match:
+    page = model.parse(index)
+    block = next((b for b in page.blocks if page.lines[b.start].startswith(FIGURE_START)), None)
+    if block is None:
         raise GuideBuildError("the baked docs/index.md has no lifecycle figure")
+    figure = "\n".join(page.lines[block.start : block.end]) + "\n"
     root = ElementTree.fromstring(svg)
     desc = root.find("{http://www.w3.org/2000/svg}desc")
     alt = " ".join((desc.text or "").split()) if desc is not None else "The ML lifecycle"
-    return re.sub(r' alt="[^"]*"', lambda _: f' alt="{html.escape(alt)}"', match.group(0))
+    return re.sub(r' alt="[^"]*"', lambda _: f' alt="{html.escape(alt)}"', figure)
 
 
 # --- the build ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """MkDocs hooks for the guide: generate the template-derived content before
-each build (guide/build.py), serve the assets a baked project ships and point
-the figure's raw HTML at them from every page.
+each build (guide/build.py), derive the navigation from the phases, serve
+the assets a baked project ships and point the figure's raw HTML at them
+from every page.
 
 Builders that do not run MkDocs hooks run `python -m guide.build` first; the
 snippets then come from build/guide/ as configured in mkdocs.yml.
@@ -35,6 +36,8 @@ def on_config(config):
         raise PluginError(f"guide: {error}") from error
     config.mdx_configs.setdefault(SNIPPETS, {})["base_path"] = [str(out)]
     _generated["out"] = out
+    if config.nav is None:  # derived from cookiecutter.json's _phases
+        config.nav = build.navigation(Path(config.docs_dir))
     return config
 
 

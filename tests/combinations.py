@@ -1,4 +1,5 @@
-"""Which combinations of answers the tests bake, derived from the template's source.
+"""Which combinations of answers the tests bake, derived from the template's source,
+read through Jinja's own parser (`Environment().parse` and its syntax tree).
 
 A template file can only interact options that it reads. So the rows baked
 cover, in one covering set:
@@ -26,9 +27,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from functools import cache
 from pathlib import Path
+
+import jinja2
+from jinja2 import nodes
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 TEMPLATE_ROOT = TEMPLATE / "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
@@ -40,16 +43,11 @@ OPTIONS: dict[str, list[str]] = {
     for key, value in COOKIECUTTER_JSON.items()
     if not key.startswith("_") and isinstance(value, list)
 }
-
-TAG = re.compile(r"\{%-?(.*?)-?%\}|\{\{-?(.*?)-?\}\}|\{#.*?#\}", re.DOTALL)
-NAMED_READ = re.compile(r"\bcookiecutter\s*(?:\.\s*(\w+)|\[\s*['\"](\w+)['\"]\s*\])")
-# `cookiecutter[option]` with a variable: the options that `only_if` tests.
-DYNAMIC_READ = re.compile(r"\bcookiecutter\s*\[\s*(?!['\"])")
-MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\((.*?)\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
-IMPORT_FROM = re.compile(r"\{%-?\s*from\s+['\"]([^'\"]+)['\"]\s+import\s+(.*?)-?%\}", re.DOTALL)
-IMPORT_AS = re.compile(r"\{%-?\s*import\s+['\"]([^'\"]+)['\"]\s+as\s+(\w+)")
-OPENS = ("if", "for", "macro", "call", "filter", "with")
-CLOSES = tuple(f"end{word}" for word in OPENS)
+# Statements whose bodies only render under a condition, or once per item.
+OPENING = (nodes.If, nodes.For, nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.With)
+BODIES = ("body", "else_", "elif_")
+# Jinja's own parser reads the template; no filter or test needs to exist for that.
+JINJA = jinja2.Environment()
 
 
 def only_if_options() -> set[str]:
@@ -60,14 +58,6 @@ def only_if_options() -> set[str]:
         for option in doc.get("only_if", {})
     }
 
-
-# What may follow or precede a read for it to be a comparison with literals.
-COMPARED_AFTER = re.compile(
-    r"\s*(?:==|!=)\s*(['\"])([^'\"]*)\1"
-    r"|\s*(?:not\s+)?in\s*[\[(]((?:\s*(['\"])[^'\"]*\4\s*,?)+)[\])]"
-)
-COMPARED_BEFORE = re.compile(r"(['\"])([^'\"]*)\1\s*(?:==|!=)\s*$")
-LITERAL = re.compile(r"['\"]([^'\"]*)['\"]")
 
 # A file's reads: each option it reads, with the literal values it is
 # compared with, or None when it is read in any other way.
@@ -87,86 +77,166 @@ def merge(*many: Reads) -> Reads:
     return merged
 
 
-def direct_reads(code: str) -> Reads:
-    """Choice options a piece of Jinja code names, and how."""
+def parse(text: str) -> nodes.Template | None:
+    """A template's syntax tree; None for a file Jinja cannot read (cookiecutter
+    copies such files without rendering)."""
+    try:
+        return JINJA.parse(text)
+    except jinja2.TemplateSyntaxError:
+        return None
+
+
+def read_name(node: nodes.Node) -> str | None:
+    """The option a node reads: `cookiecutter.x` or `cookiecutter['x']`."""
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+        return node.attr if node.node.name == "cookiecutter" else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return str(node.arg.value) if is_context(node.node) else None
+    return None
+
+
+def is_context(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Name) and node.name == "cookiecutter"
+
+
+def is_dynamic_read(node: nodes.Node) -> bool:
+    """`cookiecutter[option]` with a variable: the options `only_if` tests."""
+    return (
+        isinstance(node, nodes.Getitem)
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == "cookiecutter"
+        and not isinstance(node.arg, nodes.Const)
+    )
+
+
+def literals_of(node: nodes.Node) -> frozenset[str] | None:
+    """The literal values of a constant, or of a list or tuple of constants."""
+    if isinstance(node, nodes.Const):
+        return frozenset({str(node.value)})
+    if isinstance(node, (nodes.List, nodes.Tuple)) and all(
+        isinstance(item, nodes.Const) for item in node.items
+    ):
+        return frozenset(str(item.value) for item in node.items)
+    return None
+
+
+def compared(node: nodes.Compare) -> tuple[nodes.Node, frozenset[str]] | None:
+    """(the read, its literals) of `read == 'x'`, `'x' != read`, `read in [...]`."""
+    if len(node.ops) != 1:
+        return None
+    operand = node.ops[0]
+    if operand.op in ("eq", "ne"):
+        for read, other in ((node.expr, operand.expr), (operand.expr, node.expr)):
+            if read_name(read) and isinstance(other, nodes.Const):
+                return read, frozenset({str(other.value)})
+    if operand.op in ("in", "notin") and read_name(node.expr):
+        literals = literals_of(operand.expr)
+        if literals is not None:
+            return node.expr, literals
+    return None
+
+
+def each(tree: nodes.Node, kind) -> list[nodes.Node]:
+    """The nodes of a kind in a tree, the tree itself included."""
+    return [*([tree] if isinstance(tree, kind) else []), *tree.find_all(kind)]
+
+
+def direct_reads(tree: nodes.Node | None) -> Reads:
+    """Choice options a piece of Jinja names, and how."""
+    if tree is None:
+        return {}
     reads: list[Reads] = []
-    for match in NAMED_READ.finditer(code):
-        name = match.group(1) or match.group(2)
-        if name not in OPTIONS:
-            continue
-        after = COMPARED_AFTER.match(code, match.end())
-        before = COMPARED_BEFORE.search(code[: match.start()])
-        if after and after.group(2) is not None:
-            literals = frozenset({after.group(2)})
-        elif after:
-            literals = frozenset(LITERAL.findall(after.group(3)))
-        elif before:
-            literals = frozenset({before.group(2)})
-        else:
-            literals = None
-        reads.append({name: literals})
-    if DYNAMIC_READ.search(code):
-        reads.append({name: None for name in only_if_options()})
+    by_literal: dict[int, frozenset[str]] = {}
+    for node in each(tree, nodes.Compare):
+        found = compared(node)
+        if found:
+            by_literal[id(found[0])] = found[1]
+    for node in each(tree, (nodes.Getattr, nodes.Getitem)):
+        name = read_name(node)
+        if name in OPTIONS:
+            reads.append({name: by_literal.get(id(node))})
+        elif is_dynamic_read(node):
+            reads.append({option: None for option in only_if_options()})
     return merge(*reads)
 
 
-def conditional_reads(text: str) -> Reads:
-    """Options a template's text reads in a way that can interact with other
-    answers (see the module's docstring)."""
+def conditional_reads(tree: nodes.Node, conditional: bool = False) -> Reads:
+    """Options a template reads in a way that can interact with other
+    answers (see the module's docstring): in statements, in output under a
+    condition or a loop, and in output with an inline `if`."""
+    if isinstance(tree, nodes.Output):
+        return merge(
+            *(
+                direct_reads(child)
+                for child in tree.nodes
+                if not isinstance(child, nodes.TemplateData)
+                and (conditional or each(child, nodes.CondExpr))
+            )
+        )
+    inner = conditional or isinstance(tree, OPENING)
     reads: list[Reads] = []
-    depth = 0
-    for match in TAG.finditer(text):
-        statement, expression = match.group(1), match.group(2)
-        if statement is not None:
-            words = statement.split()
-            keyword = words[0] if words else ""
-            reads.append(direct_reads(statement))
-            if keyword in OPENS:
-                depth += 1
-            elif keyword in CLOSES:
-                depth = max(depth - 1, 0)
-        elif expression is not None and (depth or re.search(r"\bif\b", expression)):
-            reads.append(direct_reads(expression))
+    for field, value in tree.iter_fields():
+        children = value if isinstance(value, list) else [value]
+        for child in children:
+            if not isinstance(child, nodes.Node):
+                continue
+            if isinstance(tree, nodes.Template) or field in BODIES:
+                reads.append(conditional_reads(child, inner if field in BODIES else conditional))
+            elif isinstance(child, nodes.Stmt):
+                reads.append(conditional_reads(child, inner))
+            else:
+                reads.append(direct_reads(child))
     return merge(*reads)
+
+
+def calls(tree: nodes.Node) -> set[str]:
+    """The names of the macros or functions a tree calls."""
+    return {
+        node.node.name for node in tree.find_all(nodes.Call) if isinstance(node.node, nodes.Name)
+    }
 
 
 @cache
 def macro_reads(library: str) -> dict[str, Reads]:
     """For each macro of a file in templates/, the options it reads, directly
     or through the other macros of that file it calls."""
-    text = (MACRO_FOLDER / library).read_text(encoding="utf-8")
-    bodies = {m.group(1): m.group(2) for m in MACRO.finditer(text)}
-    reads = {name: direct_reads(body) for name, body in bodies.items()}
-    calls = {
-        name: {other for other in bodies if re.search(rf"\b{other}\s*\(", body)}
-        for name, body in bodies.items()
-    }
+    tree = parse((MACRO_FOLDER / library).read_text(encoding="utf-8"))
+    macros = {m.name: m for m in tree.find_all(nodes.Macro)} if tree else {}
+    reads = {name: direct_reads(macro) for name, macro in macros.items()}
+    called = {name: calls(macro) & set(macros) for name, macro in macros.items()}
     changed = True
     while changed:
         changed = False
-        for name in bodies:
-            merged = merge(reads[name], *(reads[other] for other in calls[name]))
+        for name in macros:
+            merged = merge(reads[name], *(reads[other] for other in called[name]))
             if merged != reads[name]:
                 reads[name], changed = merged, True
     return reads
 
 
-def imported_macro_reads(text: str) -> Reads:
+def imported_macro_reads(tree: nodes.Template) -> Reads:
     """Options read by the macros a template imports and calls."""
     reads: list[Reads] = []
-    for library, names in IMPORT_FROM.findall(text):
-        macros = macro_reads(library)
-        for name in re.findall(r"\w+", names.replace("with context", "")):
-            if name in macros and re.search(rf"\b{name}\s*\(", text):
+    called = calls(tree)
+    for node in tree.find_all(nodes.FromImport):
+        macros = macro_reads(node.template.value)
+        for entry in node.names:
+            name = entry if isinstance(entry, str) else entry[0]
+            alias = entry if isinstance(entry, str) else entry[1]
+            if name in macros and alias in called:
                 reads.append(macros[name])
-    for library, _alias in IMPORT_AS.findall(text):
-        reads.extend(macro_reads(library).values())
+    for node in tree.find_all(nodes.Import):
+        reads.extend(macro_reads(node.template.value).values())
     return merge(*reads)
 
 
 def options_read(relative_path: str, text: str) -> Reads:
     """The choice options one template file reads, by its name and its text."""
-    return merge(direct_reads(relative_path), conditional_reads(text), imported_macro_reads(text))
+    tree = parse(text)
+    by_name = direct_reads(parse(relative_path))
+    if tree is None:
+        return by_name
+    return merge(by_name, conditional_reads(tree), imported_macro_reads(tree))
 
 
 def domain(name: str, literals: frozenset[str] | None) -> tuple[tuple[str, ...], ...]:

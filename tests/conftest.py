@@ -80,6 +80,25 @@ def phase_documents(answers: dict | None = None) -> list[str]:
     return paths
 
 
+def filled(text: str, answer: str = "Answered by the team.") -> str:
+    """A document as a team fills it in: every TODO marker answered, and
+    every table row the checker counts as a prompt (left empty, or still the
+    template's example) given answers, as the package's Markdown model finds
+    them."""
+    from ml_lifecycle.markdown_model import parse
+
+    text = text.replace(TODO_MARKER, answer)
+    lines = text.split("\n")
+    for prompt in parse(text).prompts:
+        cells = lines[prompt.line - 1].split("|")
+        first = cells[1].replace("(example)", "").replace("*", "").strip() or answer
+        rest = [
+            f" {answer} " if not c.strip() or c.strip().startswith("*") else c for c in cells[2:-1]
+        ]
+        lines[prompt.line - 1] = "|".join([cells[0], f" {first} ", *rest, cells[-1]])
+    return "\n".join(lines)
+
+
 def front_matter(text: str) -> dict:
     match = FRONT_MATTER.match(text)
     assert match, "document does not start with a front-matter block"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BakedProject, front_matter
+from conftest import BakedProject, filled, front_matter
 
 MODEL_CARD = "docs/04-building/model-card.md"
 VALIDATION = "docs/05-validation/validation-report.md"
@@ -48,7 +48,7 @@ def problems(result: subprocess.CompletedProcess) -> list[str]:
 def ready(project: BakedProject, document: str = MODEL_CARD, answer: str = "Done.") -> None:
     """Answer every prompt and name an owner."""
     path = project.path / document
-    text = path.read_text(encoding="utf-8").replace("==TODO==", answer)
+    text = filled(path.read_text(encoding="utf-8"), answer)
     path.write_text(text.replace("  owner: ''", f"  owner: '{OWNER}'", 1), encoding="utf-8")
 
 
@@ -173,7 +173,7 @@ def test_commands_outside_a_project_say_so(default_project):
 def test_approve_refuses_a_document_without_owner(copy_of):
     project = copy_of()
     path = project.path / MODEL_CARD
-    path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", "Done."), "utf-8")
+    path.write_text(filled(path.read_text(encoding="utf-8"), "Done."), "utf-8")
     result = approve(project, MODEL_CARD, "QA lead")
     assert result.returncode == 1
     assert result.stderr == (

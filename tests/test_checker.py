@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 import yaml
-from conftest import COOKIECUTTER_JSON, PHASES, BakedProject, phase_documents
+from conftest import COOKIECUTTER_JSON, PHASES, BakedProject, filled, phase_documents
 
 TODAY = "2026-06-01"
 MODEL_CARD = "docs/04-building/model-card.md"
@@ -70,7 +70,7 @@ def set_fields(project: BakedProject, document: str, **fields: object) -> None:
 def fill(project: BakedProject, document: str, answer: str = "Answered by the team.") -> None:
     """Answer every prompt of a document."""
     path = project.path / document
-    path.write_text(path.read_text(encoding="utf-8").replace("==TODO==", answer), encoding="utf-8")
+    path.write_text(filled(path.read_text(encoding="utf-8"), answer), encoding="utf-8")
 
 
 def approve(project: BakedProject, document: str, reviewed: str = "2026-05-01") -> None:
@@ -82,11 +82,13 @@ def approve(project: BakedProject, document: str, reviewed: str = "2026-05-01") 
     assert result.returncode == 0, result.stderr
 
 
-def approve_by_hand(project: BakedProject, document: str) -> None:
+def approve_by_hand(project: BakedProject, document: str, fill_first: bool = True) -> None:
     """Approve as the command would, without its refusals (to test `check`)."""
-    from ml_lifecycle.documents import body_fingerprint, split_front_matter
+    from ml_lifecycle.documents import body_fingerprint
+    from ml_lifecycle.markdown_model import split_front_matter
 
-    fill(project, document)
+    if fill_first:
+        fill(project, document)
     body = split_front_matter(project.read(document))[1]
     set_fields(project, document, status="approved", owner="Ops", last_reviewed="2026-05-01")
     set_fields(project, document, approved_by="QA", approval_fingerprint=body_fingerprint(body))
@@ -289,7 +291,8 @@ def test_yaml_error_names_the_line(copy_of):
     [line] = problem_lines(check(project))
     start = field_line(project, MODEL_CARD, "owner")
     assert line.startswith(f"{MODEL_CARD}:"), line
-    assert int(line.split(":")[1]) >= start and f"starts on line {start}" in line
+    # The line is ours to give; the parser's own words about it are not tested.
+    assert int(line.split(":")[1]) >= start and "front matter is not valid YAML" in line
 
 
 def test_phase_without_document_fails(copy_of):
@@ -372,13 +375,20 @@ def test_required_section_answered_not_applicable_fails_on_approval(
     assert section in required_sections(project, document)
     head, rest = project.read(document).split(f"\n## {section}\n", 1)
     body, *tail = re.split(r"(?=\n## )", rest, maxsplit=1)
+    # Every prompt of the section, and every cell of its table, says N/A;
+    # the rest of the document is answered.
     body = body.replace("==TODO==", answer)
-    text = f"{head}\n## {section}\n{body}{''.join(tail)}"
+    if answer:
+        body = re.sub(r"(?m)(?<=\|) +(?=\|)", f" {answer} ", body)
+    text = f"{filled(head)}\n## {section}\n{body}{filled(''.join(tail))}"
     (project.path / document).write_text(text, encoding="utf-8")
-    approve_by_hand(project, document)
+    approve_by_hand(project, document, fill_first=False)
     lines = problem_lines(check(project))
-    assert len(lines) == 1 and lines[0].startswith(f"{document}:"), lines
-    assert f"approved but required section {section!r} has no answer" in lines[0]
+    assert all(line.startswith(f"{document}:") for line in lines), lines
+    wanted = f"approved but required section {section!r} has no answer"
+    assert [line for line in lines if wanted in line], lines
+    # An empty table is a table of unfilled rows too; any other answer is one problem.
+    assert len(lines) == (2 if not answer and "|" in body else 1), lines
 
 
 def test_filled_high_risk_document_passes_approval(copy_of):
@@ -429,7 +439,9 @@ def test_other_pages_with_unfilled_prompts_are_listed_not_failed(copy_of):
     )
     report = json.loads(check(project, "--json").stdout)
     pages = {page["path"]: page["unfilled"] for page in report["pages"]}
-    assert pages[register] == project.read(register).count("==TODO==") > 0
+    text = project.read(register)
+    # Its markers, and the template's example rows still to replace.
+    assert pages[register] == text.count("==TODO==") + text.count("(example)") > 0
     assert pages["docs/notes.md"] == 1
     assert "docs/responsibilities.md" not in pages, "its table is derived: nothing to fill"
     assert "docs/guide.md" not in pages, "the guide's mention of the marker is not a prompt"

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import BakedProject
+from conftest import BakedProject, filled
 
 try:
     import mlflow
@@ -100,7 +100,7 @@ def test_a_run_is_consistent_then_stale_then_updated(run_cited, tracking):
 def test_an_approval_goes_stale_when_the_run_changes(run_cited, tracking):
     project, run_id = run_cited
     path = project.path / MODEL_CARD
-    text = path.read_text("utf-8").replace("==TODO==", "Done.").replace("owner: ''", "owner: ML")
+    text = filled(path.read_text("utf-8"), "Done.").replace("owner: ''", "owner: ML")
     path.write_text(text, "utf-8")
     result = cli(project, tracking, "approve", MODEL_CARD, "--by", "QA", "--today", TODAY)
     assert result.returncode == 0, result.stderr

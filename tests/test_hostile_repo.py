@@ -420,6 +420,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow  # a fuzzer: the slow tier
 @settings(FUZZ, max_examples=20)
 @given(card=page(), other=page())
 def test_fuzz_the_checker_never_crashes(project, card, other):
@@ -430,6 +431,7 @@ def test_fuzz_the_checker_never_crashes(project, card, other):
     assert "Traceback" not in result.stderr and "Error" not in result.stderr[:200]
 
 
+@pytest.mark.slow  # a fuzzer: the slow tier
 @settings(FUZZ, max_examples=5)
 @given(card=page())
 def test_fuzz_the_site_build_never_crashes(project, card):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FRONT_MATTER, TODO_MARKER, BakedProject, Bakery, front_matter
+from conftest import FRONT_MATTER, TODO_MARKER, BakedProject, Bakery, filled, front_matter
 from huggingface_hub import DatasetCard, ModelCard
 
 MODEL_CARD = "docs/04-building/model-card.md"
@@ -271,7 +271,7 @@ def fill_model_card(project: BakedProject) -> None:
     result["dataset"] = {"name": "Support tickets 2026-Q1", "type": "tickets-routing"}
     for metric, value in zip(result["metrics"], [0.91, 0.88, 0.9, 0.87], strict=True):
         metric["value"] = value
-    body = text[match.end() :].replace(TODO_MARKER, "Answered by the team.")
+    body = filled(text[match.end() :], "Answered by the team.")
     body += (
         '\n!!! warning "Known limits"\n    Not trained on chat transcripts.\n'
         "\nSee the [data card](../03-data/data-card.md).\n"
@@ -318,7 +318,7 @@ def test_export_a_filled_card(bake):
 def test_export_the_data_card(bake):
     project = bake()
     path = project.path / DATA_CARD
-    text = path.read_text(encoding="utf-8").replace(TODO_MARKER, "Answered.")
+    text = filled(path.read_text(encoding="utf-8"), "Answered.")
     path.write_text(text.replace("license: null", "license: cc-by-4.0"), encoding="utf-8")
     result = export(project, "--card", DATA_CARD, "--out", "hub-data/README.md")
     assert result.returncode == 0, result.stderr

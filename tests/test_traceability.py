@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BakedProject
+from conftest import BakedProject, filled
 
 REQUIREMENTS = "docs/02-requirements/requirements.md"
 VALIDATION = "docs/05-validation/validation-report.md"
@@ -71,7 +71,7 @@ def expected_findings(project: BakedProject) -> list[str]:
         f"verified: no table row of {VALIDATION} names it with a result",
         f"{VALIDATION}:{line_of(project, VALIDATION, '| REQ-002')}: REQ-002 failed verification",
         f"{VALIDATION}:{line_of(project, VALIDATION, '| REQ-099')}: REQ-099 is not a "
-        "requirement: no requirements table row starts with it",
+        "requirement: no requirements document defines it",
     ]
 
 
@@ -107,7 +107,7 @@ def test_require_traced_fails_on_unverified_failed_and_unknown_ids(traced):
 
 def test_a_report_in_review_enforces_the_trace(traced):
     path = traced.path / VALIDATION
-    text = path.read_text(encoding="utf-8").replace("==TODO==", "Done.")
+    text = filled(path.read_text(encoding="utf-8"), "Done.")
     path.write_text(text.replace("  status: draft", "  status: in-review", 1), encoding="utf-8")
     result = check(traced)
     assert result.returncode == 1

@@ -8,32 +8,28 @@ approval always covers the text that is published. It refuses, without
 touching the file, when NAME is the owner, a prompt is still unfilled or a
 required section has no answer.
 
-Only the lines of the fields it sets are rewritten: comments, other keys and
-the body stay as they are.
+It reads lifecycle.yml and the document once each, and edits the front
+matter in place: each value it sets replaces the old value's own text,
+found through the YAML parser's node marks, and a field it adds goes on a
+new line after the block's last one. Comments, the other keys, their order
+and quoting, the body and the line ends stay byte for byte; the file is
+replaced atomically, and not at all when it changed while the command ran.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 import yaml
 
-from ml_lifecycle.documents import (
-    FRONT_MATTER,
-    Document,
-    body_fingerprint,
-    read_text,
-    split_front_matter,
-    strip_code,
-)
-from ml_lifecycle.evidence import cited_digests, examine_body
-from ml_lifecycle.project import Loader, is_inside, load_project
-from ml_lifecycle.rules import check_project, check_required_sections, same_person
-from ml_lifecycle.vocabulary import APPROVED, APPROVED_BY, FINGERPRINT, MARKER
-
-BLOCK_START = re.compile(r"^lifecycle[ \t]*:[ \t]*(#.*)?$")
+from ml_lifecycle import limits
+from ml_lifecycle.documents import BLOCK_KEY, Document, FrontMatter, body_fingerprint
+from ml_lifecycle.evidence.findings import cited_digests, examine_page
+from ml_lifecycle.markdown_model import parse
+from ml_lifecycle.project import Project, load_project
+from ml_lifecycle.rules import check_required_sections, read_document, same_person
+from ml_lifecycle.vocabulary import APPROVED, APPROVED_BY, DOCS_DIR, FINGERPRINT, MARKER
 
 
 class ApprovalError(Exception):
@@ -56,21 +52,33 @@ def locate(root: Path, file: Path) -> tuple[Path, str]:
     path = file if file.is_absolute() or file.exists() else root / file
     if not path.is_file():
         raise ApprovalError(f"{file}: no such file")
-    if not is_inside(path, root):
+    if not limits.is_inside(path, root):
         raise ApprovalError(f"{file}: not inside the project {root}")
     return path, path.resolve().relative_to(root.resolve()).as_posix()
 
 
-def checked_document(root: Path, rel: str, today: date) -> Document:
-    """The checker's record of the document (owner, prompts left...)."""
-    report = check_project(root, today)
-    doc = next((d for d in report.documents if d.path == rel), None)
-    if doc is None:
+def checked_document(project: Project, path: Path, raw: bytes, today: date) -> Document:
+    """The checker's record of the one document (owner, prompts left...),
+    from the bytes already read."""
+    rel = path.resolve().relative_to(project.root.resolve()).as_posix()
+    try:
+        page = parse(raw.decode("utf-8").replace("\r\n", "\n"))
+    except (limits.Refused, UnicodeDecodeError) as exc:
+        raise ApprovalError(f"{rel} {exc}: not approved") from None
+    parts = Path(rel).parts
+    folder = parts[1] if len(parts) > 2 and parts[0] == DOCS_DIR else None
+    phase = next((p for p in project.phases if p.folder == folder), None)
+    phase_ids = {p.id: p for p in project.phases}
+    doc = read_document(project, project.root / rel, phase_ids, phase, today, page)
+    if doc is None or doc.front is None:
+        refused = next((p for p in doc.problems if p.refused), None) if doc else None
+        if refused is not None:
+            raise ApprovalError(str(refused))
         raise ApprovalError(f"{rel}: not a lifecycle document (no `lifecycle:` front matter)")
     return doc
 
 
-def refuse_unready(doc: Document, name: str, block: dict, body: str, first: int, front: str):
+def refuse_unready(doc: Document, name: str) -> None:
     """Every reason an approval would be wrong, in one line."""
     reasons = []
     if not doc.owner:
@@ -80,73 +88,69 @@ def refuse_unready(doc: Document, name: str, block: dict, body: str, first: int,
     if doc.unfilled:
         prompts = "prompt is" if doc.unfilled == 1 else "prompts are"
         reasons.append(f"{doc.unfilled} {prompts} still unfilled ({MARKER})")
-    if "required_sections" in block:
+    if "required_sections" in doc.front.block:
         trial = Document(path=doc.path, status=APPROVED)
-        check_required_sections(trial, block["required_sections"], strip_code(body), first, front)
+        check_required_sections(trial, doc.front.block["required_sections"], doc.page, doc.front)
         reasons += [problem.message.removeprefix(f"{APPROVED} but ") for problem in trial.problems]
     if reasons:
         raise ApprovalError(f"{doc.path}: cannot approve: {'; '.join(reasons)}")
 
 
 def set_block_fields(front: str, values: dict[str, str]) -> str:
-    """The front matter with these `lifecycle:` fields set (YAML text values),
-    each replacing its old line (and continuation lines) or added at the end."""
-    lines = front.split("\n")
-    start = next((i for i, line in enumerate(lines) if BLOCK_START.match(line)), None)
-    if start is None:
+    """The front matter with these `lifecycle:` fields set (YAML text
+    values): each old value's text replaced, where the parser's node marks
+    put it, or a new line after the block's last field."""
+    _, node = limits.load_yaml_node(front)
+    block = next((v for k, v in getattr(node, "value", []) if k.value == BLOCK_KEY), None)
+    if not isinstance(block, yaml.MappingNode) or block.flow_style or not block.value:
         raise ApprovalError("its `lifecycle:` block must list one field per line")
-    end = start + 1
-    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
-        end += 1
-    children = [line for line in lines[start + 1 : end] if line.strip()]
-    indent = re.match(r"[ \t]*", children[0]).group(0) if children else "  "
+    existing = {key.value: value for key, value in block.value}
+    edits: list[tuple[int, int, str]] = []
+    added = []
     for key, value in values.items():
-        line = f"{indent}{key}: {value}"
-        at = next(
-            (i for i in range(start + 1, end) if re.match(rf"{indent}{key}[ \t]*:", lines[i])),
-            None,
-        )
-        if at is None:
-            last = max((i for i in range(start, end) if lines[i].strip()), default=start)
-            lines.insert(last + 1, line)
-            end += 1
-            continue
-        stop = at + 1
-        while (
-            stop < end
-            and lines[stop].strip()
-            and len(lines[stop]) - len(lines[stop].lstrip()) > len(indent)
-        ):
-            stop += 1
-        lines[at:stop] = [line]
-        end -= stop - at - 1
-    return "\n".join(lines)
+        node_ = existing.get(key)
+        if node_ is None:
+            added.append(f"{key}: {value}")
+        elif not isinstance(node_, yaml.ScalarNode):
+            raise ApprovalError(f"its `{key}` must be a single value")
+        else:
+            start, end = node_.start_mark.index, node_.end_mark.index
+            space = " " if start == end and front[start - 1 : start] == ":" else ""
+            edits.append((start, end, space + value))
+    if added:
+        # After the line of the block's last character: a list's end mark
+        # lies on the line after it.
+        last = block.value[-1][1].end_mark.index
+        while last > 0 and front[last - 1] in " \t\n":
+            last -= 1
+        at = front.find("\n", last)
+        at = len(front) if at < 0 else at
+        indent = " " * block.value[0][0].start_mark.column
+        edits.append((at, at, "".join(f"\n{indent}{line}" for line in added)))
+    for start, end, text in sorted(edits, reverse=True):
+        front = front[:start] + text + front[end:]
+    return front
 
 
 def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
     """Approve the document; (its path in the project, the fingerprint)."""
     name = approver_name(by)
     path, rel = locate(root, file)
-    doc = checked_document(root, rel, today)
-    try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ApprovalError(f"{rel}: cannot be read: {exc}") from None
-    parts = split_front_matter(text)
-    meta = yaml.load(parts[0], Loader=Loader) if parts else None
-    block = meta.get("lifecycle") if isinstance(meta, dict) else None
-    if not isinstance(block, dict):
-        raise ApprovalError(f"{rel}: not a lifecycle document (no `lifecycle:` front matter)")
-    front, body, first = parts
-    refuse_unready(doc, name, block, body, first, front)
     project, _ = load_project(root)
-    stale = [f for f in examine_body(project, body, first) if f.problem]
+    try:
+        raw = limits.read_bytes(path, root)
+    except (limits.Refused, OSError) as exc:
+        raise ApprovalError(f"{rel}: cannot be read: {exc}") from None
+    doc = checked_document(project, path, raw, today)
+    refuse_unready(doc, name)
+    page = doc.page
+    stale = [f for f in examine_page(project, page) if f.problem]
     if stale:
         raise ApprovalError(
             f"{rel}:{stale[0].citation.line}: {stale[0].problem}; "
             "its cited values must match their evidence before approval"
         )
-    fingerprint = body_fingerprint(body, cited_digests(project, body))
+    fingerprint = body_fingerprint(page.body, cited_digests(project, page))
     values = {
         "status": APPROVED,
         APPROVED_BY: yaml_quoted(name),
@@ -154,21 +158,31 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
         FINGERPRINT: fingerprint,
     }
     try:
-        new_front = set_block_fields(front, values)
-    except ApprovalError as exc:
+        new_front = set_block_fields(page.front.text, values)
+    except (ApprovalError, limits.Refused, yaml.YAMLError) as exc:
         raise ApprovalError(f"{rel}: {exc}") from None
     confirm(rel, new_front, name, today, fingerprint)
-    match = FRONT_MATTER.match(text)
-    path.write_text(text[: match.start(1)] + new_front + text[match.end(1) :], encoding="utf-8")
+    write(path, raw, page, new_front)
     return rel, fingerprint
+
+
+def write(path: Path, raw: bytes, page, new_front: str) -> None:
+    """The file with its new front matter, in its own line ends."""
+    text = page.lines[0] + "\n" + new_front + page.text[page.offset(page.body_index - 1) :]
+    if b"\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    try:
+        limits.replace_file(path, text.encode("utf-8"), raw)
+    except limits.Refused as exc:
+        raise ApprovalError(f"{path.name} {exc}") from None
 
 
 def confirm(rel: str, front: str, name: str, today: date, fingerprint: str) -> None:
     """Parse the edited front matter before writing it: a file the edit would
     break is left as it was."""
     try:
-        block = (yaml.load(front, Loader=Loader) or {}).get("lifecycle") or {}
-    except (yaml.YAMLError, AttributeError):
+        block = FrontMatter.read(front).block or {}
+    except (yaml.YAMLError, limits.Refused):
         block = {}
     wanted = {
         "status": APPROVED,

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from ml_lifecycle import __version__
 from ml_lifecycle.documents import parse_date
+from ml_lifecycle.paths import shown
 from ml_lifecycle.report import render_json, render_text
 from ml_lifecycle.rules import UsageError, check_project, parse_phase_spec
-from ml_lifecycle.vocabulary import PHASES_FILE
+from ml_lifecycle.vocabulary import OUTSIDE_PROJECT, PHASES_FILE
 
 # The exports load Markdown and more: imported when their command runs, so
 # that `check` starts fast. Their default paths, relative to --root:
@@ -32,14 +33,6 @@ def iso_day(text: str) -> dt.date:
         return parse_date(text) or dt.date.today()
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder if inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def plural(count: int, noun: str) -> str:
@@ -191,7 +184,8 @@ def add_evidence(parser: argparse.ArgumentParser) -> None:
 
 
 def run_evidence(args: argparse.Namespace) -> int:
-    from ml_lifecycle import evidence
+    from ml_lifecycle.evidence.update import survey
+    from ml_lifecycle.limits import Refused
     from ml_lifecycle.project import find_documents, load_project
 
     project, problems = load_project(args.root)
@@ -199,9 +193,11 @@ def run_evidence(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
     paths = [path for path, _ in find_documents(project)]
     try:
-        pages, unreadable = evidence.survey(project, paths, args.update)
+        pages, unreadable = survey(project, paths, args.update)
     except OSError as error:
         return fail(f"cannot write: {error.strerror or error}")
+    except Refused as error:
+        return fail(f"cannot write: {error}")
     failing = len(problems) + len(unreadable)
     for problem in unreadable:
         print(f"error: {problem}", file=sys.stderr)
@@ -294,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.root / PHASES_FILE).is_file():
         return fail(
             f"{args.root.absolute()} is not a lifecycle project (it has no {PHASES_FILE}): "
-            "run this in the project's folder, or pass --root DIR",
+            f"{OUTSIDE_PROJECT}",
             2,
         )
     return args.run(args)

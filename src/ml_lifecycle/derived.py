@@ -9,10 +9,10 @@ Values typed into documents are escaped (md_escape) so that they show as text.
 from __future__ import annotations
 
 import posixpath
-import re
 from urllib.parse import quote
 
 from ml_lifecycle.documents import Document
+from ml_lifecycle.markdown_model import Heading, Part
 from ml_lifecycle.report import Report, next_review_text, performer
 from ml_lifecycle.traceability import Requirement
 from ml_lifecycle.vocabulary import (
@@ -28,7 +28,6 @@ from ml_lifecycle.vocabulary import (
 STATUS_PLACEHOLDER = "<!-- lifecycle-status -->"
 RESPONSIBILITIES_PLACEHOLDER = "<!-- lifecycle-responsibilities -->"
 SUPPLIERS_PLACEHOLDER = "<!-- lifecycle-suppliers -->"
-FIRST_H1 = re.compile(r"^#[ \t]+.*$", re.M)
 STATUS_BOX = {
     "draft": ("warning", "Draft: not reviewed yet"),
     "in-review": ("info", "In review: not approved yet"),
@@ -84,14 +83,43 @@ def status_box(doc: Document) -> str:
     return "\n".join(lines)
 
 
-def add_status_box(markdown: str, doc: Document) -> str:
-    """The status box right below the page's title (or at the top)."""
+def add_status_box(markdown: str, title: Heading | None, doc: Document) -> str:
+    """The status box right below the page's title, the H1 the Markdown
+    model found (or at the top)."""
     box = status_box(doc)
-    heading = FIRST_H1.search(markdown)
-    if heading is None:
+    if title is None:
         return f"{box}\n\n{markdown}"
-    end = heading.end()
-    return f"{markdown[:end]}\n\n{box}\n\n{markdown[end:].lstrip(chr(10))}"
+    lines = markdown.split("\n")
+    head, rest = "\n".join(lines[: title.stop]), "\n".join(lines[title.stop :])
+    return f"{head}\n\n{box}\n\n{rest.lstrip(chr(10))}"
+
+
+def code_span(code: str) -> str:
+    """Code as a Markdown code span, fenced by more backticks than it holds."""
+    longest = run = 0
+    for char in code:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    fence = "`" * (longest + 1)
+    return f"{fence}{pad}{code}{pad}{fence}"
+
+
+def inline_text(parts: tuple[Part, ...]) -> str:
+    """Inline text read by the Markdown model, shown as written: text
+    escaped, code as code."""
+    return "".join(
+        code_span(part.text) if part.kind == "code" else spaced_escape(part.text) for part in parts
+    ).strip()
+
+
+def spaced_escape(text: str) -> str:
+    """md_escape, keeping one space where the text starts or ends with one
+    (it meets a code span there)."""
+    core = md_escape(text)
+    lead = " " if text[:1].isspace() else ""
+    trail = " " if text[-1:].isspace() and core else ""
+    return lead + core + trail
 
 
 # --- tables ------------------------------------------------------------------------
@@ -209,7 +237,7 @@ def _requirement_row(requirement: Requirement, here: str) -> str:
     result = md_escape(requirement.result) if requirement.result else "not verified"
     cells = [
         _page_link(md_escape(requirement.id), requirement.path, here),
-        _or_dash(requirement.text),
+        inline_text(requirement.parts) or NO_VALUE,
         _or_dash(requirement.method),
         _page_link(result, verified, here) if verified else result,
         signals or NO_VALUE,

@@ -1,5 +1,7 @@
-"""Reading one lifecycle document: its front matter, its body, its headings
-and the prompts it leaves unfilled. No rules here: see rules.py."""
+"""One lifecycle document: what the checker knows of it (`Document`), and
+its front matter read into data with the file line of each field
+(`FrontMatter`). The Markdown itself is read by markdown_model.py; no rules
+here: see rules.py."""
 
 from __future__ import annotations
 
@@ -9,18 +11,44 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ml_lifecycle import limits
-from ml_lifecycle.project import Problem
-from ml_lifecycle.vocabulary import DEFAULT_REVIEW_INTERVAL, FINGERPRINT_ALGORITHM, MARKER
+import yaml
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+from ml_lifecycle import limits
+from ml_lifecycle.markdown_model import Page
+from ml_lifecycle.problem import Problem
+from ml_lifecycle.vocabulary import DEFAULT_REVIEW_INTERVAL, FINGERPRINT_ALGORITHM
+
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
-CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
-# An ATX heading; its text (group 2) still has any closing #s and {attrs}:
-# see heading(). One greedy group, so matching is linear in the line.
-HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
-LIFECYCLE_KEY = re.compile(r"^lifecycle[ \t]*:", re.M)
+BLOCK_KEY = "lifecycle"
+FRONT_LINE = 2  # the front matter's first line in the file
+
+
+@dataclass
+class FrontMatter:
+    """A document's front matter, parsed once through the bounded reader."""
+
+    meta: object
+    node: yaml.Node | None = None
+
+    @classmethod
+    def read(cls, text: str) -> FrontMatter:
+        """Raises limits.Refused or yaml.YAMLError."""
+        if not text.strip():
+            return cls({})
+        return cls(*limits.load_yaml_node(text))
+
+    @property
+    def block(self) -> dict | None:
+        block = self.meta.get(BLOCK_KEY) if isinstance(self.meta, dict) else None
+        return block if isinstance(block, dict) else None
+
+    def field_line(self, key: str) -> int:
+        """File line of `key:` in the lifecycle block; the block's own line
+        when the key is absent, the front matter's first line without a block."""
+        line = limits.key_line(self.node, BLOCK_KEY, str(key))
+        if line is None:
+            line = limits.key_line(self.node, BLOCK_KEY)
+        return FRONT_LINE + (line or 0)
 
 
 @dataclass
@@ -49,6 +77,9 @@ class Document:
     # repository and the report was asked for it (check --json).
     last_change: dict | None = None
     problems: list[Problem] = field(default_factory=list)
+    # The document as read, once per command: every later reader uses it.
+    page: Page | None = field(default=None, repr=False, compare=False)
+    front: FrontMatter | None = field(default=None, repr=False, compare=False)
     # Cited evidence values that do not match their source while the document
     # is a draft: reported, not failing (in review or approved, they are
     # problems). Also every citation's count, for the report.
@@ -91,16 +122,6 @@ def read_text(path: Path, root: Path | None = None) -> str:
     return limits.read_text(path, root)
 
 
-def split_front_matter(text: str) -> tuple[str, str, int] | None:
-    """(front matter, body, file line where the body starts), or None when the
-    text does not start with a closed front-matter block."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return None
-    front = match.group(1) or ""
-    return front, text[match.end() :], front.count("\n") + 3
-
-
 def body_fingerprint(body: str, cited: dict[str, str] | None = None) -> str:
     """A hash of a document's body that ignores line ends, trailing spaces and
     blank lines at either end, so that an editor's tidying is no change.
@@ -114,69 +135,6 @@ def body_fingerprint(body: str, cited: dict[str, str] | None = None) -> str:
         normal += "\0evidence\0" + "\n".join(f"{k} {v}" for k, v in sorted(cited.items()))
     digest = hashlib.new(FINGERPRINT_ALGORITHM, normal.encode("utf-8")).hexdigest()
     return f"{FINGERPRINT_ALGORITHM}:{digest}"
-
-
-def has_lifecycle_key(front: str) -> bool:
-    return LIFECYCLE_KEY.search(front) is not None
-
-
-def field_line(front: str, key: str) -> int:
-    """File line of `key:` in the front matter's lifecycle block (the front
-    matter starts on line 2); the block's own line when the key is absent."""
-    block = LIFECYCLE_KEY.search(front)
-    if block is None:
-        return 2
-    if len(key) > 200:  # no real field; a pattern that long is slow to compile
-        return front.count("\n", 0, block.start()) + 2
-    found = re.compile(rf"^[ \t]+{re.escape(key)}[ \t]*:", re.M).search(front, block.end())
-    return front.count("\n", 0, (found or block).start()) + 2
-
-
-def strip_code(body: str) -> str:
-    """The body with fenced code blocks and code spans blanked out (lines kept),
-    so that a marker or heading quoted as code does not count."""
-    if "```" in body or "~~~" in body:
-        body = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
-    return CODE_SPAN.sub("", body) if "`" in body else body
-
-
-def heading(line: str) -> tuple[int, str] | None:
-    """(level, text) of an ATX heading line, without its closing #s and its
-    {attributes}; None for another line. Linear in the line's length."""
-    if not line.lstrip(" ").startswith("#"):
-        return None
-    match = HEADING.match(line)
-    if match is None:
-        return None
-    text = match.group(2).rstrip(" \t")
-    closing = text.rstrip("#")
-    if closing != text and (not closing or closing[-1] in " \t"):
-        text = closing.rstrip(" \t")
-    if text.endswith("}"):  # the first { after the last } but the closing one
-        opening = text.find("{", text.rfind("}", 0, len(text) - 1) + 1)
-        if 0 <= opening < len(text) - 1:
-            text = text[:opening]
-    return len(match.group(1)), text.strip()
-
-
-def headings(body: str) -> list[tuple[int, int, str]]:
-    """(line index in body, level, text) of each ATX heading."""
-    found = []
-    for index, line in enumerate(body.split("\n")):
-        parsed = heading(line)
-        if parsed:
-            found.append((index, *parsed))
-    return found
-
-
-def count_unfilled(path: Path) -> int:
-    """Markers outside code in a page that is not a lifecycle document."""
-    try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError, limits.Refused):
-        return 0
-    parts = split_front_matter(text)
-    return strip_code(parts[1] if parts else text).count(MARKER)
 
 
 def as_text(value: object) -> str:
@@ -197,3 +155,12 @@ def parse_date(value: object) -> date | None:
     except ValueError:
         pass
     raise ValueError(text)
+
+
+def mentions_block(front: str) -> bool:
+    """Whether front matter that cannot be parsed has a top-level
+    `lifecycle:` key: then it was meant to be a lifecycle document."""
+    return any(
+        line.split(":", 1)[0].rstrip(" \t") == BLOCK_KEY and ":" in line
+        for line in front.split("\n")
+    )

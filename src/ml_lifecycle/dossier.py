@@ -12,6 +12,10 @@ save it as PDF from the print dialogue.
 
 The tables the site derives from front matter (status, responsibilities,
 suppliers) are filled in here by the same code as in the site (derived.py).
+The page is a Jinja template with autoescape (templates/dossier.html, its
+styles in templates/dossier.css); each document's HTML comes from
+Python-Markdown, whose element tree is where heading ids are made unique,
+links between documents point into the dossier and images are embedded.
 """
 
 from __future__ import annotations
@@ -22,27 +26,38 @@ import html
 import mimetypes
 import posixpath
 import re
-import subprocess
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
+from xml.etree import ElementTree
 
+import jinja2
 import markdown
 import yaml
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
 
-from ml_lifecycle import derived, evidence, limits
-from ml_lifecycle.documents import Document, read_text, split_front_matter
+from ml_lifecycle import derived, limits
+from ml_lifecycle.documents import Document
+from ml_lifecycle.evidence.site import plain_values
+from ml_lifecycle.markdown_model import Page, parse, tame_long_lines
 from ml_lifecycle.project import cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
-from ml_lifecycle.report import Report, next_review_text, performer
-from ml_lifecycle.rules import check_project
+from ml_lifecycle.report import Report, next_review_text
+from ml_lifecycle.repository import git_text
+from ml_lifecycle.rules import check_project, read_page
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
     DOCS_DIR,
     EXTENSION_CONFIGS,
+    IN_HOUSE,
     MARKDOWN_EXTENSIONS,
     MARKER,
     NO_VALUE,
+    OUTSIDE_PROJECT,
     STATUSES,
     TRACEABILITY_PAGE,
 )
@@ -53,6 +68,8 @@ ANSWERS = ".cookiecutter-answers.yaml"
 LEFT_OUT = {"index.md", "guide.md"}
 # A printed page has no use for the permalink anchors the site adds.
 EXTENSION_SETTINGS = {name: c for name, c in EXTENSION_CONFIGS.items() if name != "toc"}
+# A link with a scheme (https:, mailto:, data:) leaves the dossier alone.
+SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
 
 
 class DossierError(Exception):
@@ -73,8 +90,9 @@ class Part:
 
     path: str  # relative to the project, e.g. docs/04-building/model-card.md
     section: str
-    body: str
+    page: Page  # its body, as the dossier shows it
     record: Document | None = None
+    html: str = ""  # its HTML, from Python-Markdown (marked safe)
 
     @property
     def anchor(self) -> str:
@@ -82,22 +100,36 @@ class Part:
         return "doc-" + re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
 
     @property
+    def heading(self) -> str:
+        """The document's H1, shown above its banner."""
+        return self.page.title()
+
+    @property
     def title(self) -> str:
-        match = re.search(r"^# (.+)$", self.body, re.MULTILINE)
-        if match:
-            return match.group(1).strip()
+        if self.heading:
+            return self.heading
         return self.record.title if self.record else posixpath.basename(self.path)
 
+    def body_without_title(self) -> str:
+        """The body after its H1 (the template shows the H1 itself)."""
+        title = self.page.h1()
+        if title is None:
+            return self.page.text
+        lines = self.page.lines
+        return "\n".join(lines[: title.index] + lines[title.stop :])
 
-def read_body(root: Path, path: str) -> str:
-    try:
-        text = read_text(root / path, root)
-    except limits.Refused as error:
-        raise DossierError(f"{path} {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise DossierError(f"cannot read {path}: {error}") from None
-    parts = split_front_matter(text)
-    return parts[1] if parts else text
+
+def body_page(report: Report, path: str) -> Page:
+    """A page's body in the model, from what the check read (once)."""
+    page = report.read.get(path)
+    if page is None:  # a page the check did not read: the derived traceability page
+        try:
+            page = read_page(report.project.root / path, report.project.root)
+        except limits.Refused as error:
+            raise DossierError(f"{path} {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise DossierError(f"cannot read {path}: {error}") from None
+    return parse(page.body, front_matter=False) if page.front else page
 
 
 def read_yaml(path: Path, loader=yaml.SafeLoader) -> dict:
@@ -119,152 +151,119 @@ def record_pages(root: Path, taken: set[str]) -> list[str]:
     return [path for path in paths if path not in taken]
 
 
-def document_body(root: Path, report: Report, doc: Document) -> str:
-    """A document's body, in the reader's view when it is in review or approved."""
-    body = evidence.plain_values(read_body(root, doc.path))
-    return reader_view(body) if shows_reader_view(report.project, doc) else body
+def document_page(report: Report, doc: Document) -> Page:
+    """A document's body, citations as plain values, in the reader's view
+    when it is in review or approved."""
+    page = parse(plain_values(body_page(report, doc.path)), front_matter=False)
+    if shows_reader_view(report.project, doc):
+        page = parse(reader_view(page), front_matter=False)
+    return page
 
 
-def traceability_part(report: Report) -> Part | None:
-    """The derived traceability page, once requirements define IDs."""
-    if not report.traceability.requirements:
-        return None
-    body = derived.traceability_page(report, TRACEABILITY_PAGE)
-    return Part(f"{DOCS_DIR}/{TRACEABILITY_PAGE}", CROSS_CUTTING_TITLE, body)
-
-
-def collect(root: Path, report: Report) -> list[Part]:
+def collect(report: Report) -> list[Part]:
     """Lifecycle documents in phase order, then the cross-cutting records."""
     titles = {phase.id: f"{phase.number}. {phase.title}" for phase in report.phases}
     parts = [
-        Part(doc.path, titles.get(doc.phase, doc.phase), document_body(root, report, doc), doc)
+        Part(doc.path, titles.get(doc.phase, doc.phase), document_page(report, doc), doc)
         for doc in report.documents
     ]
     if not parts:
-        raise DossierError("no lifecycle documents found: run this inside a lifecycle project")
+        raise DossierError(f"no lifecycle documents found under {DOCS_DIR}/: {OUTSIDE_PROJECT}")
     taken = {part.path for part in parts}
-    for path in record_pages(root, taken):
+    for path in record_pages(report.project.root, taken):
         source = path.removeprefix(f"{DOCS_DIR}/")
-        body = derived.fill_placeholders(read_body(root, path), report, source)
-        parts.append(Part(path, CROSS_CUTTING_TITLE, body))
-    trace = traceability_part(report)
-    if trace is not None and all(part.path != trace.path for part in parts):
-        parts.append(trace)
+        body = derived.fill_placeholders(body_page(report, path).text, report, source)
+        parts.append(Part(path, CROSS_CUTTING_TITLE, parse(body, front_matter=False)))
+    if report.traceability.requirements:
+        path = f"{DOCS_DIR}/{TRACEABILITY_PAGE}"
+        if path not in {part.path for part in parts}:
+            body = derived.traceability_page(report, TRACEABILITY_PAGE)
+            parts.append(Part(path, CROSS_CUTTING_TITLE, parse(body, front_matter=False)))
     return parts
 
 
-def text(value) -> str:
-    """A front-matter or answer value as escaped HTML text."""
-    return html.escape("" if value is None else str(value))
+# --- each document's HTML: Python-Markdown, and its element tree -------------------
 
 
-def field_html(value) -> str:
-    """A front-matter value as escaped HTML, the TODO marker highlighted as
-    it is in the text."""
-    if isinstance(value, str) and value.strip() == MARKER:
-        return f"<mark>{html.escape(MARKER.strip('='))}</mark>"
-    return text(value)
+class DossierTree(Treeprocessor):
+    """Runs after every other tree step: heading and footnote ids get the
+    document's prefix, so that they are unique in the dossier; links to
+    other documents point at their place in it (or become text when the
+    page is not in it); local images are embedded; folded blocks open."""
 
+    def __init__(self, md, part: Part, anchors: dict[str, str], root: Path):
+        super().__init__(md)
+        self.part, self.anchors, self.root = part, anchors, root
 
-def status_badge(status: str) -> str:
-    known = status if status in STATUSES else "unknown"
-    return f'<span class="status status-{known}">{text(status or "no status")}</span>'
+    def run(self, root: ElementTree.Element) -> None:
+        prefix = self.part.anchor
+        for element in root.iter():
+            if element.get("id"):
+                element.set("id", f"{prefix}--{element.get('id')}")
+            if element.tag == "a" and element.get("href"):
+                self.retarget(element, element.get("href"))
+            elif element.tag == "img" and element.get("src"):
+                self.embed(element, element.get("src"))
+            elif element.tag == "details":
+                element.set("open", "open")
 
+    def retarget(self, link: ElementTree.Element, href: str) -> None:
+        if href.startswith("#"):
+            link.set("href", f"#{self.part.anchor}--{href[1:]}")
+            return
+        target, _, fragment = href.partition("#")
+        if SCHEME.match(href) or not target.endswith(".md"):
+            return
+        folder = posixpath.dirname(self.part.path)
+        resolved = posixpath.normpath(posixpath.join(folder, target))
+        anchor = self.anchors.get(resolved)
+        if anchor is None:
+            del link.attrib["href"]
+            link.set("class", "unresolved")
+        else:
+            link.set("href", f"#{anchor}--{fragment}" if fragment else f"#{anchor}")
 
-def rewrite_ids(fragment: str, prefix: str) -> str:
-    """Make heading ids unique across documents."""
-    fragment = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}--{m.group(1)}"', fragment)
-    return re.sub(r'\bhref="#([^"]+)"', lambda m: f'href="#{prefix}--{m.group(1)}"', fragment)
-
-
-def rewrite_links(fragment: str, part: Part, anchors: dict[str, str]) -> str:
-    """Point links between documents at their place in the dossier; links to
-    pages that are not in it become plain text."""
-
-    def replace(match: re.Match) -> str:
-        target, _, fragment_id = html.unescape(match.group(1)).partition("#")
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(part.path), target))
-        if resolved in anchors:
-            anchor = anchors[resolved]
-            return f'href="#{anchor}--{fragment_id}"' if fragment_id else f'href="#{anchor}"'
-        return 'class="unresolved"'
-
-    return re.sub(r'href="(?![a-z][a-z0-9+.-]*:|#)([^"]*?\.md(?:#[^"]*)?)"', replace, fragment)
-
-
-def embed_images(fragment: str, part: Part, root: Path) -> str:
-    """Put local images into the file as data URIs so that it stands alone."""
-
-    def replace(match: re.Match) -> str:
-        source = html.unescape(match.group(1))
-        file = (root / posixpath.dirname(part.path) / source).resolve()
+    def embed(self, image: ElementTree.Element, source: str) -> None:
+        if SCHEME.match(source):
+            return
+        file = (self.root / posixpath.dirname(self.part.path) / source).resolve()
         kind = mimetypes.guess_type(file.name)[0]
         if not kind or not kind.startswith("image/") or not file.is_file():
-            return match.group(0)
+            return
         try:
-            content = limits.read_bytes(file, root, limits.MAX_ASSET_BYTES)
+            content = limits.read_bytes(file, self.root, limits.MAX_ASSET_BYTES)
         except limits.Refused as error:
-            raise DossierError(f"{part.path}: image {source} {error}") from None
+            raise DossierError(f"{self.part.path}: image {source} {error}") from None
         except OSError:
-            return match.group(0)
-        data = base64.b64encode(content).decode("ascii")
-        return f'src="data:{kind};base64,{data}"'
-
-    return re.sub(r'src="(?![a-z][a-z0-9+.-]*:)([^"]+)"', replace, fragment)
+            return
+        image.set("src", f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}")
 
 
-def render_markdown(body: str) -> str:
+class DossierExtension(Extension):
+    def __init__(self, part: Part, anchors: dict[str, str], root: Path):
+        super().__init__()
+        self.args = (part, anchors, root)
+
+    def extendMarkdown(self, md) -> None:
+        md.treeprocessors.register(DossierTree(md, *self.args), "lifecycle-dossier", 0)
+
+
+def render_markdown(part: Part, anchors: dict[str, str], root: Path) -> Markup:
     converter = markdown.Markdown(
-        extensions=list(MARKDOWN_EXTENSIONS), extension_configs=EXTENSION_SETTINGS
+        extensions=[*MARKDOWN_EXTENSIONS, DossierExtension(part, anchors, root)],
+        extension_configs=EXTENSION_SETTINGS,
     )
-    rendered = converter.convert(limits.tame_long_lines(body))
-    # A printed page cannot be clicked open: show folded blocks unfolded.
-    return re.sub(r"<details(?![^>]*\bopen\b)", "<details open", rendered)
+    # The HTML is Python-Markdown's, from the document's own Markdown.
+    return Markup(converter.convert(tame_long_lines(part.body_without_title())))
 
 
-def banner(doc: Document, path: str) -> str:
-    rows = [
-        ("Status", status_badge(doc.status)),
-        ("Owner", field_html(doc.owner) or "<em>not set</em>"),
-        ("Performed by", performer(doc, field_html) or "<em>not set</em>"),
-        ("Last reviewed", text(doc.last_reviewed) or "<em>never</em>"),
-        ("Next review", text(next_review_text(doc)) if doc.next_review else "<em>not set</em>"),
-        ("Unfilled prompts", str(doc.unfilled)),
-        ("Source", f"<code>{text(path)}</code>"),
-    ]
-    cells = "".join(f"<div><dt>{label}</dt><dd>{value}</dd></div>" for label, value in rows)
-    problems = "".join(f"<li>{text(problem)}</li>" for problem in doc.problems)
-    found = f'<div class="problems">Found by make check:<ul>{problems}</ul></div>'
-    return f'<dl class="banner">{cells}</dl>' + (found if problems else "")
-
-
-def document_section(part: Part, anchors: dict[str, str], root: Path) -> str:
-    fragment = render_markdown(part.body)
-    fragment = rewrite_ids(fragment, part.anchor)
-    fragment = rewrite_links(fragment, part, anchors)
-    fragment = embed_images(fragment, part, root)
-    if part.record is not None:
-        heading_end = fragment.find("</h1>")
-        insert_at = heading_end + len("</h1>") if heading_end >= 0 else 0
-        fragment = fragment[:insert_at] + banner(part.record, part.path) + fragment[insert_at:]
-    section = f'<p class="section-name">{text(part.section)}</p>'
-    return f'<section class="document" id="{part.anchor}">{section}{fragment}</section>'
+# --- the page --------------------------------------------------------------------------
 
 
 def source_revision(root: Path) -> str:
     """The git commit the dossier was made from, if the project is a repository."""
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short", "HEAD")
-    if commit and git("status", "--porcelain", "--", DOCS_DIR):
+    commit = (git_text(root, "rev-parse", "--short", "HEAD") or "").strip()
+    if commit and (git_text(root, "status", "--porcelain", "--", DOCS_DIR) or "").strip():
         commit += " (with uncommitted changes)"
     return commit
 
@@ -273,117 +272,28 @@ def project_name(answers: dict, config: dict) -> str:
     return str(answers.get("project_name") or html.unescape(str(config.get("site_name", ""))))
 
 
-def cover(parts: list[Part], report: Report, answers: dict, name: str, rev: str) -> str:
-    owner = text(answers.get("owner_name")) or "<em>not named</em>"
+@cache
+def template() -> jinja2.Template:
+    files = resources.files("ml_lifecycle") / "templates"
+    environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
+    return environment.from_string((files / "dossier.html").read_text(encoding="utf-8"))
+
+
+def style() -> str:
+    return (resources.files("ml_lifecycle") / "templates" / "dossier.css").read_text("utf-8")
+
+
+def cover_facts(report: Report, answers: dict, rev: str) -> list[tuple[str, object]]:
+    owner = str(answers.get("owner_name") or "") or Markup("<em>not named</em>")
     if answers.get("owner_email"):
-        owner += f" &lt;{text(answers['owner_email'])}&gt;"
-    facts = [
-        ("Organisation", text(answers.get("organisation"))),
+        owner = Markup("{} &lt;{}&gt;").format(owner, answers["owner_email"])
+    return [
+        ("Organisation", answers.get("organisation")),
         ("Accountable owner", owner),
-        ("Risk level", text(str(answers.get("risk_level") or "").capitalize())),
-        ("Date of this dossier", text(report.today)),
-        ("Source revision", f"<code>{text(rev)}</code>" if rev else ""),
+        ("Risk level", str(answers.get("risk_level") or "").capitalize()),
+        ("Date of this dossier", report.today),
+        ("Source revision", Markup("<code>{}</code>").format(rev) if rev else ""),
     ]
-    fact_rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts if v)
-    documents = [part for part in parts if part.record is not None]
-    counts = Counter(part.record.status for part in documents)
-    summary = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-    rows = "".join(
-        "<tr>"
-        f"<td>{text(part.section)}</td>"
-        f'<td><a href="#{part.anchor}">{text(part.title)}</a></td>'
-        f"<td>{status_badge(part.record.status)}</td>"
-        f"<td>{text(part.record.owner) or NO_VALUE}</td>"
-        f"<td>{text(part.record.last_reviewed) or NO_VALUE}</td>"
-        f"<td>{text(next_review_text(part.record)) if part.record.next_review else NO_VALUE}</td>"
-        f'<td class="number">{part.record.unfilled}</td>'
-        "</tr>"
-        for part in documents
-    )
-    problems = "".join(f"<li>{text(problem)}</li>" for problem in report.problems)
-    records = "".join(
-        f'<li><a href="#{part.anchor}">{text(part.title)}</a></li>'
-        for part in parts
-        if part.record is None
-    )
-    return (
-        '<section class="cover">'
-        '<p class="kind">Lifecycle dossier</p>'
-        f"<h1>{text(name)}</h1>"
-        f'<p class="description">{text(answers.get("description"))}</p>'
-        f'<table class="facts">{fact_rows}</table>'
-        f"<h2>Status of the documents</h2><p>{len(documents)} documents: {text(summary)}.</p>"
-        '<table class="status-table"><thead><tr><th>Phase</th><th>Document</th>'
-        "<th>Status</th><th>Owner</th><th>Last reviewed</th><th>Next review</th>"
-        '<th class="number">Unfilled prompts</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-        + (
-            f'<h2>Problems found by make check</h2><ul class="problems">{problems}</ul>'
-            if problems
-            else "<p>make check found no problems.</p>"
-        )
-        + (f"<h2>Cross-cutting records</h2><ul>{records}</ul>" if records else "")
-        + "</section>"
-    )
-
-
-STYLE = """
-@page { size: A4; margin: 18mm 16mm 20mm; }
-:root { --ink: #1d1d1f; --muted: #5b5b66; --rule: #d0d0d8; --accent: #3949ab; }
-body { font: 11pt/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       color: var(--ink); max-width: 52em; margin: 2em auto; padding: 0 1.5em; }
-h1, h2, h3, h4 { line-height: 1.25; break-after: avoid; }
-h1 { font-size: 1.9em; margin-top: 0; }
-h2 { font-size: 1.35em; border-bottom: 1px solid var(--rule); padding-bottom: .15em; }
-a { color: var(--accent); }
-.headerlink { display: none; }
-.cover, .document { break-after: page; }
-.document { border-top: 3px solid var(--accent); padding-top: 1em; margin-top: 3em; }
-.cover .kind, .section-name { text-transform: uppercase; letter-spacing: .08em;
-       color: var(--muted); font-size: .85em; margin: 0 0 .3em; }
-.cover h1 { font-size: 2.4em; margin-bottom: .2em; }
-.cover .description { font-size: 1.15em; color: var(--muted); }
-table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: .92em; }
-th, td { border: 1px solid var(--rule); padding: .3em .5em; text-align: left;
-         vertical-align: top; }
-thead th { background: #eef0fa; }
-tr { break-inside: avoid; }
-.facts th { width: 30%; background: #f6f6f9; }
-.number { text-align: right; }
-.status { display: inline-block; padding: 0 .45em; border-radius: .25em; font-weight: 600;
-          border: 1px solid currentColor; font-size: .9em; white-space: nowrap; }
-.status-draft { color: #8a5300; } .status-in-review { color: #1f5fae; }
-.status-approved { color: #1b7a35; } .status-retired { color: #666; }
-.status-unknown { color: #b00020; }
-div.problems, ul.problems { color: #b00020; }
-.banner { display: grid; grid-template-columns: repeat(auto-fit, minmax(11em, 1fr));
-          gap: .4em 1em; margin: 0 0 1.5em; padding: .7em 1em; background: #f6f6f9;
-          border: 1px solid var(--rule); border-radius: .3em; break-inside: avoid; }
-.banner dt { font-size: .78em; text-transform: uppercase; letter-spacing: .05em;
-             color: var(--muted); }
-.banner dd { margin: 0; }
-mark { background: #fce8b2; color: #5f3b00; font-weight: 700; padding: 0 .2em; }
-blockquote { margin: 1em 0; padding: .2em 1em; border-left: 4px solid var(--rule);
-             color: #34343c; }
-.admonition, details { border: 1px solid var(--rule); border-left: 4px solid var(--accent);
-             border-radius: .2em; padding: 0 1em; margin: 1em 0; break-inside: avoid; }
-.admonition-title, summary { font-weight: 700; margin: .6em 0 .3em; }
-.tabbed-set > input { display: none; }
-.tabbed-labels { display: none; }
-.tabbed-block { display: block !important; }
-code { font-size: .9em; background: #f1f1f4; padding: 0 .2em; border-radius: .2em; }
-pre { white-space: pre-wrap; background: #f6f6f9; padding: .6em; border-radius: .3em; }
-pre code { background: none; padding: 0; }
-img { max-width: 100%; }
-a.unresolved { color: inherit; text-decoration: none; }
-@media print {
-  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
-  .document { border-top: none; margin-top: 0; padding-top: 0; }
-  a { color: inherit; text-decoration: none; }
-  mark { background: none; border: 1px solid currentColor; }
-  thead { display: table-header-group; }
-}
-"""
 
 
 def build(root: Path, today: dt.date) -> str:
@@ -396,15 +306,26 @@ def build(root: Path, today: dt.date) -> str:
     if refused:
         listed = "\n".join(f"  - {problem}" for problem in refused)
         raise DossierError(f"refusing to write the dossier; run `ml-lifecycle check`:\n{listed}")
-    parts = collect(root, report)
+    parts = collect(report)
     anchors = {part.path: part.anchor for part in parts}
-    name = project_name(answers, config)
-    body = cover(parts, report, answers, name, source_revision(root)) + "".join(
-        document_section(part, anchors, root) for part in parts
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{text(name)} — lifecycle dossier ({report.today})</title>\n"
-        f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    for part in parts:
+        part.html = render_markdown(part, anchors, root)
+    documents = [part for part in parts if part.record is not None]
+    counts = Counter(part.record.status for part in documents)
+    return template().render(
+        name=project_name(answers, config),
+        today=report.today,
+        answers=answers,
+        facts=cover_facts(report, answers, source_revision(root)),
+        documents=documents,
+        summary=", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]),
+        problems=report.problems,
+        records=[part for part in parts if part.record is None],
+        parts=parts,
+        style=Markup(style()),
+        statuses=STATUSES,
+        marker=MARKER,
+        in_house=IN_HOUSE,
+        no_value=NO_VALUE,
+        next_review=next_review_text,
     )

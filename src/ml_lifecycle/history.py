@@ -9,24 +9,15 @@ one before it.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from ml_lifecycle.documents import Document, body_fingerprint, read_text, split_front_matter
+from ml_lifecycle.documents import Document, body_fingerprint, read_text
+from ml_lifecycle.markdown_model import split_front_matter
 from ml_lifecycle.report import Report
+from ml_lifecycle.repository import git, git_text
 
 # Commits looked at per document: enough for the last change of the body.
 DEPTH = 50
-
-
-def git(root: Path, *args: str, stdin: str | None = None) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 def fingerprint_of(text: str) -> str:
@@ -36,17 +27,10 @@ def fingerprint_of(text: str) -> str:
 
 def blobs(root: Path, names: list[str]) -> list[str]:
     """The texts of `commit:path` names, read in one `git cat-file` run."""
-    try:
-        done = subprocess.run(
-            ["git", "cat-file", "--batch"],
-            cwd=root,
-            input="".join(f"{n}\n" for n in names).encode("utf-8"),
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
+    out = git(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in names).encode())
+    if out is None:
         return [""] * len(names)
-    out, texts = done.stdout, []
+    texts = []
     for _ in names:
         header, _, out = out.partition(b"\n")
         if not header or header.endswith(b" missing"):
@@ -59,7 +43,7 @@ def blobs(root: Path, names: list[str]) -> list[str]:
 
 
 def last_change(root: Path, prefix: str, doc: Document) -> dict | None:
-    log = git(root, "log", f"-n{DEPTH}", "--format=%H%x00%an%x00%aI", "--", doc.path)
+    log = git_text(root, "log", f"-n{DEPTH}", "--format=%H%x00%an%x00%aI", "--", doc.path)
     commits = [line.split("\0") for line in (log or "").splitlines() if line.count("\0") == 2]
     if not commits:
         return None
@@ -70,17 +54,20 @@ def last_change(root: Path, prefix: str, doc: Document) -> dict | None:
         (i for i in range(len(commits) - 1) if prints[i] != prints[i + 1]), len(commits) - 1
     )
     commit, author, when = commits[newest]
-    try:
-        current = fingerprint_of(read_text(root / doc.path))
-    except (OSError, UnicodeDecodeError):
-        current = prints[0]
+    if doc.page is not None:
+        current = fingerprint_of(doc.page.text)
+    else:
+        try:
+            current = fingerprint_of(read_text(root / doc.path))
+        except (OSError, UnicodeDecodeError):
+            current = prints[0]
     return {"commit": commit, "author": author, "date": when, "uncommitted": current != prints[0]}
 
 
 def add_last_changes(report: Report) -> None:
     """Set `last_change` on each document, when the project is in git."""
     root = report.project.root
-    prefix = git(root, "rev-parse", "--show-prefix")
+    prefix = git_text(root, "rev-parse", "--show-prefix")
     if prefix is None:
         return
     prefix = prefix.strip()

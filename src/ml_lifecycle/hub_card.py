@@ -38,16 +38,18 @@ their question as usual. Metadata with empty values is left out.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import yaml
 
 from ml_lifecycle import limits
-from ml_lifecycle.documents import heading, headings, split_front_matter, strip_code
-from ml_lifecycle.evidence import fill_model_index
-from ml_lifecycle.project import Loader, load_project
-from ml_lifecycle.vocabulary import EVIDENCE_SCHEME, MARKER, md_escape
+from ml_lifecycle.documents import FrontMatter
+from ml_lifecycle.evidence.hub import fill_model_index
+from ml_lifecycle.markdown_model import Block, Page, parse
+from ml_lifecycle.paths import shown
+from ml_lifecycle.project import load_project
+from ml_lifecycle.reader_view import is_purpose
+from ml_lifecycle.vocabulary import md_escape
 
 # Keys that belong to the lifecycle site, not to the Hub.
 SITE_KEYS = {
@@ -63,14 +65,11 @@ SITE_KEYS = {
 }
 # Keys the Hub needs filled whenever they are present in the card.
 NEEDED_KEYS = ("license", "base_model")
-PURPOSE_TITLE = "What this document is for"
 # Sections that stay internal: supplier contracts, ownership and audit rights.
 # A heading listed here is dropped with its text and its subsections.
 INTERNAL_SECTIONS = ("Development by a supplier", "Third-party data providers")
-EXAMPLE_START = "> *Example:*"
-ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?) *([\w-]+)(?: +[\w-]+)*(?: +"(.*)")? *$')
-# No `(`, `[` or `]` in the target, so that a search restarts where it failed.
-RELATIVE_LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^()\[\]\s]+\.md(?:#[^()\[\]\s]*)?)\)")
+# Link targets that work on the Hub as they are.
+ABSOLUTE = ("http://", "https://", "mailto:", "#")
 
 
 class CardError(Exception):
@@ -78,22 +77,17 @@ class CardError(Exception):
     summary line followed by one indented line per item)."""
 
 
-def shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder if inside it."""
+def read_card(text: str) -> tuple[dict, Page]:
+    """The card's front matter as a mapping, and the card read into the
+    Markdown model."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def split_card(text: str) -> tuple[dict, str]:
-    """The card's front matter as a mapping, and its body."""
-    parts = split_front_matter(text.replace("\r\n", "\n"))
-    if parts is None:
+        page = parse(text.replace("\r\n", "\n"))
+    except limits.Refused as error:
+        raise CardError(str(error)) from None
+    if page.front is None:
         raise CardError("the card does not start with a front-matter block (--- ... ---)")
-    front, body, _ = parts
     try:
-        meta = limits.load_yaml(front, Loader) if front.strip() else {}
+        meta = FrontMatter.read(page.front.text).meta
     except limits.Refused as error:
         raise CardError(f"the front matter {error}") from None
     except yaml.YAMLError as error:
@@ -102,7 +96,7 @@ def split_card(text: str) -> tuple[dict, str]:
         raise CardError(f"the front matter is not valid YAML{where}") from None
     if not isinstance(meta, dict):
         raise CardError("the front matter is not a mapping of keys to values")
-    return meta, body
+    return meta, page
 
 
 def is_empty(value) -> bool:
@@ -140,82 +134,38 @@ def hub_metadata(meta: dict, keep_model_index: bool) -> dict:
     return exported
 
 
-def take_indented(lines: list[str], start: int) -> tuple[list[str], int]:
-    """The indented (or blank) lines from `start` on, and the index after them."""
-    end = start
-    while end < len(lines) and (lines[end].startswith("    ") or not lines[end].strip()):
-        end += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return [line[4:] for line in lines[start:end]], end
-
-
-def convert_admonitions(lines: list[str]) -> list[str]:
-    """Drop the purpose box; turn other admonitions into plain blockquotes,
-    which the Hub renders."""
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        match = ADMONITION.match(lines[i])
-        if not match:
-            out.append(lines[i])
-            i += 1
-            continue
-        content, i = take_indented(lines, i + 1)
-        title = match.group(2) if match.group(2) is not None else match.group(1).capitalize()
-        if title == PURPOSE_TITLE:
-            continue
-        quoted = [f"> **{title}**"] if title else []
-        if quoted and content:
-            quoted.append(">")
-        out.extend(quoted + [f"> {line}".rstrip() for line in content])
-    return out
-
-
 def same_heading(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def internal_lines(body: str) -> set[int]:
-    """The indexes of the body's lines in the INTERNAL_SECTIONS, each up to
-    the next heading of the same or a higher level. Headings inside code do
-    not count."""
-    count = body.count("\n") + 1
-    found = headings(strip_code(body))
+def internal_lines(page: Page) -> set[int]:
+    """The line indexes of the INTERNAL_SECTIONS, each with its subsections."""
     dropped: set[int] = set()
-    for start, level, text in found:
-        if any(same_heading(text, internal) for internal in INTERNAL_SECTIONS):
-            end = next((i for i, lvl, _ in found if i > start and lvl <= level), count)
-            dropped.update(range(start, end))
+    for heading in page.headings:
+        if any(same_heading(heading.text, internal) for internal in INTERNAL_SECTIONS):
+            dropped.update(range(heading.index, heading.end))
     return dropped
 
 
-def drop_internal_sections(body: str) -> str:
-    """The body without the INTERNAL_SECTIONS."""
-    dropped = internal_lines(body)
-    return "\n".join(line for i, line in enumerate(body.split("\n")) if i not in dropped)
-
-
-def marker_lines(body: str, first: int) -> list[int]:
-    """The file lines, outside code and the internal sections, that hold a
-    TODO marker, once per marker; the body starts on file line `first`."""
-    dropped = internal_lines(body)
-    return [
-        first + i
-        for i, line in enumerate(strip_code(body).split("\n"))
-        if i not in dropped
-        for _ in range(line.count(MARKER))
-    ]
-
-
-def markers_problem(lines: list[int]) -> list[str]:
-    """The problem line saying where the TODO markers are, if there are any."""
-    if not lines:
-        return []
+def lines_text(lines: list[int]) -> str:
     unique = list(dict.fromkeys(lines))
-    where = ("lines " if len(unique) > 1 else "line ") + ", ".join(map(str, unique))
-    count = f"{len(lines)} TODO marker" + ("s" if len(lines) > 1 else "")
-    return [f"{count} in the text, on {where}"]
+    return ("lines " if len(unique) > 1 else "line ") + ", ".join(map(str, unique))
+
+
+def prompts_problem(page: Page, dropped: set[int]) -> list[str]:
+    """Problem lines saying where the unfilled prompts are, if any: TODO
+    markers, and table rows left empty or still the template's example."""
+    prompts = [prompt for prompt in page.prompts if prompt.line - 1 not in dropped]
+    markers = [p.line for p in prompts if p.kind == "marker"]
+    rows = [p.line for p in prompts if p.kind != "marker"]
+    problems = []
+    if markers:
+        count = f"{len(markers)} TODO marker" + ("s" if len(markers) > 1 else "")
+        problems.append(f"{count} in the text, on {lines_text(markers)}")
+    if rows:
+        count = f"{len(rows)} table row" + ("s" if len(rows) > 1 else "")
+        problems.append(f"{count} left empty or still the example, on {lines_text(rows)}")
+    return problems
 
 
 def card_name(meta: dict) -> str | None:
@@ -229,74 +179,46 @@ def card_name(meta: dict) -> str | None:
     return name if isinstance(name, str) and name.strip() else None
 
 
-def retitle(lines: list[str], name: str | None) -> list[str]:
-    """The lines with the first H1 (outside code) naming what the card describes."""
-    if name is None:
-        return lines
-    title = f"# {md_escape(name)}"
-    for index, level, _ in headings(strip_code("\n".join(lines))):
-        if level == 1:
-            return [*lines[:index], title, *lines[index + 1 :]]
-    return [title, "", *lines]
+def admonition_as_quote(lines: list[str], title: str) -> list[str]:
+    """An admonition as a plain blockquote, which the Hub renders."""
+    content = [line[4:] if line.startswith("    ") else line.lstrip() for line in lines[1:]]
+    while content and not content[-1].strip():
+        content.pop()
+    quoted = [f"> **{title}**"] if title else []
+    if quoted and content:
+        quoted.append(">")
+    return quoted + [f"> {line}".rstrip() for line in content]
 
 
-def is_prompt(block: list[str]) -> bool:
-    """A prompt is a blockquote that opens with a bold question and gives an example."""
-    return block[0].startswith("> **") and any(line.startswith(EXAMPLE_START) for line in block)
+def exported_block(page: Page, position: int, block: Block, name: str | None) -> list[str]:
+    """A block of the card as the Hub gets it; empty to leave it out."""
+    lines = page.lines[block.start : block.end]
+    title = page.h1()
+    if name is not None and title is not None and block.start == title.index:
+        return [f"# {md_escape(name)}"]
+    if block.kind == "admonition":
+        return [] if is_purpose(block) else admonition_as_quote(lines, block.title)
+    if block.prompt:
+        if page.answered(position):
+            return []
+        # Unanswered: the question stays above what is missing.
+        return lines[: block.example - block.start] if block.example else lines
+    return lines
 
 
-def is_unanswered(following: list[str]) -> bool:
-    """Whether the text after a prompt, up to the next heading or blockquote,
-    still holds a TODO marker."""
-    for line in following:
-        if line.startswith(">") or heading(line):
-            return False
-        if MARKER in line:
-            return True
-    return False
-
-
-def take_question(block: list[str]) -> list[str]:
-    """The lines of a prompt before its example."""
-    question = []
-    for line in block:
-        if line.startswith(EXAMPLE_START):
-            break
-        question.append(line)
-    return question
-
-
-def drop_prompts(lines: list[str]) -> list[str]:
-    """Drop the prompts; of an unanswered prompt keep the question, without
-    its example, so that the marker below it says what is missing."""
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        if not lines[i].startswith(">"):
-            out.append(lines[i])
-            i += 1
+def hub_body(page: Page, dropped: set[int], name: str | None) -> str:
+    """The exported body: internal sections, the purpose box and answered
+    prompts left out, admonitions as quotes, the H1 naming the card's subject."""
+    kept = []
+    if name is not None and page.h1() is None:
+        kept.append([f"# {md_escape(name)}"])
+    for position, block in enumerate(page.blocks):
+        if block.start in dropped:
             continue
-        end = i
-        while end < len(lines) and lines[end].startswith(">"):
-            end += 1
-        block = lines[i:end]
-        if not is_prompt(block):
-            out.extend(block)
-        elif is_unanswered(lines[end:]):
-            out.extend(take_question(block))
-        i = end
-    return out
-
-
-def squeeze_blank_lines(lines: list[str]) -> str:
-    text = "\n".join(lines).strip("\n")
-    return re.sub(r"\n{3,}", "\n\n", text) + "\n"
-
-
-def hub_body(body: str, name: str | None) -> str:
-    """The exported body: internal sections are dropped before it is passed in."""
-    lines = retitle(body.splitlines(), name)
-    return squeeze_blank_lines(drop_prompts(convert_admonitions(lines)))
+        lines = exported_block(page, position, block, name)
+        if lines:
+            kept.append(lines)
+    return "\n\n".join("\n".join(lines) for lines in kept) + "\n"
 
 
 def render(meta: dict, body: str) -> str:
@@ -304,13 +226,27 @@ def render(meta: dict, body: str) -> str:
     return f"---\n{dumped}---\n\n{body}"
 
 
-def evidence_values(meta: dict, body: str, root: Path | None) -> list[str]:
+def evidence_values(meta: dict, page: Page, root: Path | None) -> list[str]:
     """Fill model-index metric values from the evidence the card cites
-    (evidence.py); the warnings to show."""
-    if root is None or EVIDENCE_SCHEME not in body + str(meta.get("model-index")):
+    (evidence/hub.py); the warnings to show."""
+    named = "evidence:" in str(meta.get("model-index"))
+    if root is None or not (page.citations or named):
         return []
     project, _ = load_project(Path(root))
-    return fill_model_index(meta, body, project)
+    return fill_model_index(meta, page.citations, project)
+
+
+def relative_links(page: Page, dropped: set[int]) -> list[str]:
+    """Links to other pages of the site, which do not work on the Hub."""
+    return sorted(
+        {
+            link.target
+            for link in page.links
+            if link.line - 1 not in dropped
+            and not link.target.startswith(ABSOLUTE)
+            and link.target.split("#")[0].endswith(".md")
+        }
+    )
 
 
 def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[str, list[str]]:
@@ -328,15 +264,13 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
     except UnicodeDecodeError as error:
         raise CardError(f"{shown(card)} is not UTF-8 text (byte {error.start})") from None
     try:
-        meta, body = split_card(text)
+        meta, page = read_card(text)
     except CardError as error:
         raise CardError(f"{shown(card)}: {error}") from None
-    filled = evidence_values(meta, body, root)
-    normal = text.replace("\r\n", "\n")
-    todos = marker_lines(body, normal.count("\n", 0, len(normal) - len(body)) + 1)
-    body = drop_internal_sections(body)
+    filled = evidence_values(meta, page, root)
+    dropped = internal_lines(page)
     missing = unfilled_metadata(meta)
-    problems = markers_problem(todos) + [f"empty metadata: {path}" for path in missing]
+    problems = prompts_problem(page, dropped) + [f"empty metadata: {path}" for path in missing]
     if problems and not allow_unfilled:
         raise CardError(
             f"{shown(card)} is not ready for the Hub; fill in each of these, "
@@ -347,9 +281,10 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
     keep_model_index = not any(path.startswith("model-index") for path in missing)
     if "model-index" in meta and not keep_model_index:
         warnings.append("model-index left out: it has empty values the Hub would reject")
-    links = sorted(set(RELATIVE_LINK.findall(body)))
+    links = relative_links(page, dropped)
     if links:
         warnings.append(
             "links to other pages of the site will not work on the Hub: " + ", ".join(links)
         )
-    return render(hub_metadata(meta, keep_model_index), hub_body(body, card_name(meta))), warnings
+    body = hub_body(page, dropped, card_name(meta))
+    return render(hub_metadata(meta, keep_model_index), body), warnings

@@ -16,9 +16,12 @@ Each refusal is a `Refused` whose message completes "<path>: ...".
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -29,6 +32,13 @@ MAX_YAML_DEPTH = 50  # Hugging Face's model-index, the deepest in use, needs 6
 MAX_REVIEW_INTERVAL = 36_500  # days: a century
 MAX_PHASE_NUMBER = 999
 SHOWN_CHARS = 60  # of a value quoted in a problem line
+# A page the Markdown model reads (markdown_model.py): parsing costs up to
+# about 35 microseconds a line and 10 a punctuation mark on hostile input,
+# so these keep any page under about 2 s. A real document has a few
+# hundred lines and a few thousand marks.
+MAX_MARKDOWN_LINES = 40_000
+MAX_MARKUP = 200_000
+MARKUP = "[]()*_`<>!\\&"
 
 _OPENING = (
     yaml.BlockSequenceStartToken,
@@ -61,12 +71,17 @@ def is_inside(path: Path, root: Path) -> bool:
         return False
 
 
-def outside_message(path: Path) -> str:
+def outside_message(link: Path, root: Path | None = None) -> str:
+    """What is wrong with a link out of the project (or a loop), naming
+    where it leads; the one wording every tool uses."""
+    if root is not None and is_inside(link, root) and is_loop(link):
+        return "links to a folder that holds it, a loop: not read, and not published"
     try:
-        target = str(Path(path).resolve())
+        target = str(Path(link).resolve())
     except (OSError, RuntimeError):
         target = "a link loop"
-    return f"is a link to {target}, outside the project: not read"
+    kind = "folder" if Path(link).is_dir() else "file"
+    return f"links to a {kind} outside the project ({target}): not read, and not published"
 
 
 def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -86,9 +101,55 @@ def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES
     return data
 
 
+def holds(path: Path, content: bytes) -> bool:
+    """Whether a file still holds exactly `content`."""
+    try:
+        return read_bytes(path, None, len(content)) == content
+    except (Refused, OSError):
+        return False
+
+
+def replace_file(path: Path, data: bytes, original: bytes | None = None) -> None:
+    """Write `data` over a regular file atomically: into a temporary file in
+    the same folder, then a rename, so that a full disk leaves the old file
+    whole. Refuses (Refused) a link or a special file, and a file that no
+    longer holds `original`: an edit saved while the command ran stays."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused("is a link or not a regular file: not written")
+    if original is not None and not holds(path, original):
+        raise Refused("changed while this command ran: not written; run the command again")
+    handle, temporary = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
     """A text file with Unix line ends. Raises Refused, OSError or UnicodeDecodeError."""
     return read_bytes(path, root, limit).decode("utf-8").replace("\r\n", "\n")
+
+
+def check_markdown_lines(text: str) -> None:
+    """Refuse a page with too many lines for the Markdown model to read quickly."""
+    lines = text.count("\n") + 1
+    if lines > MAX_MARKDOWN_LINES:
+        raise Refused(f"has {lines:,} lines, over the {MAX_MARKDOWN_LINES:,}-line limit: not read")
+
+
+def check_markdown_markup(texts: Iterable[str]) -> None:
+    """Refuse inline Markdown with too much punctuation to read quickly."""
+    joined = "\n".join(texts)
+    if sum(joined.count(mark) for mark in MARKUP) > MAX_MARKUP:
+        raise Refused(f"has over {MAX_MARKUP:,} Markdown punctuation marks in its text: not read")
 
 
 def screen_yaml(text: str) -> None:
@@ -114,23 +175,60 @@ def screen_yaml(text: str) -> None:
         return  # the parser reports it, with its line
 
 
-def load_yaml(text: str, loader: type) -> object:
+def make_loader(base: type) -> type:
+    """A YAML loader that keeps dates as text, so that the checker can say
+    which date is wrong instead of failing on it."""
+
+    class FrontMatterLoader(base):
+        pass
+
+    FrontMatterLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(":timestamp")]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return FrontMatterLoader
+
+
+# The C parser (bundled with PyYAML's wheels) is about seven times faster.
+Loader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def load_yaml(text: str, loader: type = Loader) -> object:
     """yaml.load after screen_yaml. Raises Refused or yaml.YAMLError."""
+    return load_yaml_node(text, loader)[0]
+
+
+def load_yaml_node(text: str, loader: type = Loader) -> tuple[object, yaml.Node | None]:
+    """The data and the node tree (for the lines of keys) of one YAML
+    document, parsed once after screen_yaml. Raises Refused or yaml.YAMLError."""
     screen_yaml(text)
+    reader = loader(text)
     try:
-        return yaml.load(text, Loader=loader)
+        node = reader.get_single_node()
+        return (reader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError:
         raise
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        # e.g. an integer of 5,000 digits, or an explicit !!timestamp out of range
+    except (ValueError, TypeError, OverflowError, RecursionError, AttributeError) as exc:
+        # e.g. an integer of 5,000 digits, or an explicit !!timestamp out of
+        # range (PyYAML fails on 99999-01-01 with an AttributeError)
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise Refused(f"holds a value that cannot be read: {detail[:SHOWN_CHARS]}") from None
+    finally:
+        reader.dispose()
 
 
-def compose_yaml(text: str, loader: type) -> yaml.Node | None:
-    """yaml.compose after screen_yaml. Raises Refused or yaml.YAMLError."""
-    screen_yaml(text)
-    return yaml.compose(text, Loader=loader)
+def key_line(node: yaml.Node | None, *keys: str) -> int | None:
+    """The 0-based line of a key inside nested mappings (`key_line(node,
+    "lifecycle", "owner")`); None when a key is absent."""
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        found = next(((k, v) for k, v in node.value if k.value == key), None)
+        if found is None:
+            return None
+        line, node = found[0].start_mark.line, found[1]
+    return line
 
 
 def conflict_line(text: str) -> int | None:
@@ -192,27 +290,3 @@ def walk_markdown(top: Path, root: Path) -> tuple[list[Path], list[Path]]:
             except OSError:
                 continue
     return sorted(files), sorted(outside)
-
-
-LONG_LINE = 2_000
-_SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}(?=\S)")
-
-
-def tame_long_lines(markdown: str) -> str:
-    """Markdown with runs of blanks inside long lines (outside fenced code)
-    made single: Python-Markdown reads a heading or table row with a long run
-    of blanks in quadratic time (80,000 characters took 10 s). The page
-    looks the same: HTML shows a run of blanks as one."""
-    if not any(len(line) > LONG_LINE for line in markdown.split("\n")):
-        return markdown
-    lines, fence = markdown.split("\n"), ""
-    for index, line in enumerate(lines):
-        stripped = line.lstrip(" ")
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = "" if fence == marker else fence or marker
-        elif not fence and len(line) > LONG_LINE:
-            line = _SPACE_RUN.sub(" ", line)
-            trimmed = line.rstrip(" \t")
-            lines[index] = trimmed + line[len(trimmed) :][:2]  # keeps a hard break
-    return "\n".join(lines)

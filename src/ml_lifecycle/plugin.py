@@ -20,6 +20,12 @@ the checker refuses to read: a page, folder or file whose real path is outside
 the project (building would publish it), a page over the size limit, or front
 matter that would blow up MkDocs' own YAML parser (limits.py).
 
+Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
+quick preview. Messages go to the logger `mkdocs.plugins.lifecycle`. Event
+priorities are explicit: the checker runs late in on_files, after other
+plugins have added or removed pages; the page transforms run early in
+on_page_markdown, on the Markdown as written, before other plugins change it.
+
 Values from front matter and lifecycle.yml are data: a page's title,
 subtitle and description and the navigation's section titles reach the theme
 HTML-escaped, and so does the site name, exactly once.
@@ -28,24 +34,31 @@ HTML-escaped, and so does the site name, exactly once.
 from __future__ import annotations
 
 import html
+import logging
 from datetime import date
 from pathlib import Path
 
 from markupsafe import Markup, escape
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ml_lifecycle import derived, evidence, limits
+from ml_lifecycle import derived, limits
 from ml_lifecycle.documents import Document
-from ml_lifecycle.project import cross_cutting_order, is_inside, outside_message
+from ml_lifecycle.evidence.site import render as render_evidence
+from ml_lifecycle.limits import is_inside, outside_message
+from ml_lifecycle.markdown_model import parse, tame_long_lines
+from ml_lifecycle.project import cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report
 from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
+    EVIDENCE_SCHEME,
     PHASES_FILE,
     TRACEABILITY_PAGE,
 )
@@ -53,16 +66,24 @@ from ml_lifecycle.vocabulary import (
 OVERVIEW = "index.md"
 # Front-matter keys mkdocs-material prints into HTML without escaping.
 PRINTED_META = ("title", "subtitle", "description")
+log = logging.getLogger("mkdocs.plugins.lifecycle")
 
 
-class LifecyclePlugin(BasePlugin):
+class LifecycleConfig(Config):
+    enabled = config_options.Type(bool, default=True)
+
+
+class LifecyclePlugin(BasePlugin[LifecycleConfig]):
     def __init__(self) -> None:
         self.report: Report | None = None
         self.by_source: dict[str, Document] = {}
         self.pages: dict[str, int] = {}
         self.page_titles: dict[str, str] = {}
+        self.read: dict = {}  # the check's model of each page, by source
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not self.config.enabled:
+            return config
         # Remember whether the user wrote a nav, before this plugin fills one in
         # (under `mkdocs serve` the same config object is reused for rebuilds).
         self.own_nav = config.nav is None or getattr(self, "own_nav", False)
@@ -75,7 +96,10 @@ class LifecyclePlugin(BasePlugin):
         refuse_links_out(Path(config.docs_dir), project_root(config))
         return config
 
+    @event_priority(-50)  # after other plugins have added or removed pages
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if not self.config.enabled:
+            return files
         root = project_root(config)
         refuse_outside(files, Path(config.docs_dir), root)
         self.report = check_project(root, date.today())
@@ -86,42 +110,62 @@ class LifecyclePlugin(BasePlugin):
                 + "; ".join(str(problem) for problem in refused[:10])
                 + ("" if len(refused) <= 10 else f"; and {len(refused) - 10} more")
             )
+        if self.report.problems:
+            count = len(self.report.problems)
+            log.info(f"{count} problem(s) found; `ml-lifecycle check` lists them")
         docs_dir = Path(config.docs_dir)
         self.by_source = in_docs_dir({d.path: d for d in self.report.documents}, root, docs_dir)
         self.pages = in_docs_dir(self.report.pages, root, docs_dir)
         self.page_titles = in_docs_dir(self.report.page_titles, root, docs_dir)
+        self.read = in_docs_dir(self.report.read, root, docs_dir)
         add_traceability_page(files, self.report, config)
         if self.own_nav:
             config.nav = navigation(self.report, self.by_source, page_sources(files))
         return files
 
+    @event_priority(50)  # on the Markdown as written, before other plugins change it
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        markdown = limits.tame_long_lines(markdown)
+        if not self.config.enabled:
+            return markdown
+        markdown = tame_long_lines(markdown)
         if self.report is None:
             return markdown
         escape_meta(page)
         source = page.file.src_uri
         doc = self.by_source.get(source)
-        if shows_reader_view(self.report.project, doc):
-            markdown = reader_view(markdown)
-        if doc is not None:
-            markdown = derived.add_status_box(markdown, doc)
-        if page.file.abs_src_path and "evidence:" in markdown:
-            markdown = evidence.render(
-                markdown,
-                self.report.project,
-                Path(page.file.abs_src_path),
-                Path(config.docs_dir),
-                config.repo_url or "",
-            )
+        if doc is not None or EVIDENCE_SCHEME in markdown:
+            markdown = self.transform(markdown, page, doc, config)
         return derived.fill_placeholders(
             markdown, self.report, source, self.by_source, self.pages, self.page_titles
         )
 
+    def transform(self, markdown: str, page: Page, doc: Document | None, config) -> str:
+        """The reader's view, cited values and the status box, from the
+        Markdown model the check made of the page (parsed again only when
+        another plugin changed the Markdown, or for cited values in the
+        reader's view)."""
+        read = self.read.get(page.file.src_uri)
+        model = read.window(markdown) if read is not None else None
+        model = model or parse(markdown, front_matter=False)
+        if shows_reader_view(self.report.project, doc):
+            view = reader_view(model)
+            model = parse(view, front_matter=False) if EVIDENCE_SCHEME in view else None
+            markdown = view
+        if model is not None and model.citations and page.file.abs_src_path:
+            path, docs_dir = Path(page.file.abs_src_path), Path(config.docs_dir)
+            markdown = render_evidence(
+                model, self.report.project, path, docs_dir, config.repo_url or ""
+            )
+        if doc is not None:  # citations keep the lines: the H1 is where it was
+            title = (model or parse(markdown, front_matter=False)).h1()
+            markdown = derived.add_status_box(markdown, title, doc)
+        return markdown
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
-        server.watch(str(project_root(config) / PHASES_FILE))
+        if self.config.enabled:
+            server.watch(str(project_root(config) / PHASES_FILE))
         return server
 
 

@@ -31,7 +31,8 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from ml_lifecycle import limits
-from ml_lifecycle.limits import is_inside
+from ml_lifecycle.limits import Loader, make_loader  # noqa: F401 (scripts/benchmark.py)
+from ml_lifecycle.problem import Problem, yaml_problem
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_ORDER,
     DEFAULT_REVIEW_INTERVAL,
@@ -46,41 +47,6 @@ from ml_lifecycle.vocabulary import (
 
 # An evidence source's name, and an MLflow run id.
 EVIDENCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
-
-
-def make_loader(base: type) -> type:
-    """A YAML loader that keeps dates as text, so that the checker can say
-    which date is wrong instead of failing on it."""
-
-    class FrontMatterLoader(base):
-        pass
-
-    FrontMatterLoader.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(":timestamp")]
-        for first, resolvers in base.yaml_implicit_resolvers.items()
-    }
-    return FrontMatterLoader
-
-
-# The C parser (bundled with PyYAML's wheels) is about seven times faster.
-Loader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
-@dataclass
-class Problem:
-    path: str
-    line: int | None
-    message: str
-    # An input no tool reads (a link out of the project, an oversized file,
-    # YAML that would blow up): the site build and the exports stop on it.
-    refused: bool = field(default=False, compare=False)
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
-
-    def as_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "message": self.message}
 
 
 @dataclass
@@ -115,18 +81,6 @@ class Project:
         return self.stages.get(stage) or stage.replace("-", " ").capitalize()
 
 
-def yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, what: str) -> Problem:
-    """One line for a YAML error in `what`; `first_line` is the file line of
-    the YAML's first line."""
-    mark = getattr(exc, "problem_mark", None)
-    line = first_line + mark.line if mark is not None else first_line
-    detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-    if context and start is not None:
-        detail += f" ({context} that starts on line {first_line + start.line})"
-    return Problem(path, line, f"{what} is not valid YAML: {detail}")
-
-
 def load_project(root: Path) -> tuple[Project, list[Problem]]:
     """The project at `root` as lifecycle.yml describes it, and any problem
     reading that file (the project then has no phases)."""
@@ -134,8 +88,7 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     path = project.root / PHASES_FILE
     try:
         text = limits.read_text(path, project.root)
-        node = limits.compose_yaml(text, Loader)
-        data = yaml.load(text, Loader=Loader)
+        data, node = limits.load_yaml_node(text, Loader)
     except FileNotFoundError:
         return project, [Problem(PHASES_FILE, None, "missing: it lists the phases")]
     except limits.Refused as exc:
@@ -144,9 +97,6 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
         return project, [Problem(PHASES_FILE, None, f"cannot be read: {exc}")]
     except yaml.YAMLError as exc:
         return project, [yaml_problem(PHASES_FILE, exc, 1, "the phase list")]
-    except (ValueError, TypeError, OverflowError) as exc:
-        message = f"holds a value that cannot be read: {limits.brief(str(exc))}"
-        return project, [Problem(PHASES_FILE, None, message, refused=True)]
     entries = data.get("phases") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return project, [Problem(PHASES_FILE, 1, "must have a `phases:` list")]
@@ -303,24 +253,12 @@ def scan_docs(project: Project) -> tuple[list[tuple[Path, Phase | None]], list[P
         Problem(
             path.relative_to(project.root).as_posix(),
             None,
-            outside_message(path, project.root),
+            limits.outside_message(path, project.root),
             True,
         )
         for path in outside
     ]
     return found, problems
-
-
-def outside_message(link: Path, root: Path) -> str:
-    """What is wrong with a link out of the project (or a loop), naming where it leads."""
-    if is_inside(link, root) and limits.is_loop(link):
-        return "links to a folder that holds it, a loop: not read, and not published"
-    try:
-        target = str(link.resolve())
-    except (OSError, RuntimeError):
-        target = "a link loop"
-    kind = "folder" if link.is_dir() else "file"
-    return f"links to a {kind} outside the project ({target}): not read, and not published"
 
 
 def cross_cutting_order(name: str) -> tuple[int, str]:

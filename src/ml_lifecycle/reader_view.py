@@ -14,16 +14,10 @@ prompts stay as context.
 
 from __future__ import annotations
 
-import re
-
 from ml_lifecycle.documents import Document
+from ml_lifecycle.markdown_model import Block, Page
 from ml_lifecycle.project import Project
-from ml_lifecycle.vocabulary import EXAMPLE_LEAD, FINISHED, PURPOSE_TITLE
-
-PURPOSE = re.compile(rf'^(!!!|\?\?\?\+?)[ \t]+[\w-]+[ \t]+"{re.escape(PURPOSE_TITLE)}"')
-FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-NOT_APPLICABLE = re.compile(r"[*_]*(n/?a|not applicable)\.?[*_]*", re.IGNORECASE)
-PROMPT_START = "> **"
+from ml_lifecycle.vocabulary import FINISHED, PURPOSE_TITLE
 
 
 def shows_reader_view(project: Project, doc: Document | None) -> bool:
@@ -32,79 +26,24 @@ def shows_reader_view(project: Project, doc: Document | None) -> bool:
     return project.reader_view == "always" or doc.status in FINISHED
 
 
-def drop_purpose(lines: list[str]) -> list[str]:
-    """Lines without the "What this document is for" admonition."""
-    kept, skipping = [], False
-    for line in lines:
-        if PURPOSE.match(line):
-            skipping = True
-            continue
-        if skipping and (not line.strip() or line.startswith("    ")):
-            continue
-        skipping = False
-        kept.append(line)
-    return kept
+def is_purpose(block: Block) -> bool:
+    return block.kind == "admonition" and block.title == PURPOSE_TITLE
 
 
-def blocks(lines: list[str]) -> list[list[str]]:
-    """Runs of non-blank lines; a fenced code block stays in one run."""
-    found, current, fence = [], [], None
-    for line in lines:
-        if fence is None and not line.strip():
-            if current:
-                found.append(current)
-            current = []
-            continue
-        current.append(line)
-        match = FENCE_OPEN.match(line)
-        if match and fence is None:
-            fence = match.group(1)[0] * 3
-        elif match and line.strip().startswith(fence or "\0"):
-            fence = None
-    if current:
-        found.append(current)
-    return found
-
-
-def is_prompt(block: list[str]) -> bool:
-    return block[0].startswith(PROMPT_START) and all(line.startswith(">") for line in block)
-
-
-def without_example(block: list[str]) -> list[str]:
-    """A prompt's question, without the example answer and what follows it."""
-    for index, line in enumerate(block):
-        if line.lstrip("> ").startswith(EXAMPLE_LEAD):
-            return block[:index]
-    return block
-
-
-def is_unanswered(block: list[str] | None) -> bool:
-    """After a prompt: nothing, another prompt or a heading, or only N/A."""
-    if block is None or is_prompt(block) or block[0].lstrip().startswith("#"):
-        return True
-    return len(block) == 1 and NOT_APPLICABLE.fullmatch(block[0].strip()) is not None
-
-
-def reader_view(markdown: str) -> str:
-    """The Markdown of a document as the reader's view shows it."""
-    parts = blocks(drop_purpose(markdown.split("\n")))
+def reader_view(page: Page) -> str:
+    """The Markdown of a page (a body, without front matter) as the reader's
+    view shows it: blocks a blank line apart."""
     kept: list[list[str]] = []
-    skip_next = False
-    for index, block in enumerate(parts):
-        if skip_next:
-            skip_next = False
+    skip: Block | None = None  # an unanswered prompt's "N/A" or marker
+    for position, block in enumerate(page.blocks):
+        lines = page.lines[block.start : block.end]
+        if block is skip or is_purpose(block):
             continue
-        if not is_prompt(block):
-            kept.append(block)
-            continue
-        following = parts[index + 1] if index + 1 < len(parts) else None
-        if is_unanswered(following):
-            # An N/A answer goes with its question; a heading or prompt stays.
-            skip_next = following is not None and not (
-                is_prompt(following) or following[0].lstrip().startswith("#")
-            )
-            continue
-        question = without_example(block)
-        if question:
-            kept.append(question)
+        if not block.prompt:
+            kept.append(lines)
+        elif page.answered(position):
+            question = lines[: block.example - block.start] if block.example else lines
+            kept += [question] if question else []
+        else:
+            skip = page.answer_block(position)
     return "\n\n".join("\n".join(block) for block in kept) + "\n"

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ml_lifecycle.documents import Document
-from ml_lifecycle.project import Phase, Problem, Project
+from ml_lifecycle.markdown_model import Page
+from ml_lifecycle.problem import Problem
+from ml_lifecycle.project import Phase, Project
 from ml_lifecycle.traceability import Traceability
 from ml_lifecycle.vocabulary import IN_HOUSE, STATUSES
 
@@ -28,6 +30,9 @@ class Report:
     # Their titles (front matter `title`, else the first H1), for link text.
     page_titles: dict[str, str] = field(default_factory=dict)
     traceability: Traceability = field(default_factory=Traceability)
+    # Every page the check read, by project path, in the Markdown model:
+    # the exports and the site use these instead of reading again.
+    read: dict[str, Page] = field(default_factory=dict, repr=False)
 
     @property
     def phases(self) -> list[Phase]:

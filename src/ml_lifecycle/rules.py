@@ -13,28 +13,20 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle import evidence, limits
+from ml_lifecycle import limits
 from ml_lifecycle.documents import (
     Document,
+    FrontMatter,
     as_text,
     body_fingerprint,
-    field_line,
-    has_lifecycle_key,
-    headings,
+    mentions_block,
     parse_date,
     read_text,
-    split_front_matter,
-    strip_code,
 )
-from ml_lifecycle.project import (
-    Loader,
-    Phase,
-    Problem,
-    Project,
-    load_project,
-    scan_docs,
-    yaml_problem,
-)
+from ml_lifecycle.evidence.findings import cited_digests, examine_page, problems_of
+from ml_lifecycle.markdown_model import Page, parse
+from ml_lifecycle.problem import Problem, yaml_problem
+from ml_lifecycle.project import Phase, Project, load_project, scan_docs
 from ml_lifecycle.report import Report
 from ml_lifecycle.traceability import trace_requirements
 from ml_lifecycle.vocabulary import (
@@ -53,8 +45,6 @@ from ml_lifecycle.vocabulary import (
 
 # Past this many, unknown fields of one block are counted, not listed.
 MAX_UNKNOWN_FIELDS = 20
-TABLE_RULE = re.compile(r":?-+:?")
-NOT_APPLICABLE = re.compile(r"(n/?a|not applicable)\.?", re.IGNORECASE)
 
 
 class UsageError(Exception):
@@ -64,84 +54,46 @@ class UsageError(Exception):
 # --- required sections --------------------------------------------------------
 
 
-def table_answers(rows: list[str]) -> list[str]:
-    """The cells of a Markdown table that hold answers: not the header row,
-    the rule below it, nor (in tables of several columns) the first column,
-    which the templates use for row labels."""
-    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows]
-    rule = [all(TABLE_RULE.fullmatch(c) for c in row) for row in cells]
-    answers = []
-    for index, row in enumerate(cells):
-        if rule[index] or (index + 1 < len(rule) and rule[index + 1]):
-            continue
-        answers += row[1:] if len(row) > 1 else row
-    return answers
+def same_heading(first: str, second: str) -> bool:
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
-def section_has_answer(lines: list[str]) -> bool:
-    """Whether a section holds an answer besides prompts, markers and "N/A".
-    Prompts are block quotes; headings, comments and table labels do not count."""
-    texts, table = [], []
-    in_comment = False
-    for raw in [*lines, ""]:
-        line = raw.strip()
-        if line.startswith("|"):
-            table.append(line)
-            continue
-        if table:
-            texts += table_answers(table)
-            table = []
-        if in_comment or line.startswith("<!--"):
-            in_comment = "-->" not in line
-            continue
-        if line and not line.startswith((">", "#")):
-            texts.append(line)
-    answers = [text.replace(MARKER, "").strip("*_ \t") for text in texts]
-    return any(answer and not NOT_APPLICABLE.fullmatch(answer) for answer in answers)
-
-
-def check_required_sections(doc: Document, required: list, body: str, first: int, front: str):
+def check_required_sections(doc: Document, required: object, page: Page, front: FrontMatter):
     """Required sections (high-risk projects): present at any status, and
-    answered before review or approval."""
-    at = field_line(front, "required_sections")
+    answered before review or approval: a section holds an answer besides
+    prompts, markers and "N/A" (markdown_model.py)."""
+    at = front.field_line("required_sections")
     if not isinstance(required, list) or not all(isinstance(s, str) and s for s in required):
         doc.problems.append(Problem(doc.path, at, "required_sections must be a list of headings"))
         return
-    lines = body.split("\n")
-    found = headings(body)
-    first_of: dict[str, int] = {}  # heading text -> its position in found
-    for position, (_, _, text) in enumerate(found):
-        first_of.setdefault(" ".join(text.split()).casefold(), position)
+    first_of: dict[str, object] = {}  # heading text -> its first heading
+    for heading in page.headings:
+        first_of.setdefault(" ".join(heading.text.split()).casefold(), heading)
     for section in dict.fromkeys(required):
-        position = first_of.get(" ".join(section.split()).casefold())
-        if position is None:
+        heading = first_of.get(" ".join(section.split()).casefold())
+        if heading is None:
             message = (
                 f"required section {limits.brief(section)} is missing: "
                 f"add a '## {section[: limits.SHOWN_CHARS]}' heading"
             )
             doc.problems.append(Problem(doc.path, at, message))
-            continue
-        start, level, _ = found[position]
-        later = (i for i, lvl, _ in found[position + 1 :] if lvl <= level)
-        end = next(later, len(lines))
-        if doc.status in FINISHED and not section_has_answer(lines[start + 1 : end]):
+        elif doc.status in FINISHED and not page.has_answer(heading.index + 1, heading.end):
             message = (
                 f"{doc.status} but required section {limits.brief(section)} has no answer "
                 "(empty, or only N/A)"
             )
-            doc.problems.append(Problem(doc.path, first + start, message))
+            doc.problems.append(Problem(doc.path, heading.line, message))
 
 
 # --- fields and status ----------------------------------------------------------
 
 
-def check_fields(
-    doc: Document, block: dict, front: str, project: Project, phase_ids: dict, today: date
-):
+def check_fields(doc: Document, front: FrontMatter, project: Project, phase_ids: dict, today: date):
     """Validate the `lifecycle:` block and copy its values into `doc`."""
+    block = front.block
 
     def problem(key: str, message: str) -> None:
-        doc.problems.append(Problem(doc.path, field_line(front, key), message))
+        doc.problems.append(Problem(doc.path, front.field_line(key), message))
 
     unknown = [key for key in block if key not in KNOWN_FIELDS]
     for key in unknown[:MAX_UNKNOWN_FIELDS]:
@@ -213,10 +165,11 @@ def check_fields(
             doc.next_review = None
 
 
-def check_status(doc: Document, body: str, first: int, front: str, today: date):
+def check_status(doc: Document, page: Page, front: FrontMatter, today: date):
     """The rules that depend on the status."""
+    field_line = front.field_line
     if doc.status in FINISHED and doc.unfilled:
-        at = first + body.count("\n", 0, body.find(MARKER)) if MARKER in body else None
+        at = page.prompts[0].line if page.prompts else None
         prompts = "prompt is" if doc.unfilled == 1 else "prompts are"
         message = f"{doc.status} but {doc.unfilled} {prompts} still unfilled ({MARKER})"
         doc.problems.append(Problem(doc.path, at, message))
@@ -224,9 +177,9 @@ def check_status(doc: Document, body: str, first: int, front: str, today: date):
         return
     if not doc.owner:
         message = "approved but has no owner"
-        doc.problems.append(Problem(doc.path, field_line(front, "owner"), message))
+        doc.problems.append(Problem(doc.path, field_line("owner"), message))
     if not doc.last_reviewed:
-        line = field_line(front, "last_reviewed")
+        line = field_line("last_reviewed")
         # A value that is not a date was reported by check_fields: one line is enough.
         if not any(p.line == line and p.message.startswith("last_reviewed ") for p in doc.problems):
             message = "approved but last_reviewed is not set"
@@ -237,27 +190,27 @@ def check_status(doc: Document, body: str, first: int, front: str, today: date):
             f"review overdue: last reviewed {doc.last_reviewed}, due {doc.next_review} "
             f"(every {doc.review_interval_days} days)"
         )
-        doc.problems.append(Problem(doc.path, field_line(front, "last_reviewed"), message))
+        doc.problems.append(Problem(doc.path, field_line("last_reviewed"), message))
 
 
 def same_person(first: str, second: str) -> bool:
     return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
-def check_evidence(doc: Document, project: Project, body: str, first: int) -> None:
-    """Every cited value matches its source (evidence.py): a mismatch, a
+def check_evidence(doc: Document, project: Project, page: Page) -> None:
+    """Every cited value matches its source (evidence/): a mismatch, a
     missing artefact or key is work to do in a draft, a problem once the
     document claims to be complete."""
-    findings = evidence.examine_body(project, body, first)
+    findings = examine_page(project, page)
     doc.citations = len(findings)
-    found = evidence.problems(doc.path, findings)
+    found = problems_of(doc.path, findings)
     if doc.status in FINISHED:
         doc.problems.extend(found)
     else:
         doc.evidence.extend(found)
 
 
-def check_approval(doc: Document, block: dict, body: str, front: str, project: Project):
+def check_approval(doc: Document, page: Page, front: FrontMatter, project: Project):
     """An approved document names a second person as approver, and its body
     is still the one that person approved (ISO/IEC 42001 7.5: documented
     information is approved, and changes to it are controlled), as are the
@@ -266,7 +219,7 @@ def check_approval(doc: Document, block: dict, body: str, front: str, project: P
         return
 
     def problem(key: str, message: str) -> None:
-        doc.problems.append(Problem(doc.path, field_line(front, key), message))
+        doc.problems.append(Problem(doc.path, front.field_line(key), message))
 
     if not doc.approved_by:
         problem(
@@ -279,7 +232,7 @@ def check_approval(doc: Document, block: dict, body: str, front: str, project: P
             APPROVED_BY,
             f"approved by its own owner ({doc.approved_by}): approval needs a second person",
         )
-    recorded = as_text(block.get(FINGERPRINT))
+    recorded = as_text(front.block.get(FINGERPRINT))
     if not recorded:
         doc.approval = "missing"
         problem(
@@ -287,7 +240,7 @@ def check_approval(doc: Document, block: dict, body: str, front: str, project: P
             f"approved by hand: no {FINGERPRINT}; "
             "record the approval with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif recorded != body_fingerprint(body, cited := evidence.cited_digests(project, body)):
+    elif recorded != body_fingerprint(page.body, cited := cited_digests(project, page)):
         doc.approval = "changed"
         when = doc.last_reviewed or "an unrecorded date"
         what = f" (its text, or evidence it cites: {', '.join(sorted(cited))})" if cited else ""
@@ -302,80 +255,102 @@ def check_approval(doc: Document, block: dict, body: str, front: str, project: P
 # --- one document ---------------------------------------------------------------
 
 
+def read_page(path: Path, root: Path) -> Page:
+    """A file inside the project, read once into the Markdown model. Raises
+    limits.Refused, OSError or UnicodeDecodeError."""
+    # Never a link out of the project: that would publish what is not its own.
+    return parse(read_text(path, root))
+
+
+def unreadable(rel: str, exc: Exception) -> Problem:
+    if isinstance(exc, limits.Refused):
+        return Problem(rel, None, str(exc), refused=True)
+    # MkDocs would stop on text that is not UTF-8 with a traceback: refused.
+    refused = isinstance(exc, UnicodeDecodeError)
+    return Problem(rel, None, f"cannot be read as UTF-8 text: {exc}", refused=refused)
+
+
+def unread_document(project: Project, rel: str, phase: Phase, exc: Exception) -> Document:
+    """A phase folder's file that could not be read: a document with that problem."""
+    doc = Document(path=rel, title=Path(rel).stem, phase=phase.id, phase_number=phase.number)
+    doc.review_interval_days = project.review_interval_days
+    doc.problems.append(unreadable(rel, exc))
+    return doc
+
+
 def read_document(
-    project: Project, path: Path, phase_ids: dict, folder_phase: Phase | None, today: date
+    project: Project,
+    path: Path,
+    phase_ids: dict,
+    folder_phase: Phase | None,
+    today: date,
+    page: Page | None = None,
 ) -> Document | None:
-    """Check one Markdown file. Outside the phase folders, a file without a
-    `lifecycle:` block is not a lifecycle document and gives None."""
+    """Check one Markdown file (its `page` when the caller read it already).
+    Outside the phase folders, a file without a `lifecycle:` block is not a
+    lifecycle document and gives None."""
     rel = path.relative_to(project.root).as_posix()
     doc = Document(path=rel, title=path.stem, review_interval_days=project.review_interval_days)
     if folder_phase is not None:  # until the front matter says otherwise
         doc.phase, doc.phase_number = folder_phase.id, folder_phase.number
     try:
-        # Never a link out of the project: that would publish what is not its own.
-        text = read_text(path, project.root)
-    except limits.Refused as exc:
+        page = page or read_page(path, project.root)
+    except (limits.Refused, OSError, UnicodeDecodeError) as exc:
         if folder_phase is None:
             return None  # reported by check_page
-        doc.problems.append(Problem(rel, None, str(exc), refused=True))
+        doc.problems.append(unreadable(rel, exc))
         return doc
-    except (OSError, UnicodeDecodeError) as exc:
+    doc.page = page
+    if page.front is None:
         if folder_phase is None:
             return None
-        # MkDocs would stop on it with a traceback: refused like a link out.
-        refused = isinstance(exc, UnicodeDecodeError)
-        message = f"cannot be read as UTF-8 text: {exc}"
-        doc.problems.append(Problem(rel, None, message, refused=refused))
-        return doc
-    parts = split_front_matter(text)
-    if parts is None:
-        if folder_phase is None:
-            return None
-        detail = "is never closed" if text.startswith("---") else "is missing"
+        detail = "is never closed" if page.text.startswith("---") else "is missing"
         message = f"front matter {detail}: start the file with '---', the lifecycle block, '---'"
         doc.problems.append(Problem(rel, 1, message))
         return doc
-    front, body, first = parts
-    plain = strip_code(body)
-    doc.unfilled = plain.count(MARKER)
+    doc.unfilled = page.unfilled
     try:
-        meta = limits.load_yaml(front, Loader) if front.strip() else {}
-    except limits.Refused as exc:
-        if folder_phase is None and not has_lifecycle_key(front):
+        front = FrontMatter.read(page.front.text)
+    except (limits.Refused, yaml.YAMLError) as exc:
+        if folder_phase is None and not mentions_block(page.front.text):
             return None  # reported by check_page
-        doc.problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
-        add_conflict(doc, text)
+        if isinstance(exc, limits.Refused):
+            doc.problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
+        else:
+            doc.problems.append(yaml_problem(rel, exc, 2, "front matter"))
+        add_conflict(doc, page.text)
         return doc
-    except yaml.YAMLError as exc:
-        if folder_phase is None and not has_lifecycle_key(front):
-            return None
-        doc.problems.append(yaml_problem(rel, exc, 2, "front matter"))
-        add_conflict(doc, text)
-        return doc
-    block = meta.get("lifecycle") if isinstance(meta, dict) else None
-    if not isinstance(block, dict):
+    if front.block is None:
         if folder_phase is None:
             return None
         doc.problems.append(Problem(rel, 1, "front matter has no `lifecycle:` block"))
         return doc
-    title = meta.get("title")
-    doc.title = as_text(title) if title else doc.title
+    doc.front = front
+    check_document(doc, project, phase_ids, folder_phase, today)
+    return doc
 
-    check_fields(doc, block, front, project, phase_ids, today)
+
+def check_document(
+    doc: Document, project: Project, phase_ids: dict, folder_phase: Phase | None, today: date
+) -> None:
+    """Every rule on a document whose front matter has a lifecycle block."""
+    page, front = doc.page, doc.front
+    title = front.meta.get("title")
+    doc.title = as_text(title) if title else doc.title
+    check_fields(doc, front, project, phase_ids, today)
     if folder_phase is not None and doc.phase in phase_ids and doc.phase != folder_phase.id:
         message = (
             f"phase {doc.phase!r} does not match its folder "
             f"{DOCS_DIR}/{folder_phase.folder}/ (phase {folder_phase.id!r})"
         )
-        doc.problems.append(Problem(rel, field_line(front, "phase"), message))
-    check_status(doc, plain, first, front, today)
-    check_approval(doc, block, body, front, project)
-    check_evidence(doc, project, body, first)
-    add_conflict(doc, text)
-    if "required_sections" in block:
-        check_required_sections(doc, block["required_sections"], plain, first, front)
+        doc.problems.append(Problem(doc.path, front.field_line("phase"), message))
+    check_status(doc, page, front, today)
+    check_approval(doc, page, front, project)
+    check_evidence(doc, project, page)
+    add_conflict(doc, page.text)
+    if "required_sections" in front.block:
+        check_required_sections(doc, front.block["required_sections"], page, front)
     doc.problems.sort(key=lambda problem: problem.line or 0)
-    return doc
 
 
 def conflict_problem(path: str, text: str) -> Problem | None:
@@ -396,47 +371,32 @@ def add_conflict(doc: Document, text: str) -> None:
         doc.problems.append(problem)
 
 
-def page_title(front: str, body: str) -> str:
+def page_title(page: Page) -> str:
     """A page's title as MkDocs finds it: front matter `title`, else the
     first H1 outside code; empty when it has neither."""
     try:
-        meta = limits.load_yaml(front, Loader) if front.strip() else {}
+        meta = limits.load_yaml(page.front.text) if page.front else {}
     except (limits.Refused, yaml.YAMLError):
         meta = {}
     title = meta.get("title") if isinstance(meta, dict) else None
-    if title:
-        return as_text(title)
-    return next((text for _, level, text in headings(strip_code(body)) if level == 1), "")
+    return as_text(title) if title else page.title()
 
 
-def check_page(project: Project, path: Path) -> tuple[int, list[Problem], str]:
-    """A page under docs/ that is not a lifecycle document: its unfilled
-    prompts, the problems that would stop the site build (a refused file
-    or front matter) or leave the merge unfinished (conflict markers), and
-    its title."""
-    rel = path.relative_to(project.root).as_posix()
-    try:
-        text = read_text(path, project.root)
-    except limits.Refused as exc:
-        return 0, [Problem(rel, None, str(exc), refused=True)], ""
-    except UnicodeDecodeError as exc:  # MkDocs would stop on it with a traceback
-        message = f"cannot be read as UTF-8 text: {exc}"
-        return 0, [Problem(rel, None, message, refused=True)], ""
-    except OSError:
-        return 0, [], ""
+def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
+    """A page under docs/ that is not a lifecycle document: the problems
+    that would stop the site build (refused front matter) or leave the merge
+    unfinished (conflict markers), and its title."""
     problems = []
-    parts = split_front_matter(text)
-    front, body = (parts[0], parts[1]) if parts else ("", text)
-    if front.strip():
+    if page.front and page.front.text.strip():
         try:
-            limits.screen_yaml(front)  # MkDocs parses it with the pure-Python loader
+            limits.screen_yaml(page.front.text)  # MkDocs parses it with the pure-Python loader
         except limits.Refused as exc:
             problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
-            front = ""
-    conflict = conflict_problem(rel, text)
+            page.front.text = ""
+    conflict = conflict_problem(rel, page.text)
     if conflict is not None:
         problems.append(conflict)
-    return strip_code(body).count(MARKER), problems, page_title(front, body)
+    return problems, page_title(page)
 
 
 # --- the project ------------------------------------------------------------------
@@ -536,19 +496,29 @@ def check_project(
     today = today or date.today()
     project, problems = load_project(Path(root))
     phase_ids = {phase.id: phase for phase in project.phases}
-    documents, pages, titles = [], {}, {}
+    documents, pages, titles, read = [], {}, {}, {}
     found, outside = scan_docs(project)
     problems.extend(outside)
     for path, folder_phase in found:
-        doc = read_document(project, path, phase_ids, folder_phase, today)
+        rel = path.relative_to(project.root).as_posix()
+        try:
+            page = read_page(path, project.root)
+        except (limits.Refused, OSError, UnicodeDecodeError) as exc:
+            if folder_phase is not None:
+                documents.append(unread_document(project, rel, folder_phase, exc))
+            elif isinstance(exc, (limits.Refused, UnicodeDecodeError)):
+                problems.append(unreadable(rel, exc))
+            continue
+        read[rel] = page
+        doc = read_document(project, path, phase_ids, folder_phase, today, page)
         if doc is not None:
             documents.append(doc)
             continue
-        unfilled, page_problems, title = check_page(project, path)
+        page_problems, title = check_page(rel, page)
         problems.extend(page_problems)
-        if unfilled:
-            pages[path.relative_to(project.root).as_posix()] = unfilled
-            titles[path.relative_to(project.root).as_posix()] = title
+        if page.unfilled:
+            pages[rel] = page.unfilled
+            titles[rel] = title
     documents.sort(key=sort_key(project.phases))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
@@ -560,4 +530,5 @@ def check_project(
         problems.extend(trace.findings)
     report = Report(today, project, documents, problems, list(require_approved), pages, titles)
     report.traceability = trace
+    report.read = read
     return report

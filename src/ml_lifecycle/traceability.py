@@ -1,9 +1,11 @@
 """Requirement traceability: from each requirement to its verification and to
 the monitoring signals that watch it.
 
-- A requirement is defined where its ID (the prefix, `REQ-` unless
-  `lifecycle.yml` sets `requirement_prefix`, then digits) is the first cell of
-  a table row in a requirements document.
+- A requirement is defined in a requirements document wherever the stub
+  teaches it: an ID (the prefix, `REQ-` unless `lifecycle.yml` sets
+  `requirement_prefix`, then digits) as the first cell of a table row, at
+  the start of a list item, or opening a line followed by a colon
+  ("REQ-040: ..."). Its text keeps its inline code.
 - It is verified by a table row of the V&V report whose first cell names it
   and another cell holds a result: pass, fail or waived, in any case. Several
   rows for one requirement count as the worst of their results.
@@ -23,11 +25,13 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ml_lifecycle import evidence
-from ml_lifecycle.documents import Document, read_text, split_front_matter, strip_code
-from ml_lifecycle.project import Problem, Project, is_inside
+from ml_lifecycle.documents import Document
+from ml_lifecycle.evidence.findings import examine
+from ml_lifecycle.evidence.values import number_of, shown_value
+from ml_lifecycle.markdown_model import Part, Row, plain
+from ml_lifecycle.problem import Problem
+from ml_lifecycle.project import Project
 from ml_lifecycle.vocabulary import (
     FINISHED,
     MONITORING_DOCUMENT,
@@ -36,14 +40,9 @@ from ml_lifecycle.vocabulary import (
     VALIDATION_DOCUMENT,
 )
 
-TABLE_RULE = re.compile(r"[ \t]*:?-+:?[ \t]*")
-CELL_SPLIT = re.compile(r"(?<!\\)\|")
 RESULT = re.compile(rf"({'|'.join(RESULTS)})\b", re.IGNORECASE)
-# A cited value and the threshold the row states for it.
-THRESHOLD = re.compile(
-    rf"(?P<cited>{evidence.CITATION.pattern})\s*(?P<op>≥|>=|>|≤|<=|<|=)"
-    r"\s*(?P<limit>[-+]?\d[\d,]*(?:\.\d+)?)"
-)
+# The threshold a row states after a cited value, in its plain text: "≥ 0.85".
+THRESHOLD = re.compile(r"\s*(?P<op>≥|>=|>|≤|<=|<|=)\s*(?P<limit>[-+]?\d[\d,]*(?:\.\d+)?)")
 COMPARE = {
     "≥": operator.ge,
     ">=": operator.ge,
@@ -53,22 +52,32 @@ COMPARE = {
     "<": operator.lt,
     "=": operator.eq,
 }
+# What may follow an ID that opens a list item; a line needs the colon.
+ITEM_SEPARATORS = (":", "\N{EM DASH}", "\N{EN DASH}", "-", ".", " ")
 # Worst first: the result a requirement gets from several rows.
 SEVERITY = ("fail", "", "waived", "pass")
 
 
 @dataclass
-class Row:
+class TracedRow:
+    """A table row of a document, with its cells as plain text."""
+
     path: str
-    line: int
-    header: list[str]
-    cells: list[str]
-    raw: list[str] = field(default_factory=list)  # the cells as written
+    row: Row
+    citations: list = field(default_factory=list)  # those on its line
+
+    @property
+    def line(self) -> int:
+        return self.row.line
+
+    @property
+    def cells(self) -> list[str]:
+        return self.row.texts
 
     def column(self, word: str) -> str:
         """The cell under the first header that contains `word`."""
-        for index, title in enumerate(self.header):
-            if word in title.casefold() and index < len(self.cells):
+        for index, title in enumerate(self.row.header):
+            if word in title and index < len(self.cells):
                 return self.cells[index]
         return ""
 
@@ -81,7 +90,7 @@ class Requirement:
     id: str
     path: str
     line: int
-    text: str = ""
+    parts: tuple[Part, ...] = ()  # its text, inline code kept
     verified_in: list[dict] = field(default_factory=list)
     monitored_in: list[dict] = field(default_factory=list)
 
@@ -90,6 +99,10 @@ class Requirement:
         """pass, fail or waived; empty when no row gives a result."""
         results = [v["result"] for v in self.verified_in]
         return min(results, key=SEVERITY.index) if results else ""
+
+    @property
+    def text(self) -> str:
+        return plain(self.parts)
 
     @property
     def method(self) -> str:
@@ -130,52 +143,41 @@ class Traceability:
 # --- reading tables ------------------------------------------------------------------
 
 
-def plain(cell: str) -> str:
-    """A cell's text without emphasis marks and spare spaces."""
-    return " ".join(cell.replace("*", "").replace("_", " ").split())
-
-
-def split_row(line: str) -> list[str]:
-    return [plain(c) for c in CELL_SPLIT.split(line.strip().strip("|"))]
-
-
-def table_rows(root: Path, doc: Document) -> list[Row]:
+def table_rows(doc: Document) -> list[TracedRow]:
     """The body rows (not header, not rule) of every table in a document."""
-    path = root / doc.path
-    if not is_inside(path, root):
+    if doc.page is None:
         return []
-    try:
-        parts = split_front_matter(read_text(path))
-    except (OSError, UnicodeDecodeError):
-        return []
-    if parts is None:
-        return []
-    _, body, first = parts
-    lines = strip_code(body).split("\n")
-    rows, header = [], []
-    for index, line in enumerate(lines):
-        if not line.strip().startswith("|"):
-            header = []
-            continue
-        cells = line.strip().strip("|").split("|")
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        if all(TABLE_RULE.fullmatch(c) for c in cells):
-            continue
-        if following.strip().startswith("|") and all(
-            TABLE_RULE.fullmatch(c) for c in following.strip().strip("|").split("|")
-        ):
-            header = [c.casefold() for c in split_row(line)]
-            continue
-        raw = [c.strip() for c in CELL_SPLIT.split(line.strip().strip("|"))]
-        rows.append(Row(doc.path, first + index, header, split_row(line), raw))
-    return rows
+    by_line: dict[int, list] = {}
+    for citation in doc.page.citations:
+        by_line.setdefault(citation.line, []).append(citation)
+    return [
+        TracedRow(doc.path, row, by_line.get(row.line, []))
+        for table in doc.page.tables
+        for row in table.rows
+    ]
 
 
 def id_pattern(prefix: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(prefix)}\d+(?!\d)")
 
 
-def result_of(row: Row) -> str:
+def without_lead(parts: tuple[Part, ...], length: int) -> tuple[Part, ...]:
+    """Inline parts without their first `length` characters, and the
+    separator and spaces after them."""
+    out, skip = [], length
+    for part in parts:
+        if skip >= len(part.text):
+            skip -= len(part.text)
+            continue
+        out.append(Part(part.kind, part.text[skip:]))
+        skip = 0
+    if out and out[0].kind == "text":
+        first = out[0].text.lstrip().lstrip(":\N{EM DASH}\N{EN DASH}-.").lstrip()
+        out[0] = Part("text", first)
+    return tuple(part for part in out if part.text)
+
+
+def result_of(row: TracedRow) -> str:
     for cell in row.cells[1:]:
         match = RESULT.match(cell)
         if match:
@@ -190,52 +192,84 @@ def documents_of(documents: list[Document], kind: str) -> list[Document]:
     return [doc for doc in documents if doc.document == kind]
 
 
-def define(rows: list[Row], ids: re.Pattern) -> tuple[dict[str, Requirement], list[Problem]]:
-    """Requirements by ID, from rows whose first cell is an ID."""
+def definitions(doc: Document, ids: re.Pattern) -> list[tuple[str, int, tuple[Part, ...]]]:
+    """(ID, file line, text) of each requirement a document defines, in
+    file order: table rows, list items and "REQ-040: ..." lines."""
+    found = []
+    for row in table_rows(doc):
+        cells = row.row.cells
+        if cells and ids.fullmatch(plain(cells[0])):
+            found.append((plain(cells[0]), row.line, cells[1] if len(cells) > 1 else ()))
+    for statement in doc.page.statements if doc.page else []:
+        if ids.search(statement.raw) is None:
+            continue  # most lines: no need to read their inline markup
+        text = "".join(part.text for part in statement.parts).lstrip(" *_")
+        match = ids.match(text)
+        if match is None:
+            continue
+        rest = text[match.end() :].lstrip("*_")
+        separators = ITEM_SEPARATORS if statement.in_list else (":",)
+        if (rest == "" and statement.in_list) or rest.startswith(separators):
+            lead = len("".join(p.text for p in statement.parts)) - len(rest)
+            found.append((match.group(0), statement.line, without_lead(statement.parts, lead)))
+    return sorted(found, key=lambda item: item[1])
+
+
+def define(
+    documents: list[Document], ids: re.Pattern
+) -> tuple[dict[str, Requirement], list[Problem]]:
+    """Requirements by ID, from every requirements document."""
     defined: dict[str, Requirement] = {}
     problems = []
-    for row in rows:
-        if not row.cells or not ids.fullmatch(row.cells[0]):
-            continue
-        key = row.cells[0]
-        if key in defined:
-            first = defined[key]
-            message = f"{key} is defined twice (first in {first.path}:{first.line})"
-            problems.append(Problem(row.path, row.line, message))
-            continue
-        text = row.cells[1] if len(row.cells) > 1 else ""
-        defined[key] = Requirement(key, row.path, row.line, text)
+    for doc in documents:
+        for key, line, parts in definitions(doc, ids):
+            if key in defined:
+                first = defined[key]
+                message = f"{key} is defined twice (first in {first.path}:{first.line})"
+                problems.append(Problem(doc.path, line, message))
+                continue
+            defined[key] = Requirement(key, doc.path, line, parts)
     return defined, problems
 
 
-def threshold_problems(project: Project, row: Row, result: str) -> list[Problem]:
-    """A row that cites evidence and states a threshold
+def threshold_problems(project: Project, row: TracedRow, result: str) -> list[Problem]:
+    """A row that cites evidence and states a threshold for it
     (`[0.87](evidence:eval#test.accuracy) ≥ 0.85`) is checked against the
     source's value (the cited one when the source cannot be read): a stated
     pass against a value that misses its threshold is reported."""
     if result != "pass":
         return []
     problems = []
-    for cell in row.raw:
-        for match in THRESHOLD.finditer(cell):
-            citation = evidence.citations(match["cited"])[0]
-            finding = evidence.examine(project, citation)
-            value = finding.value if finding.value is not None else citation.text
-            number = evidence.number_of(value)
-            limit = evidence.number_of(match["limit"])
-            if number is None or limit is None or COMPARE[match["op"]](number, limit):
-                continue
-            key = row.cells[0] if row.cells else "the row"
-            message = (
-                f"{key} states pass, but {citation.target} is {evidence.shown_value(value)}, "
-                f"not {match['op']} {match['limit']}"
-            )
-            problems.append(Problem(row.path, row.line, message))
+    for citation in row.citations:
+        stated = stated_threshold(row.cells, citation.text)
+        if stated is None:
+            continue
+        op, limit_text = stated
+        finding = examine(project, citation)
+        value = finding.value if finding.value is not None else citation.text
+        number, limit = number_of(value), number_of(limit_text)
+        if number is None or limit is None or COMPARE[op](number, limit):
+            continue
+        key = row.cells[0] if row.cells else "the row"
+        message = (
+            f"{key} states pass, but {citation.target} is {shown_value(value)}, "
+            f"not {op} {limit_text}"
+        )
+        problems.append(Problem(row.path, row.line, message))
     return problems
 
 
+def stated_threshold(cells: list[str], value: str) -> tuple[str, str] | None:
+    """(operator, limit) written right after a cited value in a cell."""
+    for cell in cells:
+        at = cell.find(value.strip())
+        if at >= 0 and (match := THRESHOLD.match(cell, at + len(value.strip()))):
+            return match["op"], match["limit"]
+    return None
+
+
 def verify(
-    rows: list[Row], ids: re.Pattern, defined: dict[str, Requirement], project: Project
+    rows: list[TracedRow], ids: re.Pattern, defined: dict[str, Requirement], project: Project
 ) -> list[Problem]:
     """Record each V&V row against the requirements its first cell names;
     report IDs anywhere in the rows that no requirement defines, and stated
@@ -245,7 +279,7 @@ def verify(
         problems += threshold_problems(project, row, result_of(row))
         for key in dict.fromkeys(k for cell in row.cells for k in ids.findall(cell)):
             if key not in defined:
-                message = f"{key} is not a requirement: no requirements table row starts with it"
+                message = f"{key} is not a requirement: no requirements document defines it"
                 problems.append(Problem(row.path, row.line, message))
         if not row.cells:
             continue
@@ -257,7 +291,7 @@ def verify(
     return problems
 
 
-def monitor(rows: list[Row], ids: re.Pattern, defined: dict[str, Requirement]) -> None:
+def monitor(rows: list[TracedRow], ids: re.Pattern, defined: dict[str, Requirement]) -> None:
     for row in rows:
         signal = " — ".join(cell for cell in row.cells[:2] if cell)
         for key in dict.fromkeys(k for cell in row.cells for k in ids.findall(cell)):
@@ -285,12 +319,11 @@ def trace_requirements(
     project: Project, documents: list[Document], require_traced: bool = False
 ) -> Traceability:
     ids = id_pattern(project.requirement_prefix)
-    root = project.root
 
-    def rows(kind: str) -> list[Row]:
-        return [row for doc in documents_of(documents, kind) for row in table_rows(root, doc)]
+    def rows(kind: str) -> list[TracedRow]:
+        return [row for doc in documents_of(documents, kind) for row in table_rows(doc)]
 
-    defined, findings = define(rows(REQUIREMENTS_DOCUMENT), ids)
+    defined, findings = define(documents_of(documents, REQUIREMENTS_DOCUMENT), ids)
     findings += verify(rows(VALIDATION_DOCUMENT), ids, defined, project)
     monitor(rows(MONITORING_DOCUMENT), ids, defined)
     validation = documents_of(documents, VALIDATION_DOCUMENT)

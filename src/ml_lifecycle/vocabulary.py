@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 PHASES_FILE = "lifecycle.yml"
+# What to do when a command runs outside a project: one wording everywhere.
+OUTSIDE_PROJECT = "run this in the project's folder, or pass --root DIR"
 DOCS_DIR = "docs"
 MARKER = "==TODO=="
 # What a table of the site or the dossier shows for a value not given yet
@@ -73,6 +75,9 @@ MLFLOW_EXTRA = "python -m pip install mlflow-skinny"
 # approved), always, or never.
 READER_VIEWS = ("auto", "always", "never")
 EXAMPLE_LEAD = "*Example:*"
+# The first cell of a table row the template gives as an example ends with
+# this; such a row still counts as a prompt to fill in.
+EXAMPLE_ROW = "(example)"
 PURPOSE_TITLE = "What this document is for"
 
 # Pages at the top of docs/ that record the whole lifecycle, in the order the
