@@ -17,14 +17,6 @@ import pytest
 import yaml
 from combinations import COOKIECUTTER_JSON, TEMPLATE, TEMPLATE_ROOT
 
-# The template's Jinja extension, as cookiecutter imports it while baking: the
-# same module object, so tests can read and patch what the bakes use.
-sys.path.insert(0, str(TEMPLATE))
-try:
-    import lifecycle_sandbox
-finally:
-    sys.path.remove(str(TEMPLATE))
-
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -217,19 +209,6 @@ def cookiecutter_config(tmp_path_factory) -> Path:
         encoding="utf-8",
     )
     return config
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_templates(tmp_path_factory) -> Path:
-    """The sandbox's cache of compiled templates, private to this test run and
-    shared by its workers (never the user's home); bakes in subprocesses
-    inherit it."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    folder = root / "compiled-templates"
-    os.environ[lifecycle_sandbox.CACHE_VARIABLE] = str(folder)
-    return folder
 
 
 @pytest.fixture
