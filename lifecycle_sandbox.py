@@ -71,7 +71,9 @@ class AnswerRefused(FailedHookException, SecurityError):
 
 
 def delimiter_in(text: str) -> str | None:
-    return next((mark for mark in DELIMITERS if mark in text), None)
+    """The first template delimiter in `text`, if any."""
+    found = [(text.find(mark), mark) for mark in DELIMITERS if mark in text]
+    return min(found)[1] if found else None
 
 
 def _quote(value: Any) -> str:
@@ -137,11 +139,12 @@ class TemplateText:
 
     def renders_here(self, source: str, answers: Mapping) -> bool:
         """Whether the template renders `source` with these answers: a default
-        while its question is open, a name or a hook once all are answered."""
-        open_questions = [key for key in self.context if key not in answers]
-        if any(source in self.defaults[key] for key in open_questions):
+        of the question cookiecutter is at (the first one without an answer,
+        as it asks them in order), a name or a hook once all are answered."""
+        unanswered = [key for key in self.context if key not in answers]
+        if unanswered and source in self.defaults[unanswered[0]]:
             return True
-        answered = not any(key for key in open_questions if not key.startswith("_"))
+        answered = not any(key for key in unanswered if not key.startswith("_"))
         return answered and self.is_name_or_hook(source)
 
 
