@@ -70,9 +70,9 @@ class AnswerRefused(FailedHookException, SecurityError):
         super().__init__(f"Stopping generation: the answers were refused ({line[7:]})")
 
 
-def delimiter_in(text: str) -> str | None:
+def delimiter_in(text: str, marks: tuple[str, ...] = DELIMITERS) -> str | None:
     """The first template delimiter in `text`, if any."""
-    found = [(text.find(mark), mark) for mark in DELIMITERS if mark in text]
+    found = [(text.find(mark), mark) for mark in marks if mark in text]
     return min(found)[1] if found else None
 
 
@@ -81,10 +81,10 @@ def _quote(value: Any) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-def refusal(source: str) -> AnswerRefused:
+def refusal(source: str, marks: tuple[str, ...] = DELIMITERS) -> AnswerRefused:
     return AnswerRefused(
         f"error: answers are data, not template code: {_quote(source)} holds the "
-        f"template delimiter {delimiter_in(source)!r}"
+        f"template delimiter {delimiter_in(source, marks)!r}"
     )
 
 
@@ -301,6 +301,7 @@ class LifecycleSandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/", "-"})
     lifecycle_texts: list[TemplateText] | None = None
+    lifecycle_plain_code: Any = None
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _charge()
@@ -348,13 +349,43 @@ class LifecycleSandbox(SandboxedEnvironment):
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         """Every answer cookiecutter renders comes through here, as do the
         template's own strings: an answer with template code is refused before
-        it is parsed (layer 1)."""
-        code = isinstance(source, str) and delimiter_in(source)
-        if code and not any(text.owns(source) for text in template_texts(self)):
-            raise refusal(source)
+        it is parsed (layer 1). Plain text, most of what comes here (choices,
+        file names), renders to itself: it is not compiled."""
+        text = str(source)
+        if delimiter_in(text, delimiters(self)):
+            if not any(found.owns(text) for found in template_texts(self)):
+                raise refusal(text, delimiters(self))
+        elif isinstance(source, str) and renders_to_itself(self, source):
+            if self.lifecycle_plain_code is None:
+                self.lifecycle_plain_code = self.compile("{{ lifecycle_plain }}")
+            namespace = self.make_globals({**(globals or {}), "lifecycle_plain": source})
+            template = StringTemplate.from_code(self, self.lifecycle_plain_code, namespace, None)
+            template.source_text = source
+            return template
         template = super().from_string(source, globals, StringTemplate)
-        template.source_text = source
+        template.source_text = text
         return template
+
+
+def delimiters(environment: Any) -> tuple[str, ...]:
+    """The template delimiters of this environment (cookiecutter's are Jinja's)."""
+    return (
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+    )
+
+
+def renders_to_itself(environment: Any, source: str) -> bool:
+    """Whether text without delimiters renders unchanged: Jinja would turn
+    `\r\n` into `newline_sequence`, strip a last line end, or read a line
+    prefix."""
+    prefixes = environment.line_statement_prefix or environment.line_comment_prefix
+    stripped = source.endswith("\n") and not environment.keep_trailing_newline
+    return not (prefixes or stripped or "\r" in source)
 
 
 def budget_every_step(tree: nodes.Template) -> None:
@@ -392,12 +423,13 @@ class StringTemplate(Template):
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         answers = kwargs.get("cookiecutter")
-        if delimiter_in(self.source_text):
+        marks = delimiters(self.environment)
+        if delimiter_in(self.source_text, marks):
             texts = template_texts(self.environment)
             if not isinstance(answers, Mapping) or not any(
                 text.renders_here(self.source_text, answers) for text in texts
             ):
-                raise refusal(self.source_text)
+                raise refusal(self.source_text, marks)
         if isinstance(answers, Mapping) and "project_slug" not in answers:
             refuse_blank_name(self.source_text, answers)
         if _budget.deadline is not None:  # nested: the outer budget applies
@@ -445,6 +477,9 @@ class Sandbox(Extension):
             environment.__class__ = type(f"Sandboxed{cls.__name__}", (LifecycleSandbox, cls), {})
         environment.binop_table = LifecycleSandbox.default_binop_table.copy()
         environment.unop_table = LifecycleSandbox.default_unop_table.copy()
+        # Jinja's optimizer folds constants while compiling; in this template it
+        # changes no output and costs a tenth of a bake's compile time.
+        environment.optimized = False
         environment.globals["range"] = bounded_range
         environment.globals["lifecycle_template_json"] = lambda: json.dumps(
             template_context(), ensure_ascii=False
