@@ -216,7 +216,7 @@ def site_part(args: argparse.Namespace) -> list[Result]:
     alone (theme, extensions and pages are the same). Zensical's build of the
     default project for reference."""
     results = []
-    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
     with tempfile.TemporaryDirectory(prefix="benchmark-site-") as tmp:
         baked = bake(Path(tmp) / "baked")
         for count in (14, 200):
@@ -227,7 +227,7 @@ def site_part(args: argparse.Namespace) -> list[Result]:
             assert len(list((project / "docs").rglob("*.md"))) == count
 
             def build_with(project=project) -> None:
-                run_quietly([*mkdocs, "--strict", "-d", str(Path(tmp) / "site")], cwd=project)
+                run_quietly([*mkdocs, "-d", str(Path(tmp) / "site")], cwd=project)
 
             def build_without(bare=bare) -> None:
                 run_quietly([*mkdocs, "-d", str(Path(tmp) / "site-bare")], cwd=bare)
