@@ -381,11 +381,12 @@ def delimiters(environment: Any) -> tuple[str, ...]:
 
 def renders_to_itself(environment: Any, source: str) -> bool:
     """Whether text without delimiters renders unchanged: Jinja would turn
-    `\r\n` into `newline_sequence`, strip a last line end, or read a line
-    prefix."""
+    Windows line ends into `newline_sequence`, strip a last line end, read a line
+    prefix, or escape or finalize what `{{ lifecycle_plain }}` writes."""
     prefixes = environment.line_statement_prefix or environment.line_comment_prefix
     stripped = source.endswith("\n") and not environment.keep_trailing_newline
-    return not (prefixes or stripped or "\r" in source)
+    changed = environment.autoescape or environment.finalize is not None
+    return not (prefixes or stripped or changed or "\r" in source)
 
 
 def budget_every_step(tree: nodes.Template) -> None:
@@ -467,14 +468,20 @@ def refuse_blank_name(source: str, answers: Mapping) -> None:
         raise AnswerRefused(f"error: {hook_checks().check_text('project_name', name)}")
 
 
+@functools.cache
+def sandboxed(cls: type) -> type:
+    """Cookiecutter's environment class with the sandbox mixed in."""
+    if issubclass(cls, LifecycleSandbox):
+        return cls
+    return type(f"Sandboxed{cls.__name__}", (LifecycleSandbox, cls), {})
+
+
 class Sandbox(Extension):
     """Turn the environment this extension is loaded into into a bounded sandbox."""
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
-        cls = type(environment)
-        if not issubclass(cls, LifecycleSandbox):
-            environment.__class__ = type(f"Sandboxed{cls.__name__}", (LifecycleSandbox, cls), {})
+        environment.__class__ = sandboxed(type(environment))
         environment.binop_table = LifecycleSandbox.default_binop_table.copy()
         environment.unop_table = LifecycleSandbox.default_unop_table.copy()
         # Jinja's optimizer folds constants while compiling; in this template it

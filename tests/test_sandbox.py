@@ -375,6 +375,33 @@ def test_a_bake_writes_only_into_its_output_folder(box):
     assert sorted(p for p in TEMPLATE.rglob("*") if "__pycache__" not in p.parts) == before
 
 
+def test_plain_text_renders_to_itself():
+    env = sandboxed_environment()
+    for text in ("My ML System", "Zürich — 需要予測 😀", "docs/index.md", "two\nlines\n", ""):
+        assert env.from_string(text).render(cookiecutter={}) == text
+    assert env.from_string("a\r\nb").render(cookiecutter={}) == "a\nb", "as Jinja renders it"
+
+
+def test_a_bake_compiles_only_what_it_renders(bake, monkeypatch):
+    """Files left out by their conditional name are not compiled, nor is any
+    string without template syntax (choices, most file names)."""
+    compiled: list[tuple[str | None, str]] = []
+    parse = lifecycle_sandbox.LifecycleSandbox._parse
+
+    def recording(environment, source, name, filename):
+        compiled.append((name, source))
+        return parse(environment, source, name, filename)
+
+    monkeypatch.setattr(lifecycle_sandbox.LifecycleSandbox, "_parse", recording)
+    project = bake(publishing="none", risk_level="minimal", crosswalk="none")
+    files = {name for name, _ in compiled if name is not None}
+    macros = {path.name for path in (TEMPLATE / "templates").glob("*.jinja")}
+    assert files <= project.files() | macros, files - project.files() - macros
+    assert "docs/04-building/model-card.md" in files
+    strings = [source for name, source in compiled if name is None]
+    assert all(lifecycle_sandbox.delimiter_in(source) for source in strings), strings
+
+
 # --- layer 2: the sandbox alone ------------------------------------------------------
 
 
