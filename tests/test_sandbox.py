@@ -504,6 +504,7 @@ def test_cruft_update_with_hostile_cruft_json_is_refused(box, cruft_project):
         box.run("git", *args, cwd=cruft_project)
     result = box.run(CRUFT, "update", "--skip-apply-ask", cwd=cruft_project)
     assert_cruft_refused(box, result, REFUSED)
+    assert_cruft_refused(box, box.run(CRUFT, "diff", cwd=cruft_project), REFUSED)
     assert box.run("git", "status", "--porcelain", cwd=cruft_project).stdout == ""
 
 
@@ -631,3 +632,11 @@ def test_a_replay_file_can_change_extensions_but_writes_nothing(box, template_re
         result = bake_replay(box, replay_file)
         assert result.returncode != 0
         assert_nothing_left(box)
+
+
+def test_a_replay_file_through_the_python_api_writes_nothing(box, monkeypatch):
+    replay_file = replay_with(box, {"_extensions": [], "project_name": CODE})
+    monkeypatch.chdir(box.work)
+    with pytest.raises(Exception):  # noqa: B017 - Jinja's own error: the hook cannot render
+        call_api(box, replay=str(replay_file))
+    assert_nothing_left(box)
