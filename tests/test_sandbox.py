@@ -28,13 +28,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import COOKIECUTTER_JSON, GIT_ENV, NOT_TEMPLATE, TEMPLATE
-
-sys.path.insert(0, str(TEMPLATE))
-try:  # the module object cookiecutter loads, so that a test can switch a layer off
-    import lifecycle_sandbox
-finally:
-    sys.path.remove(str(TEMPLATE))
+from conftest import (
+    COOKIECUTTER_JSON,
+    GIT_ENV,
+    NOT_TEMPLATE,
+    TEMPLATE,
+    lifecycle_sandbox,  # the module object cookiecutter loads
+)
 
 CODE = "{{ cycler.__init__.__globals__.os.system('id > pwned.txt') }}"
 REFUSED = "answers are data, not template code"
@@ -333,6 +333,13 @@ def test_web_form_validation_refuses_before_rendering():
     assert "must be text" in form_problems({"description": ["a", "list"]})[0]
 
 
+@pytest.fixture
+def as_users_bake(monkeypatch):
+    """The extension without the test session's in-memory compiled templates."""
+    plain = lifecycle_sandbox.Sandbox.__init__.__wrapped__
+    monkeypatch.setattr(lifecycle_sandbox.Sandbox, "__init__", plain)
+
+
 def sandboxed_environment():
     from cookiecutter.utils import create_env_with_context
 
@@ -343,7 +350,7 @@ def sandboxed_environment():
         sys.path.remove(str(TEMPLATE))
 
 
-def test_sandbox_is_switched_on_and_keeps_normal_rendering():
+def test_sandbox_is_switched_on_and_keeps_normal_rendering(as_users_bake):
     import cookiecutter.hooks
 
     runner = cookiecutter.hooks.run_script_with_context
@@ -382,7 +389,7 @@ def test_plain_text_renders_to_itself():
     assert env.from_string("a\r\nb").render(cookiecutter={}) == "a\nb", "as Jinja renders it"
 
 
-def test_a_bake_compiles_only_what_it_renders(bake, monkeypatch):
+def test_a_bake_compiles_only_what_it_renders(bake, monkeypatch, as_users_bake):
     """Files left out by their conditional name are not compiled, nor is any
     string without template syntax (choices, most file names)."""
     compiled: list[tuple[str | None, str]] = []
