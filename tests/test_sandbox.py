@@ -267,12 +267,18 @@ def test_committed_answers_file_rebake_is_refused(box):
     assert_refused(box, result, REFUSED)
 
 
-def replay_with(box: Sandbox, changes: dict) -> Path:
-    """A replay file of a default bake, with `changes` to its answers."""
+@pytest.fixture(scope="module")
+def default_replay(tmp_path_factory) -> dict:
+    """What cookiecutter saves for replay after a default bake (made once)."""
+    box = Sandbox(tmp_path_factory.mktemp("replay"))
     assert box.cookiecutter("--config-file", str(box.config({}))).returncode == 0
-    shutil.rmtree(box.out / "my-ml-system")
+    return json.loads(next((box.home / "replay").glob("*.json")).read_text(encoding="utf-8"))
+
+
+def replay_with(box: Sandbox, replay: dict, changes: dict) -> Path:
+    """A replay file of a default bake, with `changes` to its answers."""
     replay_file = box.root / "replay.json"
-    context = json.loads(next((box.home / "replay").glob("*.json")).read_text(encoding="utf-8"))
+    context = json.loads(json.dumps(replay))
     context["cookiecutter"].update(changes)
     replay_file.write_text(json.dumps(context), encoding="utf-8")
     return replay_file
@@ -298,10 +304,10 @@ def bake_replay(box: Sandbox, replay_file: Path) -> subprocess.CompletedProcess:
     ],
     ids=["choice", "code", "self", "stages", "extensions", "new-private-key", "jinja-settings"],
 )
-def test_replay_file_is_refused(box, changes, message):
+def test_replay_file_is_refused(box, default_replay, changes, message):
     """Replayed answers are not rendered, so the hook is the check: code
     arrives as text and is refused for its delimiters."""
-    result = bake_replay(box, replay_with(box, changes))
+    result = bake_replay(box, replay_with(box, default_replay, changes))
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert message in error_lines(output)[0], output[-2000:]
@@ -616,7 +622,7 @@ def test_extensions_cannot_be_changed_by_cruft_update(box, cruft_project):
     assert_nothing_ran(box)
 
 
-def test_a_replay_file_can_change_extensions_but_writes_nothing(box, template_repo):
+def test_a_replay_file_can_change_extensions_but_writes_nothing(box, template_repo, default_replay):
     """The one path the README lists: cookiecutter imports what a replay file's
     `_extensions` names before the template has any say. The bake still stops
     before writing a file, and the replayed answers are never rendered."""
@@ -626,7 +632,7 @@ def test_a_replay_file_can_change_extensions_but_writes_nothing(box, template_re
     box.run("git", "add", "-A", cwd=template_repo)
     box.run("git", "commit", "-q", "-m", "A module on the path", cwd=template_repo)
     changes = {"_extensions": ["marker_extension.Missing"], "project_name": CODE}
-    replay_file = replay_with(box, changes)
+    replay_file = replay_with(box, default_replay, changes)
     result = box.run(
         sys.executable, "-m", "cookiecutter", "--replay-file", str(replay_file),
         str(template_repo), "--output-dir", str(box.out), "--config-file", str(box.config({})),
@@ -635,14 +641,15 @@ def test_a_replay_file_can_change_extensions_but_writes_nothing(box, template_re
     assert (box.work / "imported.txt").exists(), "the override took effect: the module ran"
     assert_nothing_left(box)
     for extensions in ([], ["cookiecutter.extensions.JsonifyExtension"]):
-        replay_file = replay_with(box, {"_extensions": extensions, "project_name": CODE})
+        changes = {"_extensions": extensions, "project_name": CODE}
+        replay_file = replay_with(box, default_replay, changes)
         result = bake_replay(box, replay_file)
         assert result.returncode != 0
         assert_nothing_left(box)
 
 
-def test_a_replay_file_through_the_python_api_writes_nothing(box, monkeypatch):
-    replay_file = replay_with(box, {"_extensions": [], "project_name": CODE})
+def test_a_replay_file_through_the_python_api_writes_nothing(box, monkeypatch, default_replay):
+    replay_file = replay_with(box, default_replay, {"_extensions": [], "project_name": CODE})
     monkeypatch.chdir(box.work)
     with pytest.raises(Exception):  # noqa: B017 - Jinja's own error: the hook cannot render
         call_api(box, replay=str(replay_file))
