@@ -199,6 +199,21 @@ def test_config_file_answer_is_refused(box, name):
     assert_refused(box, result, REFUSED)
 
 
+@pytest.mark.parametrize("name", ["code-cycler", "eval-repeat", "bare-open"])
+def test_an_answer_typed_at_the_prompt_is_refused(box, name):
+    """Typed answers are not rendered: they reach the hook as text."""
+    _, value = PAYLOADS[name]
+    result = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", str(TEMPLATE), "--output-dir", str(box.out)],
+        input=value + "\n" * 20, cwd=box.work, env=box.env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-2000:]
+    assert any("template delimiter" in line for line in error_lines(output)), output[-2000:]
+    assert_nothing_left(box)
+
+
 def test_refusal_names_the_first_delimiter_and_the_answer(box):
     result = box.cookiecutter("description=Loops {% for x in y %}{{ x }}{% endfor %}")
     [line] = error_lines(result.stderr)
