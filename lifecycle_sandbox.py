@@ -433,6 +433,14 @@ class StringTemplate(Template):
                 raise refusal(self.source_text, marks)
         if isinstance(answers, Mapping) and "project_slug" not in answers:
             refuse_blank_name(self.source_text, answers)
+        if isinstance(answers, Mapping) and delimiter_in(str(answers.get("_output_dir", ""))):
+            # Cookiecutter renders folder paths with the output folder in
+            # front; stop before it creates the project folder there.
+            output = str(answers["_output_dir"])
+            raise AnswerRefused(
+                f"error: the output folder {_quote(output)} holds the template delimiter "
+                f"{delimiter_in(output)!r}; cookiecutter would render it as a template"
+            )
         if _budget.deadline is not None:  # nested: the outer budget applies
             return super().render(*args, **kwargs)
         _budget.deadline = time.monotonic() + SECONDS_PER_RENDER

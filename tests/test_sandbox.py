@@ -214,6 +214,19 @@ def test_an_answer_typed_at_the_prompt_is_refused(box, name):
     assert_nothing_left(box)
 
 
+def test_an_output_folder_with_template_code_is_refused(box):
+    """Cookiecutter renders folder paths with the output folder in front:
+    `{{ 7*7 }}` there would put the project's folders under `49/`."""
+    output = box.out / "{{ 7*7 }}"
+    result = box.run(
+        sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(output)
+    )
+    assert result.returncode != 0
+    assert "the output folder" in error_lines(result.stderr)[0], result.stderr[-2000:]
+    assert not output.exists() and not (box.out / "49").exists()
+    assert_nothing_left(box)
+
+
 def test_refusal_names_the_first_delimiter_and_the_answer(box):
     result = box.cookiecutter("description=Loops {% for x in y %}{{ x }}{% endfor %}")
     [line] = error_lines(result.stderr)
