@@ -77,8 +77,22 @@ guide-serve: $(BIN)/.installed ## Preview the guide at http://127.0.0.1:8000
 	$(BIN)/python -m guide.build
 	$(BIN)/mkdocs serve
 
-bench: $(BIN)/.installed ## Time bake, site build and checker against their targets
-	$(BIN)/python scripts/benchmark.py
+# The bake's baseline: cookiecutter-data-science at a fixed tag, baked with its
+# `ccds` command. Both bakes run in one small environment: cookiecutter as the
+# README pins it, and ccds with its one extra dependency.
+BENCH := build/bench
+CCDS_TAG := v2.3.0
+$(BENCH)/cookiecutter-data-science:
+	git clone --quiet --depth 1 --branch $(CCDS_TAG) https://github.com/drivendataorg/cookiecutter-data-science $@
+
+$(BENCH)/venv/.installed: $(BENCH)/cookiecutter-data-science constraints.txt
+	$(PYTHON) -m venv $(BENCH)/venv
+	$(BENCH)/venv/bin/pip install --quiet -c constraints.txt cookiecutter==2.7.1 tomlkit==0.15.3
+	$(BENCH)/venv/bin/pip install --quiet --no-deps ./$(BENCH)/cookiecutter-data-science
+	@touch $@
+
+bench: $(BIN)/.installed $(BENCH)/venv/.installed ## Time bake, site build and checker against their targets
+	$(BIN)/python scripts/benchmark.py --ccds $(BENCH)/cookiecutter-data-science --bake-python $(BENCH)/venv/bin/python
 
 clean: ## Remove the virtual environment and build output
 	rm -rf $(VENV) build site node_modules

@@ -1,105 +1,61 @@
-"""Answers are data, never code: every rendering of a bake runs in Jinja's sandbox.
+"""Answers are data, never code: the template's Jinja extension.
 
-Cookiecutter renders each answer as a template before any hook can look at
-it, so `{{ cycler.__init__.__globals__.os.system('id') }}` typed as a project
-name would run. `cookiecutter.json` lists `lifecycle_sandbox.Sandbox` in
-`_extensions`; cookiecutter (and cruft, which uses cookiecutter to render)
-loads it into every Jinja environment it creates, and its constructor turns
-that environment into a bounded sandbox:
+Cookiecutter renders each answer given as `key=value`, in a config file's
+`default_context`, in the Python API's `extra_context` or by cruft (`create`,
+`link`, `update`, `--extra-context`, a `.cruft.json`) as a Jinja template
+before any hook can look at it, so `{{ cycler.__init__.__globals__.os.system('id') }}`
+typed as a project name would run. `cookiecutter.json` lists
+`lifecycle_sandbox.Sandbox` in `_extensions`; cookiecutter and cruft load it
+into every Jinja environment they create. Two layers:
 
-- attribute access, calls and operators follow `jinja2.sandbox` rules, so
-  Python internals are out of reach and the payload raises `SecurityError`;
-- `range`, loops, repetition, powers, widths and string growth are capped, and
-  each rendering stops after `SECONDS_PER_RENDER` of work;
-- a refusal while rendering an answer (or a template syntax error in one)
-  prints one `error:` line to stderr, as the hook does, and raises
-  `AnswerRefused`, which the cookiecutter command reports without a traceback;
-- before the project folder is created, the answers go through the
-  pre-generation hook's `problems()`, so a refused answer leaves nothing, and
-  every problem is reported at once (one `error:` line each); a project name
-  that is empty or only spaces is refused as soon as the folder-name default
-  is derived from it, before the remaining prompts.
+1. Refusal before rendering. A string that holds a template delimiter is
+   compiled only if it is one of the template's own (a default in
+   `cookiecutter.json`, a file or folder name, a hook), and rendered only
+   where the template renders it: a default while its question is still
+   open, a name or a hook once every question is answered. Anything else is
+   an answer, refused with one `error:` line before it is parsed.
+2. Jinja's sandbox, bounded. Attribute access and calls follow
+   `jinja2.sandbox`; `range`, repetition, powers, widths, string growth and
+   filters are capped; each rendering of a string also has a budget of loop
+   steps, output and time.
 
-Two things make a bake fast without changing what it produces:
-
-- each template file (and the template's own strings) is compiled once per
-  machine: Jinja's bytecode cache keeps the compiled code in the user's
-  cache folder (`$XDG_CACHE_HOME/ml-lifecycle/jinja`, or the absolute folder
-  in `ML_LIFECYCLE_CACHE`; `off` turns it off), keyed by the source and by
-  everything that shapes the code, and read only from where no one else can
-  write;
-- the template's two hooks run in cookiecutter's own process, through their
-  `in_process` functions, instead of as two more Python processes.
-
-What the sandbox cannot do: a config or replay file that replaces
-`_extensions` never loads this module (see the README, "Answers files").
+`cookiecutter.json` opens with `__sandbox`, which only this extension can
+render: an environment where `_extensions` was changed stops there, before
+the first answer. Answers that arrive unrendered (typed at a prompt, a
+replay file) are data, and the pre-generation hook refuses delimiters in
+them. Nothing is written and nothing is cached.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import importlib.util
 import json
 import os
 import re
-import stat
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import cookiecutter
-import cookiecutter.hooks
-import jinja2
 from cookiecutter.exceptions import FailedHookException
-from jinja2 import FileSystemBytecodeCache, Template, nodes
-from jinja2.bccache import Bucket
-from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
+from jinja2 import Template, nodes
+from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
+DELIMITERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 # No rendering of this template needs more than these; answers get no more.
 MAX_RANGE = 10_000  # items in one range()
 MAX_SIZE = 200_000  # characters or items made by one operation
 MAX_INT_BITS = 4_096  # bits in an integer made by * or **
 MAX_STEPS = 1_000_000  # loop iterations, calls and operators in one rendering
 MAX_OUTPUT = 5_000_000  # characters written by expressions in one rendering
-SECONDS_PER_RENDER = 1.0  # wall clock for rendering one answer or file name
-SECONDS_PER_FILE = 30.0  # wall clock for rendering one template file
-# The folder cookiecutter renders first: the answers are final by then, and
-# nothing has been written yet.
-PROJECT_FOLDER = "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
+SECONDS_PER_RENDER = 1.0  # wall clock for rendering one string
 WIDE_FORMAT = re.compile(r"[0-9]{6,}")
-HOOK = Path(__file__).resolve().parent / "hooks" / "pre_gen_project.py"
-HOOK_NAMES = ("pre_gen_project.py", "post_gen_project.py")
-# Where compiled templates are kept: a folder, or "off".
-CACHE_VARIABLE = "ML_LIFECYCLE_CACHE"
-CACHE_DAYS = 30  # compiled files not rewritten for this long are removed
-# Environment settings that change the code Jinja compiles a template into.
-COMPILE_SETTINGS = (
-    "block_start_string",
-    "block_end_string",
-    "variable_start_string",
-    "variable_end_string",
-    "comment_start_string",
-    "comment_end_string",
-    "line_statement_prefix",
-    "line_comment_prefix",
-    "trim_blocks",
-    "lstrip_blocks",
-    "newline_sequence",
-    "keep_trailing_newline",
-    "optimized",
-    "finalize",
-    "autoescape",
-    "is_async",
-)
-MODULE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+HOOKS = Path(__file__).resolve().parent / "hooks"
 
 
 class AnswerRefused(FailedHookException, SecurityError):
@@ -111,11 +67,132 @@ class AnswerRefused(FailedHookException, SecurityError):
         # Like the pre-generation hook: the `error:` line goes to stderr, and
         # the exception (which the cookiecutter command prints) says why.
         print(line, file=sys.stderr, flush=True)
-        lines = line.splitlines()
-        more = f" and {len(lines) - 1} more" if len(lines) > 1 else ""
-        super().__init__(
-            f"Stopping generation: the answers were refused ({lines[0][len('error: ') :]}{more})"
-        )
+        super().__init__(f"Stopping generation: the answers were refused ({line[7:]})")
+
+
+def delimiter_in(text: str, marks: tuple[str, ...] = DELIMITERS) -> str | None:
+    """The first template delimiter in `text`, if any."""
+    found = [(text.find(mark), mark) for mark in marks if mark in text]
+    return min(found)[1] if found else None
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def refusal(source: str, marks: tuple[str, ...] = DELIMITERS) -> AnswerRefused:
+    return AnswerRefused(
+        f"error: answers are data, not template code: {_quote(source)} holds the "
+        f"template delimiter {delimiter_in(source, marks)!r}"
+    )
+
+
+# --- layer 1: the template's own strings -------------------------------------
+
+
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, dictionary keys included (cookiecutter
+    renders both)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from strings_in(item)
+
+
+class TemplateText:
+    """The strings with template code that one template folder renders from
+    strings: its defaults by question, its file and folder names, its hooks."""
+
+    def __init__(self, folder: Path) -> None:
+        self.context = json.loads((folder / "cookiecutter.json").read_text(encoding="utf-8"))
+        self.defaults = {
+            key: {text for text in strings_in(value) if delimiter_in(text)}
+            for key, value in self.context.items()
+        }
+        self.names: set[str] = set()
+        for top in folder.iterdir():
+            if top.is_dir() and "cookiecutter" in top.name:
+                self.names.add(top.name)
+                self.names.update(os.path.relpath(path, top) for path in walk(top))
+        hooks = folder / "hooks"
+        found = hooks.iterdir() if hooks.is_dir() else ()
+        self.hooks = {path.read_text(encoding="utf-8") for path in found}
+
+    def owns(self, source: str) -> bool:
+        """Whether any part of the template renders `source`."""
+        defaults = self.defaults.values()
+        return self.is_name_or_hook(source) or any(source in found for found in defaults)
+
+    def is_name_or_hook(self, source: str) -> bool:
+        # Cookiecutter names a folder by its place in the output folder:
+        # `<project folder>/./docs/01-problem-definition`.
+        prefix, here, below = source.rpartition(f"{os.sep}.{os.sep}")
+        if here and not delimiter_in(prefix):
+            source = below
+        return source in self.names or source in self.hooks
+
+    def renders_here(self, source: str, answers: Mapping) -> bool:
+        """Whether the template renders `source` with these answers: a default
+        of the question cookiecutter is at (the first one without an answer,
+        as it asks them in order), a name or a hook once all are answered."""
+        unanswered = [key for key in self.context if key not in answers]
+        if unanswered and source in self.defaults[unanswered[0]]:
+            return True
+        answered = not any(key for key in unanswered if not key.startswith("_"))
+        return answered and self.is_name_or_hook(source)
+
+
+def walk(top: Path) -> Iterator[str]:
+    for root, folders, files in os.walk(top):
+        for name in (*folders, *files):
+            yield os.path.join(root, name)
+
+
+def template_folders() -> list[Path]:
+    """Folders of this template that cookiecutter or cruft may be baking: the
+    one this module was imported from, and any on `sys.path` (both put the
+    template there while they bake)."""
+    found = [HOOKS.parent]
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        if (folder / "lifecycle_sandbox.py").is_file() and (folder / "cookiecutter.json").is_file():
+            found.append(folder.resolve())
+    return list(dict.fromkeys(found))
+
+
+def template_texts(environment: Any) -> list[TemplateText]:
+    """Read once per environment: cruft renders two commits of one template
+    folder in one process, each with environments of its own."""
+    if environment.lifecycle_texts is None:
+        environment.lifecycle_texts = [TemplateText(folder) for folder in template_folders()]
+    return environment.lifecycle_texts
+
+
+def template_context() -> dict:
+    """The template's own cookiecutter.json. Cookiecutter renders the hooks with
+    the template folder as the working directory; elsewhere, this module's."""
+    for folder in (Path.cwd(), HOOKS.parent):
+        if (folder / "cookiecutter.json").is_file() and (folder / "lifecycle_sandbox.py").is_file():
+            return json.loads((folder / "cookiecutter.json").read_text(encoding="utf-8"))
+    raise AnswerRefused("error: cannot find the template's cookiecutter.json")
+
+
+@functools.cache
+def hook_checks() -> Any:
+    """The pre-generation hook's checks, to explain a failure in one line."""
+    spec = importlib.util.spec_from_file_location("lifecycle_checks", HOOKS / "pre_gen_project.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- layer 2: Jinja's sandbox, bounded --------------------------------------------
 
 
 class _Budget(threading.local):
@@ -127,11 +204,11 @@ class _Budget(threading.local):
 _budget = _Budget()
 
 
-def _charge(count: int = 1) -> None:
+def _charge() -> None:
     """Count work done by the current rendering; refuse when it runs too long."""
     if _budget.deadline is None:
         return
-    _budget.steps += count
+    _budget.steps += 1
     if _budget.steps > MAX_STEPS:
         raise SecurityError(f"rendering took more than {MAX_STEPS:,} steps")
     if time.monotonic() > _budget.deadline:
@@ -165,10 +242,9 @@ def _bounded_replace(text: Any, old: Any, new: Any, *rest: Any) -> None:
     """Refuse a replace whose result would be huge (`s.replace('', s)`)."""
     if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
         grow = len(new) - len(old)
-        if grow > 0 and len(text) + (len(text) + 1) * grow > MAX_SIZE:
-            count = text.count(old) if old else len(text) + 1
-            if len(text) + count * grow > MAX_SIZE:
-                raise SecurityError(f"a value grew beyond {MAX_SIZE:,} characters")
+        count = text.count(old) if old else len(text) + 1
+        if grow > 0 and len(text) + count * grow > MAX_SIZE:
+            raise SecurityError(f"a value grew beyond {MAX_SIZE:,} characters")
 
 
 def _output(value: Any) -> Any:
@@ -187,23 +263,36 @@ def _loop(iterable: Iterable[Any]) -> Iterator[Any]:
 
 
 def _guard_filter(function: Any) -> Any:
+    if hasattr(function, "lifecycle_guarded") or function in BUDGET_FILTERS.values():
+        return function
     skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # context, then the value
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _charge()
         _check_arguments([*args[skip:], *kwargs.values()])
-        if function is _REPLACE and len(args) >= skip + 2:
+        if function.__name__ == "do_replace" and len(args) >= skip + 2:
             _bounded_replace(*args[skip - 1 :])
         return _check_size(function(*args, **kwargs))
 
-    for marker in ("jinja_pass_arg",):
-        if hasattr(function, marker):
-            setattr(guarded, marker, getattr(function, marker))
-    guarded.__wrapped__ = function
+    if hasattr(function, "jinja_pass_arg"):
+        guarded.jinja_pass_arg = function.jinja_pass_arg
+    guarded.lifecycle_guarded = True
     return guarded
 
 
-_REPLACE: Any = None
+# Filters the budget adds to every template made from a string. Their names
+# stay as they are: `__sandbox` in cookiecutter.json uses one, and `cruft
+# update` renders a newer commit with the extension of the older one.
+BUDGET_FILTERS = {
+    "lifecycle_loop": _loop,
+    "lifecycle_size": _check_size,
+    "lifecycle_output": _output,
+}
+
+
+def guard_filters(environment: Any) -> None:
+    environment.filters.update({k: _guard_filter(f) for k, f in environment.filters.items()})
+    environment.filters.update(BUDGET_FILTERS)
 
 
 class LifecycleSandbox(SandboxedEnvironment):
@@ -211,6 +300,8 @@ class LifecycleSandbox(SandboxedEnvironment):
     environment class by `Sandbox`, so its other behaviour stays the same."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%", "//", "/", "-"})
+    lifecycle_texts: list[TemplateText] | None = None
+    lifecycle_plain_code: Any = None
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _charge()
@@ -246,107 +337,116 @@ class LifecycleSandbox(SandboxedEnvironment):
         return wrapper
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Parse as usual, then route every loop, every output and every `~`
-        through the budget (one walk over the tree: compiling is most of a
-        first bake)."""
+        """Parse as usual. In a template made from a string, route every loop,
+        every output and every `~` through the budget. (Template files are the
+        template's own code, rendered with answers as data.)"""
         tree = super()._parse(source, name, filename)
-        for node in all_nodes(tree):
-            if isinstance(node, nodes.For):
-                node.iter = nodes.Filter(node.iter, "lifecycle_loop", [], [], None, None)
-                node.iter.set_lineno(node.lineno)
-            elif isinstance(node, nodes.Output):
-                node.nodes = [
-                    child
-                    if isinstance(child, nodes.TemplateData)
-                    else nodes.Filter(
-                        child, "lifecycle_output", [], [], None, None, lineno=child.lineno
-                    )
-                    for child in node.nodes
-                ]
-            elif isinstance(node, nodes.Concat):
-                node.nodes = [
-                    nodes.Filter(child, "lifecycle_size", [], [], None, None, lineno=node.lineno)
-                    for child in node.nodes
-                ]
+        guard_filters(self)  # again: an extension listed after this one may add some
+        if name is None:
+            budget_every_step(tree)
         return tree
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-        """Templates made from strings render answers (and file names)."""
-        try:
-            code = self.compiled_string(source)
-        except TemplateSyntaxError as error:
-            raise AnswerRefused(
-                f"error: an answer holds broken template syntax ({error.message}) in "
-                f"{_quote(source)}; answers are plain text"
-            ) from error
-        template = AnswerTemplate.from_code(self, code, self.make_globals(globals), None)
-        template.source_text = source
+        """Every answer cookiecutter renders comes through here, as do the
+        template's own strings: an answer with template code is refused before
+        it is parsed (layer 1). Plain text, most of what comes here (choices,
+        file names), renders to itself: it is not compiled."""
+        text = str(source)
+        if delimiter_in(text, delimiters(self)):
+            if not any(found.owns(text) for found in template_texts(self)):
+                raise refusal(text, delimiters(self))
+        elif isinstance(source, str) and renders_to_itself(self, source):
+            if self.lifecycle_plain_code is None:
+                self.lifecycle_plain_code = self.compile("{{ lifecycle_plain }}")
+            namespace = self.make_globals({**(globals or {}), "lifecycle_plain": source})
+            template = StringTemplate.from_code(self, self.lifecycle_plain_code, namespace, None)
+            template.source_text = source
+            return template
+        template = super().from_string(source, globals, StringTemplate)
+        template.source_text = text
         return template
 
-    def compiled_string(self, source: Any) -> Any:
-        """The code for a template made from a string. The template's own
-        strings (its file names, cookiecutter.json's defaults) are compiled
-        once per machine, like its files; an answer is compiled every time
-        and never stored."""
-        cache = self.bytecode_cache
-        if cache is None or not isinstance(source, str) or source not in template_strings():
-            return self.compile(source)
-        bucket = cache.get_bucket(self, f"<string>{source}", None, source)
-        if bucket.code is None:
-            bucket.code = self.compile(source)
-            cache.set_bucket(bucket)
-        return bucket.code
+
+def delimiters(environment: Any) -> tuple[str, ...]:
+    """The template delimiters of this environment (cookiecutter's are Jinja's)."""
+    return (
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+    )
 
 
-def all_nodes(tree: nodes.Node) -> list[nodes.Node]:
-    """Every node of the tree, listed before any is changed."""
+def renders_to_itself(environment: Any, source: str) -> bool:
+    """Whether text without delimiters renders unchanged: Jinja would turn
+    Windows line ends into `newline_sequence`, strip a last line end, read a line
+    prefix, or escape or finalize what `{{ lifecycle_plain }}` writes."""
+    prefixes = environment.line_statement_prefix or environment.line_comment_prefix
+    stripped = source.endswith("\n") and not environment.keep_trailing_newline
+    changed = environment.autoescape or environment.finalize is not None
+    return not (prefixes or stripped or changed or "\r" in source)
+
+
+def budget_every_step(tree: nodes.Template) -> None:
+    """Wrap each loop, output and concatenation in the budget's filters (one
+    walk over the tree, nodes listed before any is changed)."""
     found, pending = [], [tree]
     while pending:
         node = pending.pop()
         found.append(node)
         pending.extend(node.iter_child_nodes())
-    return found
+    for node in found:
+        if isinstance(node, nodes.For):
+            node.iter = nodes.Filter(node.iter, "lifecycle_loop", [], [], None, None)
+            node.iter.set_lineno(node.lineno)
+        elif isinstance(node, nodes.Output):
+            node.nodes = [
+                child
+                if isinstance(child, nodes.TemplateData)
+                else nodes.Filter(child, "lifecycle_output", [], [], None, None, lineno=node.lineno)
+                for child in node.nodes
+            ]
+        elif isinstance(node, nodes.Concat):
+            node.nodes = [
+                nodes.Filter(child, "lifecycle_size", [], [], None, None, lineno=node.lineno)
+                for child in node.nodes
+            ]
 
 
-def _quote(value: Any) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+class StringTemplate(Template):
+    """A template made from a string: a default, a name, a hook (or, if layer
+    1 was passed some other way, an answer). Rendered only where the template
+    renders it, within a budget; a refusal is one `error:` line."""
 
-
-class FileTemplate(Template):
-    """A template file of the project: its rendering is budgeted generously."""
-
-    seconds = SECONDS_PER_FILE
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        if _budget.deadline is not None:  # nested: the outer budget applies
-            return super().render(*args, **kwargs)
-        _budget.deadline = time.monotonic() + self.seconds
-        _budget.steps = _budget.output = 0
-        try:
-            return self._render(*args, **kwargs)
-        finally:
-            _budget.deadline = None
-
-    def _render(self, *args: Any, **kwargs: Any) -> str:
-        return super().render(*args, **kwargs)
-
-
-class AnswerTemplate(FileTemplate):
-    """An answer, a path or a hook rendered from a string: one second, and a
-    refusal is one `error:` line."""
-
-    seconds = SECONDS_PER_RENDER
     source_text = ""
 
-    def _render(self, *args: Any, **kwargs: Any) -> str:
+    def render(self, *args: Any, **kwargs: Any) -> str:
         answers = kwargs.get("cookiecutter")
-        if self.source_text == PROJECT_FOLDER and isinstance(answers, dict):
-            refuse_bad_answers(answers, kwargs.get("_cookiecutter"))
-        elif isinstance(answers, dict) and "project_slug" not in answers:
+        marks = delimiters(self.environment)
+        if delimiter_in(self.source_text, marks):
+            texts = template_texts(self.environment)
+            if not isinstance(answers, Mapping) or not any(
+                text.renders_here(self.source_text, answers) for text in texts
+            ):
+                raise refusal(self.source_text, marks)
+        if isinstance(answers, Mapping) and "project_slug" not in answers:
             refuse_blank_name(self.source_text, answers)
+        if isinstance(answers, Mapping) and delimiter_in(str(answers.get("_output_dir", ""))):
+            # Cookiecutter renders folder paths with the output folder in
+            # front; stop before it creates the project folder there.
+            output = str(answers["_output_dir"])
+            raise AnswerRefused(
+                f"error: the output folder {_quote(output)} holds the template delimiter "
+                f"{delimiter_in(output)!r}; cookiecutter would render it as a template"
+            )
+        if _budget.deadline is not None:  # nested: the outer budget applies
+            return super().render(*args, **kwargs)
+        _budget.deadline = time.monotonic() + SECONDS_PER_RENDER
+        _budget.steps = _budget.output = 0
         try:
-            return super()._render(*args, **kwargs)
+            return super().render(*args, **kwargs)
         except AnswerRefused:
             raise
         except (TemplateError, ArithmeticError, RecursionError, MemoryError) as error:
@@ -355,314 +455,48 @@ class AnswerTemplate(FileTemplate):
                 f"in {_quote(self.source_text)}"
             ) from error
         except Exception as error:  # e.g. `project_name: true` reaching `slugify`
-            if isinstance(kwargs.get("cookiecutter"), dict):
-                found = _load_hook().check_types(kwargs["cookiecutter"], template_context())
-                if found:
-                    raise AnswerRefused(f"error: {found}") from error
+            found = isinstance(answers, Mapping) and hook_checks().check_types(
+                answers, template_context()
+            )
             raise AnswerRefused(
-                f"error: cannot use the answer {_quote(self.source_text)}: "
+                f"error: {found}"
+                if found
+                else f"error: cannot use the answers in {_quote(self.source_text)}: "
                 f"{type(error).__name__}: {error}"
             ) from error
+        finally:
+            _budget.deadline = None
 
 
-@functools.cache
-def template_strings() -> frozenset[str]:
-    """Strings of this template that cookiecutter renders from strings: the
-    names and relative paths in the project folder, and the text values of
-    cookiecutter.json."""
-    root = Path(__file__).resolve().parent
-    found = {PROJECT_FOLDER}
-    for path in (root / PROJECT_FOLDER).rglob("*"):
-        relative = path.relative_to(root / PROJECT_FOLDER)  # as cookiecutter names files
-        found.update({path.name, str(relative), relative.as_posix()})
-    for key, value in template_context(root).items():
-        values = value if isinstance(value, list) else [value]
-        if not key.startswith("_"):
-            found.update(item for item in values if isinstance(item, str))
-    return frozenset(found)
-
-
-_modules: dict[tuple, Any] = {}
-
-
-def load_module(path: Path) -> Any:
-    """The Python file at `path` as a module, loaded again only when it changes."""
-    found = path.stat()
-    key = (path, found.st_mtime_ns, found.st_size)
-    if key not in _modules:
-        spec = importlib.util.spec_from_file_location(f"lifecycle_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _modules[key] = module
-    return _modules[key]
-
-
-def _load_hook() -> Any:
-    return load_module(HOOK)
-
-
-def refuse_bad_answers(answers: dict, typed: dict | None) -> None:
-    """Run the pre-generation hook's checks in process, before the project
-    folder exists. The hook runs them again afterwards (belt and braces)."""
-    hook = _load_hook()
-    found = hook.problems(answers, typed or {}, template_context())
-    if found:
-        raise AnswerRefused("\n".join(f"error: {problem}" for problem in found))
-
-
-def refuse_blank_name(source: str, answers: dict) -> None:
+def refuse_blank_name(source: str, answers: Mapping) -> None:
     """While prompting: a default derived from an empty (or all-space) project
     name, such as the folder name, would be empty; stop at once."""
     name = answers.get("project_name")
     if "cookiecutter.project_name" in source and isinstance(name, str) and not name.strip():
-        found = _load_hook().check_text("project_name", name)
-        raise AnswerRefused(f"error: {found}")
+        raise AnswerRefused(f"error: {hook_checks().check_text('project_name', name)}")
 
 
-def template_context(folder: Path | None = None) -> dict:
-    """The template's own cookiecutter.json. Cookiecutter renders the hooks with
-    the template folder as the working directory, so `Path.cwd()` is right
-    there; elsewhere, the folder this module sits in."""
-    for candidate in (folder, Path.cwd(), HOOK.parent.parent):
-        if (
-            candidate is not None
-            and (candidate / "cookiecutter.json").is_file()
-            and (candidate / "lifecycle_sandbox.py").is_file()
-        ):
-            return json.loads((candidate / "cookiecutter.json").read_text(encoding="utf-8"))
-    raise AnswerRefused("error: cannot find the template's cookiecutter.json")
-
-
-# --- compiled once per machine -------------------------------------------------
-
-
-def plain_settings(environment: Any) -> tuple:
-    """The environment's settings that change the code Jinja compiles."""
-    return tuple(
-        getattr(value, "__qualname__", value)
-        for value in (getattr(environment, name, None) for name in COMPILE_SETTINGS)
-    )
-
-
-# How cookiecutter sets up Jinja for a template without `_jinja2_env_vars`.
-PLAIN = plain_settings(jinja2.Environment(keep_trailing_newline=True))
-
-
-def cacheable(environment: Any) -> bool:
-    """Only environments set up as this template's bakes are use the cache:
-    one changed by a replay or config file (`_jinja2_env_vars`), which the
-    answer checks then refuse, neither reads nor writes it."""
-    return plain_settings(environment) == PLAIN
-
-
-def compiler_key(environment: Any) -> str:
-    """What, beside a template's source, decides the code Jinja compiles it
-    into: this module (the sandbox rewrites every template), the versions of
-    Jinja, cookiecutter and Python, the environment's class, extensions and
-    settings. Worked out once per environment."""
-    known = getattr(environment, "lifecycle_compiler_key", None)
-    if known is not None:
-        return known
-    settings = (
-        MODULE_DIGEST,
-        jinja2.__version__,
-        cookiecutter.__version__,
-        sys.implementation.cache_tag,
-        [f"{c.__module__}.{c.__qualname__}" for c in type(environment).__mro__],
-        sorted(environment.extensions),
-        plain_settings(environment),
-    )
-    environment.lifecycle_compiler_key = hashlib.sha256(repr(settings).encode()).hexdigest()[:32]
-    return environment.lifecycle_compiler_key
-
-
-class CompiledTemplates(FileSystemBytecodeCache):
-    """Jinja's bytecode cache, keyed also by `compiler_key`, so that a changed
-    template, sandbox or library never runs stale code. An entry is code (and
-    a pickle) that runs in the baking process, so only entries in a folder
-    that no one else can write to, in files that are this user's alone, are
-    read. Reading and writing are best effort: a cache that cannot be used,
-    or an entry that is damaged, only costs speed."""
-
-    def get_bucket(self, environment: Any, name: str, filename: Any, source: str) -> Any:
-        if not cacheable(environment):
-            return Bucket(environment, "", "")  # never filled from, nor written to, disk
-        key = f"{compiler_key(environment)}|{name}"
-        return super().get_bucket(environment, key, filename, source)
-
-    def load_bytecode(self, bucket: Any) -> None:
-        path = Path(self.directory, self.pattern % (bucket.key,))
-        try:
-            if not is_private_folder(path.parent):
-                return
-            with path.open("rb") as entry:
-                if is_private_file(os.fstat(entry.fileno())):
-                    bucket.load_bytecode(entry)
-        except FileNotFoundError:
-            bucket.reset()
-        except Exception:  # damaged: compile as if not cached, and drop it
-            bucket.reset()
-            with contextlib.suppress(OSError):
-                path.unlink()
-
-    def dump_bytecode(self, bucket: Any) -> None:
-        if not bucket.key:
-            return
-        try:
-            Path(self.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
-            if is_private_folder(Path(self.directory)):
-                super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def is_private_folder(folder: Path) -> bool:
-    """Whether `folder` is a real folder owned by this user that no one else
-    can write to. (Windows: whether it is a folder; its ACLs are not read.)"""
-    try:
-        found = folder.lstat()
-    except OSError:
-        return False
-    return stat.S_ISDIR(found.st_mode) and is_private_file(found)
-
-
-def is_private_file(found: os.stat_result) -> bool:
-    """Whether a file (or folder) with these details is this user's alone:
-    owned by them, writable by no one else, no hard link elsewhere."""
-    if not hasattr(os, "getuid"):
-        return True
-    alone = stat.S_ISDIR(found.st_mode) or found.st_nlink == 1
-    others_write = found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return found.st_uid == os.getuid() and not others_write and alone
-
-
-_caches: dict[Path, CompiledTemplates] = {}
-
-
-def cache_folder() -> Path | None:
-    """The folder for compiled templates, or None when caching is off. It must
-    be absolute: cookiecutter changes the working folder during a bake, and
-    a relative one would land inside the template."""
-    chosen = os.environ.get(CACHE_VARIABLE, "")
-    if chosen == "off":
-        return None
-    if chosen:
-        folder = Path(chosen).expanduser()
-        return folder if folder.is_absolute() else None
-    base = os.environ.get("LOCALAPPDATA" if os.name == "nt" else "XDG_CACHE_HOME", "")
-    try:
-        home = Path.home() / ".cache"
-    except RuntimeError:  # no home folder
-        return None
-    root = Path(base) if Path(base).is_absolute() else home  # XDG: a relative one is ignored
-    return root / "ml-lifecycle" / "jinja"
-
-
-def compiled_templates() -> CompiledTemplates | None:
-    """One cache per folder and process; old entries go when it is first used."""
-    folder = cache_folder()
-    if folder is None:
-        return None
-    if folder not in _caches:
-        remove_old_entries(folder)
-        _caches[folder] = CompiledTemplates(str(folder))
-    return _caches[folder]
-
-
-def remove_old_entries(folder: Path) -> None:
-    """Entries of earlier template versions are never read again: drop what
-    has not been written for CACHE_DAYS (a live entry is just compiled anew),
-    and what an interrupted write left behind. Only in the user's own folder."""
-    oldest = time.time() - CACHE_DAYS * 86_400
-    if not is_private_folder(folder):
-        return
-    try:
-        for entry in folder.glob("__jinja2_*"):
-            if entry.stat().st_mtime < oldest:
-                entry.unlink()
-    except OSError:
-        pass
-
-
-# --- hooks in cookiecutter's process ---------------------------------------------
-
-
-def hook_module(script_path: Any) -> Any:
-    """This template's hook at `script_path`, loaded as a module, or None for
-    any other script (another template's hooks run as cookiecutter runs them)."""
-    path = Path(script_path).resolve()
-    if path.name not in HOOK_NAMES or not (path.parent.parent / "lifecycle_sandbox.py").is_file():
-        return None
-    module = load_module(path)
-    return module if callable(getattr(module, "in_process", None)) else None
-
-
-def run_hooks_in_process(original: Any) -> Any:
-    """Wrap cookiecutter's hook runner: this template's hooks run in process
-    through their `in_process(context, project)`, with the answers as data
-    rather than rendered into a script; a non-zero result fails the hook as
-    a failing script would."""
-
-    def run_script_with_context(script_path: Any, cwd: Any, context: dict, *more: Any) -> None:
-        module = hook_module(script_path)
-        if module is None:
-            return original(script_path, cwd, context, *more)
-        status = hook_status(module, context, Path(cwd))
-        if status:
-            raise FailedHookException(f"Hook script failed (exit status: {status})")
-        return None
-
-    run_script_with_context.lifecycle_wrapped = original
-    return run_script_with_context
-
-
-def hook_status(module: Any, context: dict, project: Path) -> int:
-    """Run a hook's `in_process` as Python would run the script: its exit
-    status, with an uncaught exception's traceback or `sys.exit`'s message
-    printed to stderr and counted as status 1."""
-    try:
-        status = module.in_process(context, project)
-    except SystemExit as exit:
-        status = exit.code
-    except Exception:
-        traceback.print_exc()
-        return 1
-    if status is None or isinstance(status, int):
-        return status or 0
-    print(status, file=sys.stderr)
-    return 1
-
-
-def install_in_process_hooks() -> None:
-    """Once per process. A cookiecutter without this runner runs the hook
-    files as scripts, through their `main()`."""
-    runner = getattr(cookiecutter.hooks, "run_script_with_context", None)
-    if runner is not None and not hasattr(runner, "lifecycle_wrapped"):
-        cookiecutter.hooks.run_script_with_context = run_hooks_in_process(runner)
+@functools.cache
+def sandboxed(cls: type) -> type:
+    """Cookiecutter's environment class with the sandbox mixed in."""
+    if issubclass(cls, LifecycleSandbox):
+        return cls
+    return type(f"Sandboxed{cls.__name__}", (LifecycleSandbox, cls), {})
 
 
 class Sandbox(Extension):
     """Turn the environment this extension is loaded into into a bounded sandbox."""
 
     def __init__(self, environment: Any) -> None:
-        global _REPLACE
         super().__init__(environment)
-        cls = type(environment)
-        if not issubclass(cls, LifecycleSandbox):
-            environment.__class__ = type(f"Sandboxed{cls.__name__}", (LifecycleSandbox, cls), {})
+        environment.__class__ = sandboxed(type(environment))
         environment.binop_table = LifecycleSandbox.default_binop_table.copy()
         environment.unop_table = LifecycleSandbox.default_unop_table.copy()
-        environment.template_class = FileTemplate
-        environment.bytecode_cache = compiled_templates()
-        install_in_process_hooks()
+        # Jinja's optimizer folds constants while compiling; in this template it
+        # changes no output and costs a tenth of a bake's compile time.
+        environment.optimized = False
         environment.globals["range"] = bounded_range
         environment.globals["lifecycle_template_json"] = lambda: json.dumps(
             template_context(), ensure_ascii=False
         )
-        _REPLACE = environment.filters["replace"] if _REPLACE is None else _REPLACE
-        environment.filters = {
-            name: _guard_filter(function) for name, function in environment.filters.items()
-        }
-        environment.filters["lifecycle_loop"] = _loop
-        environment.filters["lifecycle_size"] = _check_size
-        environment.filters["lifecycle_output"] = _output
+        guard_filters(environment)

@@ -2,9 +2,6 @@
 
 The message is for a first bake only: cruft renders the template again into
 temporary folders during `cruft update` and `cruft diff`, where it stays quiet.
-A bake calls `in_process()` in cookiecutter's own process (see
-lifecycle_sandbox.py); `main()` is the same work when this file runs as a
-script.
 """
 
 from __future__ import annotations
@@ -115,12 +112,6 @@ def finish(answers: dict, project: Path) -> int:
     if not is_rerender(answers, project):
         print(next_steps(answers, project, os.environ.get("PWD")))
     return 0
-
-
-def in_process(context: dict, project: Path) -> int:
-    """What the template's Jinja extension runs in cookiecutter's process
-    instead of this file as a script."""
-    return finish(context["cookiecutter"], project)
 
 
 def main() -> int:

@@ -3,10 +3,9 @@
 Runs after the prompts and before any file is written. On bad answers it
 prints one line per problem, `error: ...`, in prompt order, and exits 1;
 cookiecutter then removes the (still empty) project folder it created. The
-template's Jinja extension runs the same checks earlier, before that folder
-exists. A bake calls `in_process()` in cookiecutter's own process (the
-extension wraps cookiecutter's hook runner); `main()` is the same work when
-this file runs as a script.
+template's Jinja extension has already refused answers with template code
+that cookiecutter would render; this hook also sees the answers that arrive
+unrendered (typed at a prompt, from a replay file).
 
 The checks are importable, for anything that collects answers before calling
 cookiecutter (a web form, a scaffolder):
@@ -116,15 +115,22 @@ def check_choices(answers: dict, template: dict) -> str | None:
 
 def check_private(answers: dict, template: dict) -> str | None:
     """Private keys (`_phases`, `_extensions`, ...) belong to the template; an
-    answers, config or replay file must not change or add them."""
+    answers, config or replay file must not change or add them. A `__` key
+    holding template code (`__sandbox`) is rendered by cookiecutter, so its
+    answer is what it rendered to."""
     for key, value in answers.items():
-        if not key.startswith("_") or key in ADDED_BY_TOOLS:
+        if not key.startswith("_") or key in ADDED_BY_TOOLS or is_rendered(key, template):
             continue
         if key not in template:
             return f"answers must not set the private key {key[:40]!r}"
         if value != template[key]:
             return f"answers must not override the template's private key {key!r}"
     return None
+
+
+def is_rendered(key: str, template: dict) -> bool:
+    code = json.dumps(template.get(key))
+    return key.startswith("__") and any(delimiter in code for delimiter in JINJA_DELIMITERS)
 
 
 def check_typed(key: str, typed: dict) -> str | None:
@@ -276,13 +282,6 @@ def report(found: list[str]) -> int:
     for problem in found:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if found else 0
-
-
-def in_process(context: dict, project: Path) -> int:
-    """What the template's Jinja extension runs in cookiecutter's process
-    instead of this file as a script: the same checks, on the answers as data."""
-    answers = context["cookiecutter"]
-    return report(problems(answers, context.get("_cookiecutter") or {}, template_context_beside()))
 
 
 def main() -> int:

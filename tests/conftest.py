@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -16,9 +17,10 @@ import jinja2
 import pytest
 import yaml
 from combinations import COOKIECUTTER_JSON, TEMPLATE, TEMPLATE_ROOT
+from jinja2.bccache import BytecodeCache
 
 # The template's Jinja extension, as cookiecutter imports it while baking: the
-# same module object, so tests can read and patch what the bakes use.
+# same module object, so that the test session can reach the bakes' Jinja.
 sys.path.insert(0, str(TEMPLATE))
 try:
     import lifecycle_sandbox
@@ -251,17 +253,43 @@ def cookiecutter_config(tmp_path_factory) -> Path:
     return config
 
 
+class CompiledInMemory(BytecodeCache):
+    """For the test session only: the hundreds of bakes in one test process
+    compile each template file once, keyed by its name, its source and the
+    environment's kind. Kept in memory, never written; the template itself
+    keeps no compiled code (tests/test_sandbox.py bakes without this)."""
+
+    def __init__(self) -> None:
+        self.code: dict[tuple, object] = {}
+
+    @staticmethod
+    def key(bucket) -> tuple:
+        environment = bucket.environment
+        return (bucket.key, bucket.checksum, type(environment).__mro__, environment.is_async)
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self.code.get(self.key(bucket))
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[self.key(bucket)] = bucket.code
+
+
 @pytest.fixture(scope="session", autouse=True)
-def compiled_templates(tmp_path_factory) -> Path:
-    """The sandbox's cache of compiled templates, private to this test run and
-    shared by its workers (never the user's home); bakes in subprocesses
-    inherit it."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    folder = root / "compiled-templates"
-    os.environ[lifecycle_sandbox.CACHE_VARIABLE] = str(folder)
-    return folder
+def compiled_in_memory():
+    """Give every sandboxed environment of the session the in-memory cache.
+    `lifecycle_sandbox.Sandbox.__init__.__wrapped__` is the extension as a
+    user's bake runs it."""
+    original = lifecycle_sandbox.Sandbox.__init__
+    cache = CompiledInMemory()
+
+    @functools.wraps(original)
+    def with_cache(self, environment) -> None:
+        original(self, environment)
+        environment.bytecode_cache = cache
+
+    lifecycle_sandbox.Sandbox.__init__ = with_cache
+    yield cache
+    lifecycle_sandbox.Sandbox.__init__ = original
 
 
 @pytest.fixture
