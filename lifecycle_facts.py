@@ -65,15 +65,19 @@ RISK_LEVELS = ("minimal", "limited", "high")
 SUPPLIER_KINDS = ("data-providers", "outsourced-development", "pretrained-models", "automl")
 THIRD_PARTIES = ("none", *SUPPLIER_KINDS, "several")
 SERVING_MODES = ("online", "batch")
+# What the kind's system learns from: ticket texts, or counts made from them.
+DATASET_FORMS = ("tickets", "counts")
 # Option sections of a sheet: the values each is keyed by, and the name its
 # facts take in an example's placeholders. A section's key may list several
-# values ("minimal, limited"). `models`, `development`, `labelling` and
+# values ("minimal, limited"). A kind's sheet chooses its `serving` mode and
+# its `dataset` form; `models`, `development`, `labelling` and
 # `model_search` follow from `third_parties`: who provides the base model,
 # builds the model, labels the data, searches for the model.
 SECTIONS = {
     "update_modes": (UPDATE_MODES, "update"),
     "risk_levels": (RISK_LEVELS, "risk"),
     "serving_modes": (SERVING_MODES, "serving"),
+    "datasets": (DATASET_FORMS, "dataset"),
     "models": (("in-house", "with-base-model"), "model"),
     "development": (("in-house", "contractor"), "development"),
     "labelling": (("in-house", "vendor"), "labelling"),
@@ -178,6 +182,7 @@ def choices(sheet: dict, answers: dict) -> dict[str, tuple[str, ...]]:
         "update_modes": (answers["update_mode"],),
         "risk_levels": (answers["risk_level"],),
         "serving_modes": (sheet["serving"],),
+        "datasets": (sheet["dataset"],),
         "models": either("pretrained-models", "with-base-model", "in-house"),
         "development": either("outsourced-development", "contractor", "in-house"),
         "labelling": either("data-providers", "vendor", "in-house"),
