@@ -4,10 +4,13 @@
 the template's Jinja environment three things:
 
 - `fact_sheet(task_kind, update_mode, risk_level, third_parties)`: the
-  example system of this bake, as an `Examples` object. A stub writes
-  `{{ facts.example("model-card.intended-use") }}` where an example belongs;
-  the text comes from `templates/facts/`, never from the stub;
-- `crosswalk(framework, task_kind, update_mode, risk_level, third_parties)`:
+  example system of this bake, as an `Examples` object, and the `examples`
+  filter that fills a stub's references to it. A stub wraps its text in
+  `{% filter examples(facts) %}` and writes `> *Example:* {model-card.intended-use}`
+  where an example belongs; the text comes from `templates/facts/`, never
+  from the stub. Plain text compiles to almost nothing, so a stub costs
+  little to compile however many examples it has;
+- `crosswalk(framework, third_parties, generative, high_risk, continual)`:
   the rows of the compliance crosswalk (`templates/crosswalk.yaml`) that
   apply to this bake, each with its links and its coverage level;
 - the `anchor` filter: the id MkDocs gives a heading (Python-Markdown's
@@ -269,6 +272,8 @@ def requirement_facts(rid: str, spec: dict, render: Callable[[str, str], str]) -
             ok = passes(op, spec["threshold"], number(measured, where), where)
             facts["verdict"] = "pass" if ok else "fail"
             facts["passes"] = ok
+    if "earlier" in spec:
+        facts["earlier"] = unit.replace("{}", str(spec["earlier"]))
     statement = spec.get("text")
     if statement is None:
         statement = f"{spec['metric']} {facts['target']} {spec['scope']}"
@@ -477,6 +482,36 @@ class Examples:
         return asked
 
 
+# References to examples in a stub's text, filled in by the `examples`
+# filter: an example line, the questions a task kind adds, an inline text.
+EXAMPLE_LINE = re.compile(r"^> \*Example:\* \{([a-z0-9.\- ]+)\}$", re.MULTILINE)
+QUESTIONS_LINE = re.compile(r"\n\n\{questions: ([a-z0-9.\-]+)\}(?=\n|$)")
+INLINE_TEXT = re.compile(r"\{text: ([a-z0-9.\-]+)\}")
+LEFTOVER = re.compile(r"\{(?:questions|text): |^> \*Example:\* \{", re.MULTILINE)
+
+
+def fill_references(text: str, examples: Examples) -> str:
+    """A stub's rendered text with its references to examples replaced:
+    `> *Example:* {key ...}` by the example (the keys' texts joined),
+    `{questions: slot}` on a line of its own by the task kind's questions
+    there (or nothing), `{text: key}` by the example's plain text."""
+
+    def questions(match: re.Match) -> str:
+        blocks = [
+            f"{q['prompt']}\n{q['example']}\n\n==TODO==" for q in examples.questions(match.group(1))
+        ]
+        return "".join("\n\n" + block for block in blocks)
+
+    text = EXAMPLE_LINE.sub(lambda m: examples.example(*m.group(1).split()), text)
+    text = QUESTIONS_LINE.sub(questions, text)
+    text = INLINE_TEXT.sub(lambda m: examples.text(m.group(1)), text)
+    leftover = LEFTOVER.search(text)
+    if leftover:
+        line = text[leftover.start() : text.find("\n", leftover.start())]
+        raise FactError(f"a reference to an example is malformed: {line!r}")
+    return text
+
+
 def quote(text: str, width: int = WIDTH) -> str:
     """A block quote, wrapped as Jinja's wordwrap filter wraps."""
     lines = textwrap.wrap(
@@ -649,5 +684,6 @@ class Facts(Extension):
             return crosswalk_tables(read, str(framework), answers)
 
         environment.globals["fact_sheet"] = fact_sheet
+        environment.filters["examples"] = fill_references
         environment.globals["crosswalk"] = crosswalk
         environment.filters["anchor"] = anchor
