@@ -139,13 +139,15 @@ def loader_reader(environment: Any) -> Callable[[str], Any]:
 
 def merge(base: dict, extra: dict, where: str) -> dict:
     """`base` and `extra` joined; a leaf that both define is an error, since
-    a fact lives in one place."""
+    a fact lives in one place (a list, such as `quantities`, is extended)."""
     merged = dict(base)
     for key, value in extra.items():
         if key not in merged:
             merged[key] = value
         elif isinstance(merged[key], dict) and isinstance(value, dict):
             merged[key] = merge(merged[key], value, f"{where}.{key}")
+        elif isinstance(merged[key], list) and isinstance(value, list):
+            merged[key] = merged[key] + value  # a list the kind extends
         else:
             raise FactError(f"{where}.{key} is defined in common.yaml and in the kind's sheet")
     return merged

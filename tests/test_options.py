@@ -321,7 +321,7 @@ def test_every_choice_changes_the_documents_it_shapes(baked, option):
 TASK_WORDS = {
     "classification": "calibration",
     "regression": "RMSE",
-    "forecasting": "seasonal-naive",
+    "forecasting": "MASE",
     "ranking-recommendation": "NDCG",
     "clustering": "Silhouette",
     "generative": "hallucination",
