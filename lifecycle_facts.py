@@ -91,6 +91,7 @@ FACTS_FOLDER = "facts"
 CROSSWALK_FILE = "crosswalk.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z][\w-]*(?:\.[\w-]+)*)\}")
 WIDTH = 74  # an example's lines, after the "> " of the block quote
+EN_DASH = "\u2013"  # between the ends of a range: 78 to 82 % is written "78" EN_DASH "82 %"
 OPERATORS = {">=": ("≥", "at least"), "<=": ("≤", "at most"), "between": ("", "between")}
 
 
@@ -255,7 +256,7 @@ def requirement_facts(rid: str, spec: dict, render: Callable[[str, str], str]) -
         threshold = spec["threshold"]
         if op == "between":
             low, high = threshold
-            shown = unit.replace("{}", f"{low}–{high}")
+            shown = unit.replace("{}", f"{low}{EN_DASH}{high}")
             facts["target"] = shown
             facts["target_words"] = "between " + unit.replace("{}", f"{low} and {high}")
             facts["miss"] = f"outside {shown}"
@@ -309,9 +310,7 @@ def fill(text: str, namespace: dict, where: str, depth: int = 0) -> str:
         try:
             value = lookup(namespace, path)
         except KeyError:
-            raise FactError(
-                f"{where}: {{{path}}} names a fact this bake does not have"
-            ) from None
+            raise FactError(f"{where}: {{{path}}} names a fact this bake does not have") from None
         if isinstance(value, (dict, list)):
             raise FactError(f"{where}: {{{path}}} is not a single fact")
         return fill(str(value), namespace, where, depth + 1)
@@ -476,9 +475,7 @@ class Examples:
             asked.append(
                 {
                     "prompt": quote(f"**{fill(item['ask'], self.namespace, where)}**", width=76),
-                    "example": quote(
-                        "*Example:* " + fill(item["example"], self.namespace, where)
-                    ),
+                    "example": quote("*Example:* " + fill(item["example"], self.namespace, where)),
                 }
             )
         return asked

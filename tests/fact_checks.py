@@ -18,8 +18,9 @@ where the documents disagree with the sheet or with each other:
 - rated by people: a metric that people rate is never said to be measured
   automatically or more often than it is rated;
 - documents: an example names no document, page or section the bake lacks;
-- foreign texts: no sentence that only another task kind's sheet writes,
-  and none written only for another answer, appears in the bake;
+- foreign texts: no sentence the sheets write only for other answers
+  (another task kind, update mode, risk level or set of third parties)
+  appears in the bake;
 - third-party facts: what an example says about the base model's licence or
   card is the sheet's fact.
 """
@@ -57,7 +58,10 @@ SMALL = {"one": 1, "two": 2, "three": 3}
 MIN_CLAUSE = 25  # shorter clauses ("must", "pass") say too little to belong to anyone
 FAILED_QUESTION = "Which requirements failed"
 # Pages that only some bakes have, besides the phases' documents.
-OPTIONAL_PAGES = {"Supplier register": "supplier-register.md", "Compliance crosswalk": "crosswalk.md"}
+OPTIONAL_PAGES = {
+    "Supplier register": "supplier-register.md",
+    "Compliance crosswalk": "crosswalk.md",
+}
 
 
 # --- reading a bake -------------------------------------------------------------
@@ -158,7 +162,7 @@ def number_pattern(unit: str) -> re.Pattern:
 def allowed_numbers(spec: dict, measured: float) -> set[float]:
     threshold = spec.get("threshold")
     values = list(threshold) if isinstance(threshold, list) else [threshold]
-    values += [spec.get("earlier")] + list(spec.get("also", []))
+    values += [spec.get("earlier"), *spec.get("also", [])]
     return {float(v) for v in values if v is not None} | {measured}
 
 
@@ -270,7 +274,7 @@ def rating_problems(bake: Bake, sheet: facts.Examples) -> list[str]:
         if spec.get("measured_by") == "people" and rid in sheet.namespace
     }
     for path, example in bake.examples():
-        for part in clauses(example):
+        for part in set(clauses(example) + sentences(example)):
             cited = set(REQ.findall(part))
             if not cited or not cited <= set(rated):
                 continue
@@ -286,7 +290,7 @@ def rating_problems(bake: Bake, sheet: facts.Examples) -> list[str]:
                 days = count / 24 if span.startswith("hour") else count
                 if days < DAYS[cadence]:
                     found.append(f"{path}: {names} rated {cadence}; {amount} {span} cannot show it")
-    return found
+    return sorted(set(found))
 
 
 @functools.cache
@@ -333,7 +337,9 @@ def third_party_problems(bake: Bake, sheet: facts.Examples) -> list[str]:
             if "licence" in lowered and about_base and base["licence"] not in part:
                 found.append(f"{path}: speaks of the base model's licence without it: {part!r}")
             if "card" in lowered and about_base and not any(f in part for f in card_facts):
-                found.append(f"{path}: says what the base model's card says, not as the sheet does: {part!r}")
+                found.append(
+                    f"{path}: says what the base model's card says, not as the sheet does: {part!r}"
+                )
     return found
 
 
@@ -341,21 +347,15 @@ def third_party_problems(bake: Bake, sheet: facts.Examples) -> list[str]:
 
 
 def rendered(sheet: facts.Examples, texts: Iterator[tuple[str, str]]) -> frozenset[str]:
-    """The clauses these texts write themselves, rendered with the sheet's
-    facts. A clause made only of placeholders repeats facts written
-    elsewhere, so it is left out; so is a text that needs a fact this answer
-    set lacks."""
+    """The clauses of these texts, rendered with the sheet's facts; a text
+    that needs a fact this answer set lacks is left out."""
     found = set()
     for key, text in texts:
-        for clause in re.split(r";\s+|(?<=[.!?])\s+(?=[A-Z\"(*`{])", text):
-            if not re.sub(r"\{[^}]*\}|\W", "", clause):
-                continue
-            try:
-                value = normal(facts.fill(clause, sheet.namespace, key))
-            except facts.FactError:
-                continue
-            if len(value) >= MIN_CLAUSE:
-                found.add(value)
+        try:
+            value = facts.fill(text, sheet.namespace, key)
+        except facts.FactError:
+            continue
+        found.update(clause for clause in clauses(value) if len(clause) >= MIN_CLAUSE)
     return frozenset(found)
 
 
@@ -366,7 +366,7 @@ def applying_texts(sheet: facts.Examples, raw: dict) -> Iterator[tuple[str, str]
     for slot, items in (raw.get("questions") or {}).items():
         for item in items:
             yield slot, item["example"]
-    for rid, spec in (raw.get("requirements") or {}).items():
+    for rid in raw.get("requirements") or {}:
         if rid in sheet.namespace:
             yield rid, "{" + rid + ".definition}"
     for section, values in sheet.chosen.items():
@@ -383,26 +383,16 @@ def own_clauses(kind: str, update_mode: str, risk_level: str, third_parties: str
         task_kind=kind, update_mode=update_mode, risk_level=risk_level, third_parties=third_parties
     )
     sheet = sheet_for(answers)
-    common = READ(f"{facts.FACTS_FOLDER}/common.yaml")
-    own = READ(f"{facts.FACTS_FOLDER}/{kind}.yaml")
-    return rendered(sheet, applying_texts(sheet, common)) | rendered(
-        sheet, applying_texts(sheet, own)
-    )
-
-
-@functools.cache
-def kind_clauses(kind: str, update_mode: str, risk_level: str, third_parties: str) -> frozenset:
-    """The clauses only the kind's own sheet gives a bake with these answers."""
-    answers = dict(
-        task_kind=kind, update_mode=update_mode, risk_level=risk_level, third_parties=third_parties
-    )
-    sheet = sheet_for(answers)
-    return rendered(sheet, applying_texts(sheet, READ(f"{facts.FACTS_FOLDER}/{kind}.yaml")))
+    found = frozenset()
+    for name in ("common", kind):
+        found |= rendered(sheet, applying_texts(sheet, READ(f"{facts.FACTS_FOLDER}/{name}.yaml")))
+    return found
 
 
 def alternatives(answers: dict) -> Iterator[tuple[str, dict]]:
     """The answer sets that differ from these in one option the sheets read."""
     for option, values in [
+        ("task_kind", facts.TASK_KINDS),
         ("update_mode", facts.UPDATE_MODES),
         ("risk_level", facts.RISK_LEVELS),
         ("third_parties", facts.THIRD_PARTIES),
@@ -422,30 +412,27 @@ def key(answers: dict) -> tuple[str, str, str, str]:
 
 
 def foreign_problems(bake: Bake, answers: dict) -> list[str]:
+    """Sentences the sheets write only for other answers (another task kind,
+    update mode, risk level or set of third parties) do not appear."""
     own = own_clauses(*key(answers))
     foreign: dict[str, str] = {}
-    for kind in facts.TASK_KINDS:
-        if kind != answers["task_kind"]:
-            for clause in kind_clauses(*key({**answers, "task_kind": kind})) - own:
-                foreign.setdefault(clause, f"the {kind} sheet")
     for label, other in alternatives(answers):
         for clause in own_clauses(*key(other)) - own:
-            foreign.setdefault(clause, f"the answer {label}")
+            foreign.setdefault(clause, label)
     found = []
     for path, example in bake.examples():
         for clause in clauses(example):
             if clause in foreign:
-                found.append(f"{path}: {clause!r} was written for {foreign[clause]}")
+                found.append(f"{path}: {clause!r} belongs to {foreign[clause]}")
     return found
 
 
 # --- all of them -----------------------------------------------------------------------
 
 
-def problems(project: Path, answers: dict) -> list[str]:
+def check(bake: Bake, answers: dict, sheet: facts.Examples | None = None) -> list[str]:
     """Every disagreement between a bake's examples and its fact sheet."""
-    bake = Bake(project)
-    sheet = sheet_for(answers)
+    sheet = sheet or sheet_for(answers)
     return (
         id_problems(bake, sheet)
         + verdict_problems(bake, sheet)
@@ -455,3 +442,8 @@ def problems(project: Path, answers: dict) -> list[str]:
         + third_party_problems(bake, sheet)
         + foreign_problems(bake, answers)
     )
+
+
+def problems(project: Path, answers: dict) -> list[str]:
+    """`check` for a baked project."""
+    return check(Bake(project), answers)
