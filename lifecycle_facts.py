@@ -90,6 +90,8 @@ SECTIONS = {
 FACTS_FOLDER = "facts"
 CROSSWALK_FILE = "crosswalk.yaml"
 PLACEHOLDER = re.compile(r"\{([A-Za-z][\w-]*(?:\.[\w-]+)*)\}")
+SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+)\Z")
+PLAIN_WORD = re.compile(r"[a-z]+\b(?![-_/.\d])")
 WIDTH = 74  # an example's lines, after the "> " of the block quote
 EN_DASH = "\u2013"  # between the ends of a range: 78 to 82 % is written "78" EN_DASH "82 %"
 OPERATORS = {">=": ("≥", "at least"), "<=": ("≤", "at most"), "between": ("", "between")}
@@ -300,8 +302,9 @@ def lookup(namespace: dict, path: str) -> Any:
     return value
 
 
-def fill(text: str, namespace: dict, where: str, depth: int = 0) -> str:
-    """`text` with every `{path}` replaced by the fact it names."""
+def fill(text: str, namespace: dict, where: str, depth: int = 0, prose: bool = False) -> str:
+    """`text` with every `{path}` replaced by the fact it names; in `prose`,
+    a fact that opens a sentence gets a capital."""
     if depth > 8:
         raise FactError(f"{where}: placeholders nest too deep")
 
@@ -313,9 +316,18 @@ def fill(text: str, namespace: dict, where: str, depth: int = 0) -> str:
             raise FactError(f"{where}: {{{path}}} names a fact this bake does not have") from None
         if isinstance(value, (dict, list)):
             raise FactError(f"{where}: {{{path}}} is not a single fact")
-        return fill(str(value), namespace, where, depth + 1)
+        filled = fill(str(value), namespace, where, depth + 1)
+        if prose and SENTENCE_START.search(text[: match.start()]):
+            filled = capitalise(filled)
+        return filled
 
     return PLACEHOLDER.sub(replace, text)
+
+
+def capitalise(text: str) -> str:
+    """A fact that opens a sentence starts with a capital, unless it opens
+    with a name such as `support-tickets v3`."""
+    return text[:1].upper() + text[1:] if PLAIN_WORD.match(text) else text
 
 
 # --- one bake's examples -----------------------------------------------------------------
@@ -459,7 +471,9 @@ class Examples:
                     f"with these answers"
                 )
             for place, text in self.sources[key]:
-                parts.append(fill(str(text), self.namespace, f"example {key} ({place})"))
+                parts.append(
+                    fill(str(text), self.namespace, f"example {key} ({place})", prose=True)
+                )
         return " ".join(part.strip() for part in parts if part.strip())
 
     def example(self, *keys: str) -> str:
@@ -475,7 +489,9 @@ class Examples:
             asked.append(
                 {
                     "prompt": quote(f"**{fill(item['ask'], self.namespace, where)}**", width=76),
-                    "example": quote("*Example:* " + fill(item["example"], self.namespace, where)),
+                    "example": quote(
+                        "*Example:* " + fill(item["example"], self.namespace, where, prose=True)
+                    ),
                 }
             )
         return asked

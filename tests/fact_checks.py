@@ -57,6 +57,7 @@ WINDOW = re.compile(r"\b(?:for|after|over|within) (\d+|one|two|three) (hours?|da
 SMALL = {"one": 1, "two": 2, "three": 3}
 MIN_CLAUSE = 25  # shorter clauses ("must", "pass") say too little to belong to anyone
 FAILED_QUESTION = "Which requirements failed"
+LOWER_START = re.compile(r"[a-z]{2,}\b(?![-_/.\d])")  # not "k = 5" nor "support-tickets"
 # Pages that only some bakes have, besides the phases' documents.
 OPTIONAL_PAGES = {
     "Supplier register": "supplier-register.md",
@@ -227,6 +228,7 @@ def cited_requirements(part: str, sheet: facts.Examples, measured: dict) -> set[
 
 def number_problems(bake: Bake, sheet: facts.Examples) -> list[str]:
     measured = measurements(sheet)
+    tolerance = float(re.findall(r"\d+(?:\.\d+)?", sheet.get("system.machine_tolerance"))[0])
     found = []
     for path, example in bake.examples():
         for part in clauses(example):
@@ -237,9 +239,14 @@ def number_problems(bake: Bake, sheet: facts.Examples) -> list[str]:
                 key = number_pattern(unit).pattern
                 by_pattern.setdefault(key, set()).update(allowed_numbers(spec, value))
             for pattern, allowed in by_pattern.items():
-                for number in re.findall(pattern, part):
-                    if float(number.replace(",", "")) not in allowed:
-                        found.append(f"{path}: states {number} next to a requirement: {part!r}")
+                for match in re.finditer(pattern, part):
+                    number = float(match.group(1).replace(",", ""))
+                    # "N worse" is a change, held to the sheet's tolerance, not a level
+                    change = re.match(r"\s+worse\b", part[match.end() :])
+                    if number not in ({tolerance} if change else allowed):
+                        found.append(
+                            f"{path}: states {match.group(1)} next to a requirement: {part!r}"
+                        )
     found += quantity_problems(bake, sheet)
     return found
 
@@ -299,6 +306,18 @@ def stub_headings() -> frozenset[str]:
     return frozenset(
         h for path in STUBS.rglob("*") if path.is_file() for h in HEADING.findall(path.read_text())
     )
+
+
+def prose_problems(bake: Bake) -> list[str]:
+    """An example reads as a sentence: it opens with a capital (or a name,
+    number or code) and never ends a sentence twice."""
+    found = []
+    for path, question, example in bake.blocks():
+        if question and LOWER_START.match(example):
+            found.append(f"{path}: an example opens in lower case: {example[:60]!r}")
+        if re.search(r"\.\.(?!\.)", example.replace("…", "")):
+            found.append(f"{path}: a sentence ends twice: {example!r}")
+    return found
 
 
 def document_problems(bake: Bake, answers: dict) -> list[str]:
@@ -439,6 +458,7 @@ def check(bake: Bake, answers: dict, sheet: facts.Examples | None = None) -> lis
         + number_problems(bake, sheet)
         + rating_problems(bake, sheet)
         + document_problems(bake, answers)
+        + prose_problems(bake)
         + third_party_problems(bake, sheet)
         + foreign_problems(bake, answers)
     )

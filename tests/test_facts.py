@@ -429,7 +429,7 @@ def test_third_party_facts_are_the_sheets(baked_bake):
     wrong = put(
         wrong,
         "model-card.md",
-        example_line(wrong, "model-card.md", "text longer than 256"),
+        example_line(wrong, "model-card.md", "Text longer than 256"),
         "> *Example:* The provider's card says little about the training data, so\n"
         "> weak spots must be found by testing.",
     )
@@ -442,7 +442,7 @@ def test_third_party_facts_are_the_sheets(baked_bake):
     informal = put(
         drafting,
         "model-card.md",
-        example_line(drafting, "model-card.md", "its card describes"),
+        example_line(drafting, "model-card.md", "It has no moderation mechanisms"),
         "> *Example:* The base model's card reports weaker results on informal text\n"
         "> and new jargon.",
     )
@@ -473,3 +473,23 @@ def test_one_kinds_wording_stays_out_of_another(baked_bake):
     found = check(leaked, given)
     assert any("agent's final queue" in p and "task_kind classification" in p for p in found)
     assert any("95th percentile" in p and "task_kind classification" in p for p in found)
+
+
+def test_the_auditors_findings_are_caught(baked_bake):
+    """The auditor's review of one bake per kind: a data card citing another
+    dataset's name, an example opening in lower case, a sentence ending
+    twice, and a restore threshold in points for a metric in minutes."""
+    given = answers(task_kind="forecasting", update_mode="static")
+    bake = baked_bake(given)
+    cited = put(bake, "data-card.md", "(2026), ticket-counts v3", "(2026), support-tickets v3")
+    assert any("the sheet's dataset.name is ticket-counts v3" in p for p in check(cited, given))
+    sign_off = example_line(bake, "validation-report.md", "A. Novak")
+    sloppy = put(bake, "validation-report.md", sign_off, sign_off + ".")
+    sloppy = put(sloppy, "retirement-plan.md", "*Example:* The planners:", "*Example:* planners:")
+    found = check(sloppy, given)
+    assert any("a sentence ends twice" in p for p in found)
+    assert any("opens in lower case: 'planners:" in p for p in found)
+    learning = answers(task_kind="regression", update_mode="continual-learning")
+    minutes = baked_bake(learning)
+    points = put(minutes, "update-plan.md", "more than 1 min worse", "more than 2 min worse")
+    assert any("states 2 next to a requirement" in p for p in check(points, learning))
