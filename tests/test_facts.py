@@ -26,6 +26,8 @@ import yaml
 from conftest import EVERYTHING_ON, TEMPLATE, TEMPLATE_ROOT
 from fact_checks import Bake, check, facts
 
+from guide import build as guide_build  # the bake the guide's phase pages show
+
 FACTS = TEMPLATE / "templates" / "facts"
 SHEETS = sorted(FACTS.glob("*.yaml"))
 KINDS = facts.TASK_KINDS
@@ -35,7 +37,7 @@ BAKES = [
     pytest.param({"task_kind": kind, **extra}, id=f"{kind}-{label}")
     for kind in KINDS
     for label, extra in [("default", {}), ("most-text", MOST_TEXT), ("other-text", OTHER_TEXT)]
-]
+] + [pytest.param(guide_build.SHOWN_ANSWERS, id="the-guides-phase-pages")]
 REFERENCE = re.compile(
     r"^> \*Example:\* \{([a-z0-9.\- ]+)\}$|\{(?:questions|text): ([a-z0-9.\-]+)\}", re.MULTILINE
 )
@@ -493,3 +495,12 @@ def test_the_auditors_findings_are_caught(baked_bake):
     minutes = baked_bake(learning)
     points = put(minutes, "update-plan.md", "more than 1 min worse", "more than 2 min worse")
     assert any("states 2 next to a requirement" in p for p in check(points, learning))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_hub_metrics_are_those_the_model_card_reports(baked_bake, kind):
+    """The model card's Hub metadata names only metrics its examples report
+    (forecasting's REQ-010 is MAPE, so its metadata says mape, not mae)."""
+    card = baked_bake(answers(task_kind=kind)).doc("model-card.md").lower()
+    metrics = fact_checks.sheet_for(answers(task_kind=kind)).hub["metrics"]
+    assert [m for m in metrics if m not in card] == []
