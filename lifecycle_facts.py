@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
