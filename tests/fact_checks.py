@@ -57,6 +57,8 @@ WINDOW = re.compile(r"\b(?:for|after|over|within) (\d+|one|two|three) (hours?|da
 SMALL = {"one": 1, "two": 2, "three": 3}
 MIN_CLAUSE = 25  # shorter clauses ("must", "pass") say too little to belong to anyone
 FAILED_QUESTION = "Which requirements failed"
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(*`])")
+CLAUSE_END = re.compile(r";\s+|(?<=[.!?])\s+(?=[A-Z\"(*`])")
 BASE_MODEL_WORDS = ("base model", "provider", "pretrained", "foundation model")
 # A clause that tells what a model card says (not one that only files the card).
 CARD_CLAIM = re.compile(
@@ -85,25 +87,31 @@ class Bake:
             )
             for path in sorted(docs.rglob("*.md"))
         }
+        self._blocks: list[tuple[str, str, str]] | None = None
+        self._read: dict[str, str] | None = None
 
     def doc(self, name: str) -> str:
         return next(
             text for path, text in self.documents.items() if path.rsplit("/", 1)[-1] == name
         )
 
-    def blocks(self, name: str | None = None) -> Iterator[tuple[str, str, str]]:
+    def blocks(self, name: str | None = None) -> list[tuple[str, str, str]]:
         """(document, question, example) for every prompt with an example."""
-        for path, text in self.documents.items():
-            if name and not path.endswith(name):
-                continue
-            for block in QUOTE_BLOCK.findall(text):
-                joined = " ".join(line[2:] for line in block.splitlines())
-                if "*Example:*" in joined:
-                    question, example = joined.split("*Example:*", 1)
-                    yield path, question.strip(), example.strip()
-            for row in re.findall(r"^\|.*\(example\)\*.*\|$", text, re.MULTILINE):
-                cells = [c.strip(" *") for c in row.strip("|").split("|")]
-                yield path, "", "; ".join(c.replace(" (example)", "") for c in cells if c)
+        if self._read is not self.documents:  # parsed once, again after a test swaps them
+            self._blocks = [block for path in self.documents for block in self._parse(path)]
+            self._read = self.documents
+        return [block for block in self._blocks if not name or block[0].endswith(name)]
+
+    def _parse(self, path: str) -> Iterator[tuple[str, str, str]]:
+        text = self.documents[path]
+        for block in QUOTE_BLOCK.findall(text):
+            joined = " ".join(line[2:] for line in block.splitlines())
+            if "*Example:*" in joined:
+                question, example = joined.split("*Example:*", 1)
+                yield path, question.strip(), example.strip()
+        for row in re.findall(r"^\|.*\(example\)\*.*\|$", text, re.MULTILINE):
+            cells = [c.strip(" *") for c in row.strip("|").split("|")]
+            yield path, "", "; ".join(c.replace(" (example)", "") for c in cells if c)
 
     def examples(self, name: str | None = None) -> list[tuple[str, str]]:
         return [(path, example) for path, _, example in self.blocks(name)]
@@ -112,14 +120,16 @@ class Bake:
         return {h for text in self.documents.values() for h in HEADING.findall(text)}
 
 
-def clauses(text: str) -> list[str]:
+@functools.cache
+def clauses(text: str) -> tuple[str, ...]:
     """A text split at semicolons and sentence ends, each part normalised."""
-    parts = re.split(r";\s+|(?<=[.!?])\s+(?=[A-Z\"(*`])", text)
-    return [normal(part) for part in parts if normal(part)]
+    parts = (normal(part) for part in CLAUSE_END.split(text))
+    return tuple(part for part in parts if part)
 
 
-def sentences(text: str) -> list[str]:
-    return [normal(part) for part in re.split(r"(?<=[.!?])\s+(?=[A-Z\"(*`])", text)]
+@functools.cache
+def sentences(text: str) -> tuple[str, ...]:
+    return tuple(normal(part) for part in SENTENCE_END.split(text))
 
 
 def normal(text: str) -> str:
