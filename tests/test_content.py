@@ -1,50 +1,26 @@
-"""The example answers in the stubs describe one consistent system per task
-kind, and the sections auditors ask for appear for the answers they depend on.
+"""The sections auditors ask for appear for the answers they depend on, and
+the stubs ask each question once.
 
-- Vocabulary: a bake of one task kind uses no wording that belongs to other
-  kinds. The phrases and the kinds they belong to live in one place, the
-  VOCABULARY of templates/examples.jinja, which this module reads.
-- Consistency: every requirement ID an example cites is defined by an example
-  in the same bake's requirements specification; figures that several
-  documents state (FACTS in templates/examples.jinja) agree.
-- Sections: each answer adds the sections and prompts that depend on it.
+Whether the example answers agree with each other is checked against the
+fact sheets, in tests/test_facts.py and for every slow-tier row in
+tests/test_options.py (tests/fact_checks.py).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
 
-import jinja2
+import fact_checks
 import pytest
 from conftest import EVERYTHING_ON
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 KINDS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["task_kind"]
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-REQ = re.compile(r"\bREQ-\d{3}\b")
-REQ_DEFINED = re.compile(r"\b(REQ-\d{3}):")
 # Every answer that adds text, with the task kind left to each test.
 MOST_TEXT = {key: value for key, value in EVERYTHING_ON.items() if key != "task_kind"}
-BAKES = [
-    pytest.param({"task_kind": kind, **extra}, id=f"{kind}-{label}")
-    for kind in KINDS
-    for label, extra in [("default", {}), ("most-text", MOST_TEXT)]
-]
-
-
-@functools.cache
-def examples_module(task_kind: str = "classification", third_parties: str = "none"):
-    """templates/examples.jinja, rendered as a module for these answers."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE / "templates"))
-    context = {"cookiecutter": {"task_kind": task_kind, "third_parties": third_parties}}
-    return env.get_template("examples.jinja").make_module(context)
-
-
-VOCABULARY: dict[str, list[str]] = dict(examples_module().VOCABULARY)
-FACTS: dict[str, dict] = dict(examples_module().FACTS)
 
 
 # --- baking -------------------------------------------------------------------
@@ -88,172 +64,6 @@ def bake(baked):
         return Bake(project.path, answers)
 
     return _bake
-
-
-# --- the data the tests read ----------------------------------------------------
-
-
-def test_vocabulary_names_only_known_kinds():
-    assert VOCABULARY, "templates/examples.jinja defines no VOCABULARY"
-    for phrase, kinds in VOCABULARY.items():
-        assert phrase == phrase.lower(), phrase
-        assert set(kinds) <= set(KINDS), (phrase, set(kinds) - set(KINDS))
-    assert set(FACTS) == set(KINDS)
-
-
-def foreign_phrases(kind: str, text: str) -> list[str]:
-    """Phrases in `text` that belong to other task kinds than `kind`."""
-    lowered = text.lower()
-    return [p for p, kinds in VOCABULARY.items() if kind not in kinds and p in lowered]
-
-
-def test_foreign_phrases_are_found():
-    """The vocabulary check can fail: wording of one kind is caught in another."""
-    assert foreign_phrases("forecasting", "The override rate stays under 20 %.") == [
-        "override rate"
-    ]
-    assert "kappa" in foreign_phrases("generative", "Cohen's kappa 0.82")
-    assert foreign_phrases("clustering", "The topic model groups tickets.") == []
-
-
-# --- vocabulary ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("answers", BAKES)
-def test_no_wording_from_another_task_kind(bake, answers):
-    project = bake(answers)
-    kind = answers["task_kind"]
-    leaks = {
-        path: found
-        for path, text in project.documents.items()
-        if (found := foreign_phrases(kind, text))
-    }
-    assert leaks == {}
-
-
-# --- consistency ------------------------------------------------------------------
-
-
-def undefined_requirements(project: Bake) -> dict[str, set[str]]:
-    """Requirement IDs cited in a bake's documents that no example in its
-    requirements specification defines (as `REQ-nnn:`)."""
-    defined = set(REQ_DEFINED.findall(" ".join(project.examples("requirements.md"))))
-    assert defined, "the requirements specification defines no requirement"
-    missing = {}
-    for path, text in project.documents.items():
-        cited = set(REQ.findall(text)) - defined
-        if cited:
-            missing[path] = cited
-    return missing
-
-
-@pytest.mark.parametrize(
-    "answers",
-    BAKES
-    + [
-        pytest.param(
-            {
-                "task_kind": k,
-                "risk_level": "limited",
-                "update_mode": "static",
-                "third_parties": "data-providers",
-            },
-            id=f"{k}-limited-static",
-        )
-        for k in KINDS
-    ],
-)
-def test_every_cited_requirement_is_defined(bake, answers):
-    assert undefined_requirements(bake(answers)) == {}
-
-
-def test_an_undefined_requirement_is_caught(bake, tmp_path):
-    project = bake({"task_kind": "classification"})
-    copy = Bake.__new__(Bake)
-    copy.documents = {**project.documents, "iteration-log.md": "REQ-004 failed"}
-    assert undefined_requirements(copy) == {"iteration-log.md": {"REQ-004"}}
-
-
-def blocks_citing(project: Bake, name: str, requirement: str) -> list[str]:
-    return [text for text in project.examples(name) if requirement in text]
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_req_010_threshold_and_result_agree(bake, kind):
-    """The REQ-010 threshold is the same where it is set, verified, monitored and
-    gated; the validated result is the same in the model card and the V&V report."""
-    project = bake({"task_kind": kind, **MOST_TEXT, "update_mode": "periodic-retraining"})
-    threshold, result = FACTS[kind]["threshold"], FACTS[kind]["result"]
-    for name in ["requirements.md", "validation-report.md", "monitoring-plan.md", "update-plan.md"]:
-        assert any(threshold in b for b in blocks_citing(project, name, "REQ-010")), name
-    for name in ["model-card.md", "validation-report.md"]:
-        assert any(result in b for b in blocks_citing(project, name, "REQ-010")), name
-
-
-def test_forecast_horizons_stay_within_the_product_horizon(bake):
-    horizon = FACTS["forecasting"]["horizon_days"]
-    project = bake({"task_kind": "forecasting", **MOST_TEXT})
-    pattern = re.compile(r"\b(\d+)(?:-day| days?)(?= ahead| forecast| horizon)|\bat (\d+) days\b")
-    seen = []
-    for path, text in project.documents.items():
-        for match in pattern.finditer(text.replace("\n> ", " ")):
-            days = int(match.group(1) or match.group(2))
-            assert days <= horizon, (path, match.group(0))
-            seen.append(days)
-    assert horizon in seen
-
-
-def test_red_team_size_agrees(bake):
-    size = FACTS["generative"]["red_team_prompts"]
-    project = bake({"task_kind": "generative", **MOST_TEXT})
-    pattern = re.compile(r"\b(\d+)(?: red-team prompts|-prompt red-team)")
-    where = {}
-    for name in ["requirements.md", "model-card.md", "validation-report.md"]:
-        found = {int(n) for n in pattern.findall(" ".join(project.examples(name)))}
-        where[name] = found
-    assert where == {name: {size} for name in where}
-
-
-def test_generative_monitoring_alarm_is_not_stricter_than_validation(bake):
-    project = bake({"task_kind": "generative", **MOST_TEXT})
-    validated = float(FACTS["generative"]["helpfulness"])
-    text = " ".join(project.examples("validation-report.md"))
-    assert f"helpfulness {validated}" in text
-    alarms = re.findall(
-        r"helpfulness[^.;]*?(\d\.\d)", " ".join(project.examples("monitoring-plan.md"))
-    )
-    assert alarms and all(float(a) < validated for a in alarms), alarms
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_compute_cost_agrees(bake, kind):
-    """The monthly compute cost that the V&V report measured against REQ-033 is
-    the one the model card states."""
-    project = bake({"task_kind": kind})
-    cost = re.compile(r"€(\d+) a month")
-    measured = set(
-        cost.findall(" ".join(blocks_citing(project, "validation-report.md", "REQ-033")))
-    ) - {"400"}
-    stated = set(cost.findall(" ".join(blocks_citing(project, "model-card.md", "REQ-033")))) - {
-        "400"
-    }
-    assert measured and measured == stated
-
-
-@pytest.mark.parametrize("kind", ["classification", "generative"])
-def test_legal_test_tickets_fit_the_data(bake, kind):
-    """The test set (3 of 27 months) cannot hold more Legal tickets than the
-    data card's total allows."""
-    project = bake({"task_kind": kind})
-    total = re.search(
-        r"[Oo]nly ([\d,]+) tickets for the legal queue", " ".join(project.examples("data-card.md"))
-    )
-    in_test = re.search(
-        r"[Oo]nly (\d+) Legal tickets in the test set",
-        " ".join(project.examples("validation-report.md")),
-    )
-    assert total and in_test
-    assert int(in_test.group(1)) <= int(total.group(1).replace(",", "")) * 3 / 27 * 1.5
 
 
 def test_no_vendor_without_third_parties(bake):
@@ -345,7 +155,7 @@ def test_generative_prompts_only_for_generative(bake, kind):
 def test_crosswalk_maps_the_generative_profile(bake, kind, crosswalk):
     project = bake({"task_kind": kind, "crosswalk": crosswalk})
     text = project.doc("crosswalk.md")
-    risks = examples_module().GAI_RISKS
+    risks = fact_checks.facts.gai_risks(fact_checks.READ)
     assert len(risks) == 12
     mapped = [risk for risk in risks if f"| {risk} |" in text]
     expected = kind == "generative" and crosswalk == "nist-ai-rmf"

@@ -362,3 +362,37 @@ def test_example_site_shows_the_traceability_page(bake):
     page = (site / "traceability" / "index.html").read_text(encoding="utf-8")
     assert "REQ-001" in page and "REQ-072" in page and "waived" in page
     assert 'href="traceability/"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_iteration_log_is_newest_first():
+    rows = re.findall(
+        r"^\| (\d{4}-\d{2}-\d{2})", (EXAMPLE / "iteration-log.md").read_text("utf-8"), re.M
+    )
+    assert len(rows) >= 5
+    assert rows == sorted(rows, reverse=True)
+
+
+APPROVED_BY = re.compile(r"\b[Aa]pproved\b[^.;|]*?\bby ([A-Z][\w-]+ [A-Z][\w-]+)")
+MILESTONE = re.compile(r"^\| (.+?) (?:v[\d.]+ )?approved \| [^|]* \| ([^|]*) \|$", re.M)
+
+
+def test_the_prose_never_has_an_owner_approve_their_document():
+    """The checker refuses an approval by the document's owner; the
+    example's prose must not tell otherwise."""
+    owners = {}
+    for page in EXAMPLE.glob("*.md"):
+        meta = front_matter(page.read_text("utf-8")).get("lifecycle") or {}
+        if meta.get("owner"):
+            owners[meta.get("document") or page.stem] = (page.stem, meta["owner"])
+    assert len(owners) >= 10
+    titles = {stem.replace("-", " "): owner for stem, owner in owners.values()}
+    found = []
+    for page in EXAMPLE.glob("*.md"):
+        text = page.read_text("utf-8")
+        owner = owners.get(page.stem, ("", ""))[1]
+        found += [(page.name, by) for by in APPROVED_BY.findall(text) if owner and by == owner]
+        for document, who in MILESTONE.findall(text):
+            owner_of = titles.get(document.lower().replace("specification", "").strip())
+            if owner_of and owner_of in who:
+                found.append((page.name, f"{document} approved by {who.strip()}"))
+    assert found == []

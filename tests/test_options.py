@@ -9,8 +9,9 @@ option read by a template file is covered without touching this file.
   and one bake per choice to show that each choice changes what it should.
 - Slow tier: a covering set that starts with the pairwise rows and adds every
   combination of the options each template file reads, sharded, each bake
-  checked; the pairwise rows are baked with the hooks run as cookiecutter runs
-  them and their sites built strict. `make test` runs the slow tier instead of
+  checked, its example answers against the fact sheets too
+  (tests/fact_checks.py); the pairwise rows are baked with the hooks run as
+  cookiecutter runs them and their sites built strict. `make test` runs the slow tier instead of
   the fast tier's pairwise stand-in (marked `fast_only`).
 """
 
@@ -22,6 +23,7 @@ import posixpath
 import re
 from pathlib import Path
 
+import fact_checks
 import pytest
 import yaml
 from combinations import (
@@ -265,7 +267,9 @@ def test_every_conditional_template_file_has_a_condition_the_phases_agree_with()
 def test_pairwise_combination_bakes_soundly(bake, row):
     """The fast tier's stand-in for the slow tier's rows, which `make test`
     runs instead (they cover every pair too, hooks included)."""
-    check_bake(bake(**row).path, row)
+    project = bake(**row).path
+    check_bake(project, row)
+    assert fact_checks.problems(project, row) == [], row
 
 
 # The documents each option must change, by the issue that introduced it. An
@@ -321,7 +325,7 @@ def test_every_choice_changes_the_documents_it_shapes(baked, option):
 TASK_WORDS = {
     "classification": "calibration",
     "regression": "RMSE",
-    "forecasting": "seasonal-naive",
+    "forecasting": "MASE",
     "ranking-recommendation": "NDCG",
     "clustering": "Silhouette",
     "generative": "hallucination",
@@ -395,6 +399,7 @@ def test_every_combination_a_file_reads_bakes_soundly(bake, shard):
         recorded = project.yaml(".cookiecutter-answers.yaml")["default_context"]
         assert hook.problems(recorded) == [], row
         check_bake(project.path, row)
+        assert fact_checks.problems(project.path, row) == [], row
         if with_site:
             project.build()
     assert rows
