@@ -88,7 +88,7 @@ def git(folder: str, *args: str) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return result.stdout.strip() if result.returncode == 0 else None
+    return result.stdout.removesuffix("\n") if result.returncode == 0 else None
 
 
 def printable(path: Path) -> str:
@@ -174,22 +174,27 @@ def git_pin(url: str, commit: str, fragment: str = "", warning: str = "") -> dic
 
 def git_source(folder: Path, commit: str | None = None, remote: str | None = None) -> dict:
     """The pin for a template that is a git repository (or is not one)."""
-    top = git(str(folder), "rev-parse", "--show-toplevel")
-    if top is None:
-        return folder_source(folder, "is not a git repository")
-    commit = commit or git(str(folder), "rev-parse", "HEAD") or ""
-    if not SHA.fullmatch(commit):
-        return folder_source(folder, "has no commit yet")
-    prefix = git(str(folder), "rev-parse", "--show-prefix") or ""
+    # One call for the repository's top, the template's folder within it and
+    # (unless cruft named it) the commit checked out.
+    found = git(str(folder), "rev-parse", "--show-toplevel", "--show-prefix", commit or "HEAD")
+    if found is None:
+        why = (
+            "has no commit yet"
+            if git(str(folder), "rev-parse") == ""
+            else "is not a git repository"
+        )
+        return folder_source(folder, why)
+    top, prefix, head = found.split("\n")
+    commit = commit or head
     fragment = f"#subdirectory={prefix.rstrip('/')}" if prefix else ""
-    remote = remote or git(str(folder), "config", "--get", "remote.origin.url")
+    remote = remote or (git(str(folder), "config", "--get", "remote.origin.url") or "").strip()
     url = pip_url(remote, Path(top)) if remote else None
     shown = printable(folder)
     warning = ""
     if url is None:
         url = Path(top).as_uri()
         warning = f"{shown} has no git remote that pip can clone{LOCAL_ONLY}{PUSH_AND_PIN}"
-    elif not git(str(folder), "for-each-ref", "--contains", commit, "refs/remotes"):
+    elif not git(str(folder), "for-each-ref", "--count=1", "--contains", commit, "refs/remotes"):
         warning = (
             f"Commit {commit[:12]} is on no remote branch of {shown} yet, so CI cannot "
             f"install the tools. To fix: push it (git -C {shown} push)"
