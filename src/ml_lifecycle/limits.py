@@ -4,7 +4,8 @@ problem line instead of a crash, a hang or a leak.
 
 - A file whose real path lies outside the project is not read (a link to
   /etc/passwd would otherwise be checked, built and published).
-- A file over MAX_FILE_BYTES, or that is not a regular file, is not read.
+- A file over MAX_FILE_BYTES, or that is not a regular file, is not read;
+  nor is a hard link (a file with several names: the other may be outside).
 - YAML (front matter, lifecycle.yml) is screened before it is parsed: no
   anchors or aliases (a 1 KB "billion laughs" expands to gigabytes) and no
   nesting deeper than MAX_YAML_DEPTH (100,000 levels crash the C parser).
@@ -16,11 +17,9 @@ Each refusal is a `Refused` whose message completes "<path>: ...".
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,6 +47,8 @@ _OPENING = (
 )
 _CLOSING = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
 _Scanner = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Lines git writes around a conflict it leaves for a person to resolve.
 CONFLICT_EDGE = re.compile(r"^(?:<{7}|>{7}|\|{7})(?:[ \t].*)?$", re.M)
 CONFLICT_MIDDLE = re.compile(r"^={7}[ \t]*$", re.M)
@@ -67,7 +68,7 @@ def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every link followed, lies inside `root`."""
     try:
         return Path(path).resolve().is_relative_to(Path(root).resolve())
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL  # a link loop
         return False
 
 
@@ -86,51 +87,46 @@ def outside_message(link: Path, root: Path | None = None) -> str:
 
 def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
     """The content of a regular file inside `root` (when given) of at most `limit`
-    bytes. Raises Refused, or OSError when the file cannot be opened."""
-    if root is not None and not is_inside(path, root):
-        raise Refused(outside_message(path))
-    info = os.stat(path)  # before opening: opening a FIFO would block
-    if not stat.S_ISREG(info.st_mode):
-        raise Refused("is not a regular file: not read")
-    if info.st_size > limit:
-        raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
-    with open(path, "rb") as file:
+    bytes. Raises Refused, or OSError when the file cannot be opened.
+
+    Inside a project, the file is opened at its resolved path without
+    following a link again, so a link swapped in after the check is not
+    read; and a file with several names (a hard link) is refused, since
+    its other name may be outside the project."""
+    real = Path(path)
+    if "\0" in str(path):
+        raise Refused("is not a usable file name (it holds a NUL): not read")
+    if root is not None:
+        if not is_inside(path, root):
+            raise Refused(outside_message(path))
+        real = resolved(path)
+    flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)  # a FIFO must not block
+    if root is not None:
+        flags |= _NOFOLLOW
+    fd = os.open(real, flags)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused("is not a regular file: not read")
+        if root is not None and info.st_nlink > 1:
+            raise Refused(
+                f"is a hard link (one file with {info.st_nlink} names, which may lie outside "
+                "the project): not read; copy the file instead"
+            )
+        if info.st_size > limit:
+            raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
         data = file.read(limit + 1)
     if len(data) > limit:
         raise Refused(f"is over the {limit:,}-byte limit: not read")
     return data
 
 
-def holds(path: Path, content: bytes) -> bool:
-    """Whether a file still holds exactly `content`."""
+def resolved(path: Path) -> Path:
+    """A path with every link followed; Refused for a link loop."""
     try:
-        return read_bytes(path, None, len(content)) == content
-    except (Refused, OSError):
-        return False
-
-
-def replace_file(path: Path, data: bytes, original: bytes | None = None) -> None:
-    """Write `data` over a regular file atomically: into a temporary file in
-    the same folder, then a rename, so that a full disk leaves the old file
-    whole. Refuses (Refused) a link or a special file, and a file that no
-    longer holds `original`: an edit saved while the command ran stays."""
-    info = os.lstat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise Refused("is a link or not a regular file: not written")
-    if original is not None and not holds(path, original):
-        raise Refused("changed while this command ran: not written; run the command again")
-    handle, temporary = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        raise Refused("is a link loop: not read") from None
 
 
 def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:

@@ -24,7 +24,8 @@ REVIEWED = {
     "traceability.py": {None, r"\s*(?P<op>≥|>=|>|≤|<=|<|=)\s*(?P<limit>[-+]?\d[\d,]*(?:\.\d+)?)"},
     "vocabulary.py": {r"^(-|\d+[.)])"},  # escaping what would open a list, on output
     "values.py": {r"[-+\N{MINUS SIGN}]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", r"[-+]?\d+"},
-    "hub.py": {None},  # evidence:NAME#KEY as a model-index value, in YAML
+    "findings.py": {None},  # evidence:NAME#KEY as a front-matter value, in YAML
+    "identity.py": {r'[^\s<>()\[\],;:@\"]+@[^\s<>()\[\],;:@\"]+', r"[\s._+-]+"},  # an email
     "build.py": {r"[a-z]+:", r' alt="[^"]*"'},  # a URL scheme; the figure's alt in HTML
     "hooks.py": {r'(?<= )(href|src|srcset)="(assets/lifecycle[^"]*)"'},  # built HTML
 }
