@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ml_lifecycle.evidence.sources import artefact
-from ml_lifecycle.evidence.values import Missing, lookup, matches, shown_value
+from ml_lifecycle.evidence.values import Missing, Unusable, lookup, matches, shown_value
 from ml_lifecycle.markdown_model import Citation, Page
 from ml_lifecycle.problem import Problem
 from ml_lifecycle.project import Project
@@ -42,6 +42,8 @@ def examine(project: Project, citation: Citation) -> Finding:
         return Finding(citation, problem=f"cites {citation.target}, but {found.error}")
     try:
         value = lookup(found, citation.key)
+    except Unusable as exc:
+        return Finding(citation, problem=f"cites {citation.target}, but in {found.source} {exc}")
     except Missing as exc:
         return Finding(citation, problem=f"cites {citation.target}: {found.source} has {exc}")
     if matches(citation.text, value):
