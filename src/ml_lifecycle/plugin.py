@@ -17,8 +17,14 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
 
 Nothing here fails the build (`ml-lifecycle check` is the gate), except what
 the checker refuses to read: a page, folder or file whose real path is outside
-the project (building would publish it), a page over the size limit, or front
-matter that would blow up MkDocs' own YAML parser (limits.py).
+the project (building would publish it), a file with several names (a hard
+link, whose other name may be outside), a page over the size limit, or front
+matter that would blow up MkDocs' own YAML parser (limits.py); and a
+`site_dir` that a build must not empty (MkDocs empties it first, through a
+link too): a link, the project itself or a folder holding it, one holding
+the docs, one inside .git, or a folder outside the project that holds
+files but no built site (a new or empty folder, or an earlier build, typed
+with --site-dir, is fine).
 
 Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
 quick preview. Messages go to the logger `mkdocs.plugins.lifecycle`. Event
@@ -27,14 +33,17 @@ plugins have added or removed pages; the page transforms run early in
 on_page_markdown, on the Markdown as written, before other plugins change it.
 
 Values from front matter and lifecycle.yml are data: a page's title,
-subtitle and description and the navigation's section titles reach the theme
-HTML-escaped, and so does the site name, exactly once.
+subtitle, description, author and status (which the theme puts in the
+navigation) and the navigation's section titles reach the theme
+HTML-escaped, and so does the site name, exactly once. A generated box ends
+with a line at the margin, so that the page's own text never continues it.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import os
 from datetime import date
 from pathlib import Path
 
@@ -65,7 +74,7 @@ from ml_lifecycle.vocabulary import (
 
 OVERVIEW = "index.md"
 # Front-matter keys mkdocs-material prints into HTML without escaping.
-PRINTED_META = ("title", "subtitle", "description")
+PRINTED_META = ("title", "subtitle", "description", "author", "status")
 log = logging.getLogger("mkdocs.plugins.lifecycle")
 
 
@@ -81,9 +90,15 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         self.page_titles: dict[str, str] = {}
         self.read: dict = {}  # the check's model of each page, by source
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # `mkdocs serve` builds into a folder of its own making, outside the project.
+        self.command = command
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
+        if getattr(self, "command", "build") != "serve":
+            refuse_site_dir(Path(config.site_dir), project_root(config), Path(config.docs_dir))
         # Remember whether the user wrote a nav, before this plugin fills one in
         # (under `mkdocs serve` the same config object is reused for rebuilds).
         self.own_nav = config.nav is None or getattr(self, "own_nav", False)
@@ -197,6 +212,56 @@ def refuse_links_out(docs_dir: Path, root: Path) -> None:
         )
 
 
+def site_dir_problem(site_dir: Path, root: Path, docs_dir: Path) -> str:
+    """Why a build must not empty `site_dir`; empty when it may."""
+    if site_dir.is_symlink():
+        return "is a link"
+    try:
+        real, root, docs = site_dir.resolve(), root.resolve(), docs_dir.resolve()
+    except (OSError, RuntimeError):
+        return "is reached through a link loop"
+    if root.is_relative_to(real):
+        return "is the project's folder, or a folder holding it"
+    if not real.is_relative_to(root) and not new_or_built(real):
+        return f"leads outside the project, to {real}, which holds files but no built site"
+    if docs.is_relative_to(real):
+        return "holds the docs folder"
+    if real.is_relative_to(root / ".git"):
+        return "is inside .git"
+    return ""
+
+
+# What every MkDocs build writes at the top of its site.
+BUILT_SITE = ("sitemap.xml.gz", "sitemap.xml")
+
+
+def new_or_built(folder: Path) -> bool:
+    """Whether emptying a folder loses nothing but a build: it does not
+    exist, holds only hidden entries (which MkDocs keeps), or holds a site
+    MkDocs built (a folder typed with --site-dir, built into again)."""
+    try:
+        entries = [entry.name for entry in os.scandir(folder)]
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if all(name.startswith(".") for name in entries):
+        return True
+    return any((folder / name).is_file() for name in BUILT_SITE)
+
+
+def refuse_site_dir(site_dir: Path, root: Path, docs_dir: Path) -> None:
+    """Stop the build before MkDocs empties a site_dir it must not."""
+    why = site_dir_problem(site_dir, root, docs_dir)
+    if why:
+        shown = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
+        raise PluginError(
+            f"lifecycle: site_dir {shown} {why}: refusing to build, since a build empties "
+            "site_dir first; set site_dir (or --site-dir) to a new folder inside the project, "
+            "such as site"
+        )
+
+
 def html_text(value: object) -> Markup:
     """Text as HTML, escaped exactly once: the template bakes some values
     (the site name, the overview's title) already escaped, for themes that
@@ -205,25 +270,42 @@ def html_text(value: object) -> Markup:
 
 
 def escape_meta(page: Page) -> None:
-    """Front-matter text that the theme prints as HTML, escaped once."""
+    """Front-matter values that the theme prints as HTML, escaped once (a
+    list or a mapping as its text: the theme would print its repr)."""
     for key in PRINTED_META:
         value = page.meta.get(key)
-        if isinstance(value, str) and not isinstance(value, Markup):
+        if value is not None and not isinstance(value, Markup):
             page.meta[key] = html_text(value)
 
 
 def refuse_outside(files: Files, docs_dir: Path, root: Path) -> None:
     """Stop the build before it reads or copies a file that a link places in
-    docs/ but that lives outside the project (theme files live elsewhere)."""
+    docs/ but that lives outside the project (theme files live elsewhere),
+    or a hard link, whose other name may be outside."""
     docs_dir = docs_dir.absolute()
     for file in files:
         path = Path(file.abs_src_path) if file.abs_src_path else None
-        if path and path.is_relative_to(docs_dir) and not is_inside(path, root):
+        if not path or not path.is_relative_to(docs_dir):
+            continue
+        if not is_inside(path, root):
             raise PluginError(
                 f"lifecycle: {file.src_uri} is a link to "
                 f"{Path(file.abs_src_path).resolve()}, outside the project {root}: "
                 "refusing to publish it; copy the file into the project instead"
             )
+        if names(path) > 1:
+            raise PluginError(
+                f"lifecycle: {file.src_uri} is a hard link (one file with {names(path)} names, "
+                "which may lie outside the project): refusing to publish it; copy the file instead"
+            )
+
+
+def names(path: Path) -> int:
+    """How many names (hard links) a file has."""
+    try:
+        return os.stat(path).st_nlink
+    except OSError:
+        return 1
 
 
 def in_docs_dir(by_path: dict, root: Path, docs_dir: Path) -> dict:
