@@ -43,7 +43,17 @@ def blobs(root: Path, names: list[str]) -> list[str]:
 
 
 def last_change(root: Path, prefix: str, doc: Document) -> dict | None:
-    log = git_text(root, "log", f"-n{DEPTH}", "--format=%H%x00%an%x00%aI", "--", doc.path)
+    log = git_text(
+        root,
+        "log",
+        "--no-show-signature",
+        "--no-ext-diff",
+        "--no-textconv",
+        f"-n{DEPTH}",
+        "--format=%H%x00%an%x00%aI",
+        "--",
+        doc.path,
+    )
     commits = [line.split("\0") for line in (log or "").splitlines() if line.count("\0") == 2]
     if not commits:
         return None
