@@ -38,7 +38,7 @@ def signer(tmp_path: Path) -> Path:
     signed commit (log.showSignature then runs gpg.program on it)."""
     script = tmp_path / "signer"
     script.write_text(
-        "#!/bin/sh\nprintf '\\n[GNUPG:] SIG_CREATED \\n' >&2\n"
+        "#!/bin/sh\ncat >/dev/null\nprintf '\\n[GNUPG:] SIG_CREATED \\n' >&2\n"
         "printf -- '-----BEGIN PGP SIGNATURE-----\\n\\nx\\n-----END PGP SIGNATURE-----\\n'\n"
     )
     script.chmod(0o755)
@@ -135,6 +135,8 @@ def test_the_package_s_git_runs_nothing_the_repository_names(hostile_repository)
 def test_the_planted_settings_are_live(hostile_repository):
     """The control: plain git runs them (so the test above can fail)."""
     root, marks = hostile_repository
+    unchanged = root / doc_path("validation")
+    os.utime(unchanged, (1, 1))  # same size, another time: git must read it, through the filter
     plain_git(root, "status", "--porcelain")
     plain_git(root, "log", "-n2", "--format=%H", "--", doc_path("requirements"))
     plain_git(root, "cat-file", "--batch", input=b"HEAD~1:" + doc_path("requirements").encode())
