@@ -44,9 +44,10 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
-# Folder descriptors make each step immune to a swap; without them (Windows)
+# Folder descriptors make each step immune to a swap (os.replace takes them
+# where os.rename does); without them (Windows)
 # every step is checked by path.
-WITH_FOLDER_FDS = os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd
+WITH_FOLDER_FDS = os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd
 
 
 class Absent:
@@ -248,14 +249,15 @@ def _folder(target: Target, create: bool):
     fd = os.open(target.root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
     try:
         for name in target.parts[:-1]:
-            fd = _step(fd, name, create, target)
+            fd = _step(fd, name, create)
         yield fd
     finally:
         os.close(fd)
 
 
-def _step(fd: int, name: str, create: bool, target: Target) -> int:
-    """The sub-folder `name` of the folder `fd` (fd is closed)."""
+def _step(fd: int, name: str, create: bool) -> int:
+    """The sub-folder `name` of the folder `fd`, which it closes once the
+    step is made (on an error, the caller closes it)."""
     flags = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
     try:
         try:
@@ -266,13 +268,21 @@ def _step(fd: int, name: str, create: bool, target: Target) -> int:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(name, 0o777, dir_fd=fd)
             child = os.open(name, flags, dir_fd=fd)
+    except FileNotFoundError:
+        raise
     except OSError as error:
-        os.close(fd)
-        if isinstance(error, FileNotFoundError):
-            raise
+        if error.errno == errno.ENOTDIR and _is_link(fd, name):
+            error = OSError(errno.ELOOP, "a link")
         raise _walk_refusal(error, name) from None
     os.close(fd)
     return child
+
+
+def _is_link(fd: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
 def _folder_by_path(target: Target, create: bool) -> Path:
