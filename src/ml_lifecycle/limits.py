@@ -33,10 +33,24 @@ MAX_PHASE_NUMBER = 999
 SHOWN_CHARS = 60  # of a value quoted in a problem line
 # A page the Markdown model reads (markdown_model.py): parsing costs up to
 # about 35 microseconds a line and 10 a punctuation mark on hostile input,
-# so these keep any page under about 2 s. A real document has a few
-# hundred lines and a few thousand marks.
-MAX_MARKDOWN_LINES = 40_000
+# and the site and the dossier render it with Python-Markdown, slower again:
+# these keep any page under a few seconds in every tool. A real document
+# has a few hundred lines, a few thousand marks and tables of a few
+# hundred cells.
+MAX_MARKDOWN_LINES = 20_000
 MAX_MARKUP = 200_000
+MAX_TABLE_PIPES = 50_000
+# Python-Markdown reads the inline markup of one block (a paragraph, a
+# heading, a table cell) in time that grows with the square of its marks:
+# 8,000 `[` in one paragraph took 7 s, 8,000 `<` 5 s. The sum over a page's
+# blocks of (marks in the block)^2 stays under this (about 2 s at worst).
+MAX_MARKUP_SQUARED = 16_000_000
+# Python-Markdown nests lists, admonitions and tabs by indentation, and
+# recursion fails past about 250 levels; a real page nests a few.
+MAX_INDENT = 200  # columns of leading blanks, outside fenced code
+# Blocks of HTML whose Markdown is read (md_in_html), nested 500 deep,
+# exhaust Python-Markdown's recursion too.
+MAX_MARKDOWN_IN_HTML = 200
 MARKUP = "[]()*_`<>!\\&"
 
 _OPENING = (
@@ -135,17 +149,57 @@ def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES)
 
 
 def check_markdown_lines(text: str) -> None:
-    """Refuse a page with too many lines for the Markdown model to read quickly."""
+    """Refuse, before it is parsed, a page with too many lines or table
+    cells for every tool to read it quickly."""
     lines = text.count("\n") + 1
     if lines > MAX_MARKDOWN_LINES:
         raise Refused(f"has {lines:,} lines, over the {MAX_MARKDOWN_LINES:,}-line limit: not read")
+    pipes = text.count("|")
+    if pipes > MAX_TABLE_PIPES:
+        raise Refused(
+            f"has {pipes:,} table bars (|), over the {MAX_TABLE_PIPES:,} limit: not read; "
+            "split its tables"
+        )
 
 
 def check_markdown_markup(texts: Iterable[str]) -> None:
-    """Refuse inline Markdown with too much punctuation to read quickly."""
-    joined = "\n".join(texts)
-    if sum(joined.count(mark) for mark in MARKUP) > MAX_MARKUP:
+    """Refuse inline Markdown with too much punctuation to read quickly: in
+    all (MAX_MARKUP), in one block, by the square of its marks
+    (MAX_MARKUP_SQUARED), and blocks of HTML read as Markdown nested too deep.
+    `texts` are the page's inline blocks and HTML blocks."""
+    total = squares = in_html = 0
+    for text in texts:
+        marks = sum(text.count(mark) for mark in MARKUP)
+        total, squares = total + marks, squares + marks * marks
+        if "markdown" in text.lower():
+            lowered = text.lower()
+            in_html += lowered.count("markdown>") + lowered.count("markdown=")
+    if total > MAX_MARKUP:
         raise Refused(f"has over {MAX_MARKUP:,} Markdown punctuation marks in its text: not read")
+    if squares > MAX_MARKUP_SQUARED:
+        raise Refused(
+            "has a paragraph (or heading, or cell) with so many Markdown punctuation marks "
+            "that the site's renderer would take minutes: not read; split it"
+        )
+    if in_html > MAX_MARKDOWN_IN_HTML:
+        raise Refused(
+            f"nests over {MAX_MARKDOWN_IN_HTML} blocks of HTML read as Markdown: not read"
+        )
+
+
+def check_markdown_depth(lines: list[str], fences: list[tuple[int, int]]) -> None:
+    """Refuse a line indented deeper than MAX_INDENT columns outside fenced
+    code: the site's renderer nests a level per indent, and fails past
+    about 250 levels."""
+    fenced = {index for start, end in fences for index in range(start, end)}
+    for index, line in enumerate(lines):
+        if line[:1] in (" ", "\t") and index not in fenced:
+            blanks = len(line) - len(line.lstrip(" \t"))
+            if blanks > MAX_INDENT // 4 and len(line[:blanks].expandtabs(4)) > MAX_INDENT:
+                raise Refused(
+                    f"has line {index + 1} indented over {MAX_INDENT} columns outside fenced "
+                    "code: not read"
+                )
 
 
 def screen_yaml(text: str) -> None:

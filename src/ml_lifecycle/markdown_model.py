@@ -21,8 +21,10 @@ marker, heading, link or answer.
 
 Lines are 0-based indexes into `Page.lines` where a field is called
 `index`/`start`/`end`, and 1-based file lines where it is called `line`.
-Parsing is linear in the text and bounded: limits.check_markdown_size
-refuses a page before it is parsed when it is too long to parse quickly.
+Parsing is linear in the text and bounded: limits.check_markdown_lines
+refuses a page before it is parsed when it is too long to parse quickly,
+and check_markdown_markup and check_markdown_depth one that the site's
+renderer (Python-Markdown) would take minutes over or fail on.
 """
 
 from __future__ import annotations
@@ -80,8 +82,9 @@ def parse(text: str, front_matter: bool = True) -> Page:
     page = Page(text, lines)
     page._init_offsets()
     tokens = parser(with_front, inline=False).parse(text)
-    limits.check_markdown_markup(token.content for token in tokens if token.type == "inline")
+    limits.check_markdown_markup(t.content for t in tokens if t.type in ("inline", "html_block"))
     Reader(page).read(tokens)
+    limits.check_markdown_depth(page.lines, page.fences)
     return page
 
 

@@ -151,7 +151,10 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         source = page.file.src_uri
         doc = self.by_source.get(source)
         if doc is not None or EVIDENCE_SCHEME in markdown:
-            markdown = self.transform(markdown, page, doc, config)
+            try:
+                markdown = self.transform(markdown, page, doc, config)
+            except limits.Refused as error:  # the reader's view can be longer than the page
+                raise PluginError(f"lifecycle: {source} {error}: refusing to build") from None
         return derived.fill_placeholders(
             markdown, self.report, source, self.by_source, self.pages, self.page_titles
         )
