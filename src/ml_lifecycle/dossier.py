@@ -76,13 +76,6 @@ class DossierError(Exception):
     """A problem reported as one line."""
 
 
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without running the Python tags some extensions use."""
-
-
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 @dataclass
 class Part:
     """One document of the dossier: a lifecycle document (with its checker
@@ -298,7 +291,7 @@ def cover_facts(report: Report, answers: dict, rev: str) -> list[tuple[str, obje
 
 def build(root: Path, today: dt.date) -> str:
     """The whole dossier as one HTML page."""
-    config = read_yaml(root / CONFIG, _IgnoreTags)
+    config = read_yaml(root / CONFIG, limits.TagsIgnored)
     answers = read_yaml(root / ANSWERS).get("default_context") or {}
     answers = answers if isinstance(answers, dict) else {}
     report = check_project(root, today)

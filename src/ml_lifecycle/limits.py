@@ -243,6 +243,14 @@ def make_loader(base: type) -> type:
 Loader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+class TagsIgnored(yaml.SafeLoader):
+    """Reads mkdocs.yml without running the Python tags some extensions use
+    (`!!python/name:...`, `!ENV`): a tagged value reads as null."""
+
+
+TagsIgnored.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
 def load_yaml(text: str, loader: type = Loader) -> object:
     """yaml.load after screen_yaml. Raises Refused or yaml.YAMLError."""
     return load_yaml_node(text, loader)[0]

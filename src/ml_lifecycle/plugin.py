@@ -22,9 +22,9 @@ link, whose other name may be outside), a page over the size limit, or front
 matter that would blow up MkDocs' own YAML parser (limits.py); and a
 `site_dir` that a build must not empty (MkDocs empties it first, through a
 link too): a link, the project itself or a folder holding it, one holding
-the docs, one inside .git, or a folder outside the project that holds
-files but no built site (a new or empty folder, or an earlier build, typed
-with --site-dir, is fine).
+the docs, one inside .git, or one outside the project. A folder outside
+that the user typed (--site-dir) is fine when emptying it loses nothing but
+a build: new, empty, or an earlier site.
 
 Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
 quick preview. Messages go to the logger `mkdocs.plugins.lifecycle`. Event
@@ -47,6 +47,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import yaml
 from markupsafe import Markup, escape
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -90,15 +91,10 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         self.page_titles: dict[str, str] = {}
         self.read: dict = {}  # the check's model of each page, by source
 
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        # `mkdocs serve` builds into a folder of its own making, outside the project.
-        self.command = command
-
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
-        if getattr(self, "command", "build") != "serve":
-            refuse_site_dir(Path(config.site_dir), project_root(config), Path(config.docs_dir))
+        refuse_site_dir(config, project_root(config))
         # Remember whether the user wrote a nav, before this plugin fills one in
         # (under `mkdocs serve` the same config object is reused for rebuilds).
         self.own_nav = config.nav is None or getattr(self, "own_nav", False)
@@ -215,8 +211,12 @@ def refuse_links_out(docs_dir: Path, root: Path) -> None:
         )
 
 
-def site_dir_problem(site_dir: Path, root: Path, docs_dir: Path) -> str:
-    """Why a build must not empty `site_dir`; empty when it may."""
+def site_dir_problem(site_dir: Path, root: Path, docs_dir: Path, typed: bool = False) -> str:
+    """Why a build must not empty `site_dir`; empty when it may. A folder
+    inside the project, as written, must stay there with every link followed;
+    one outside is refused when the repository's mkdocs.yml names it, and
+    accepted when the user typed it (--site-dir) and emptying it loses
+    nothing but a build."""
     if site_dir.is_symlink():
         return "is a link"
     try:
@@ -225,12 +225,17 @@ def site_dir_problem(site_dir: Path, root: Path, docs_dir: Path) -> str:
         return "is reached through a link loop"
     if root.is_relative_to(real):
         return "is the project's folder, or a folder holding it"
-    if not real.is_relative_to(root) and not new_or_built(real):
-        return f"leads outside the project, to {real}, which holds files but no built site"
     if docs.is_relative_to(real):
         return "holds the docs folder"
     if real.is_relative_to(root / ".git"):
         return "is inside .git"
+    inside_as_written = Path(os.path.abspath(site_dir)).is_relative_to(root)
+    if real.is_relative_to(root):
+        return ""
+    if inside_as_written or not typed:
+        return f"leads outside the project (to {real})"
+    if not new_or_built(real):
+        return f"is outside the project and holds files but no built site ({real})"
     return ""
 
 
@@ -241,7 +246,7 @@ BUILT_SITE = ("sitemap.xml.gz", "sitemap.xml")
 def new_or_built(folder: Path) -> bool:
     """Whether emptying a folder loses nothing but a build: it does not
     exist, holds only hidden entries (which MkDocs keeps), or holds a site
-    MkDocs built (a folder typed with --site-dir, built into again)."""
+    MkDocs built."""
     try:
         entries = [entry.name for entry in os.scandir(folder)]
     except FileNotFoundError:
@@ -253,15 +258,30 @@ def new_or_built(folder: Path) -> bool:
     return any((folder / name).is_file() for name in BUILT_SITE)
 
 
-def refuse_site_dir(site_dir: Path, root: Path, docs_dir: Path) -> None:
+def typed_site_dir(config: MkDocsConfig, root: Path) -> bool:
+    """Whether site_dir comes from the command line (or `mkdocs serve`'s own
+    folder), not from the repository's mkdocs.yml: then it is the user's."""
+    try:
+        data = limits.load_yaml(limits.read_text(Path(config.config_file_path)), limits.TagsIgnored)
+    except (OSError, UnicodeDecodeError, limits.Refused, yaml.YAMLError):
+        return False
+    if not isinstance(data, dict) or "INHERIT" in data:
+        return False
+    written = data.get("site_dir", "site")
+    if not isinstance(written, str):
+        return False
+    return os.path.abspath(root / written) != os.path.abspath(config.site_dir)
+
+
+def refuse_site_dir(config: MkDocsConfig, root: Path) -> None:
     """Stop the build before MkDocs empties a site_dir it must not."""
-    why = site_dir_problem(site_dir, root, docs_dir)
+    site_dir = Path(config.site_dir)
+    why = site_dir_problem(site_dir, root, Path(config.docs_dir), typed_site_dir(config, root))
     if why:
         shown = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
         raise PluginError(
             f"lifecycle: site_dir {shown} {why}: refusing to build, since a build empties "
-            "site_dir first; set site_dir (or --site-dir) to a new folder inside the project, "
-            "such as site"
+            "site_dir first; set site_dir to a new folder inside the project, such as site"
         )
 
 
