@@ -37,14 +37,18 @@ SHOWN_CHARS = 60  # of a value quoted in a problem line
 # these keep any page under a few seconds in every tool. A real document
 # has a few hundred lines, a few thousand marks and tables of a few
 # hundred cells.
-MAX_MARKDOWN_LINES = 20_000
+MAX_MARKDOWN_LINES = 10_000  # 20,000 fences took the site's renderer 4 s
 MAX_MARKUP = 200_000
 MAX_TABLE_PIPES = 50_000
 # Python-Markdown reads the inline markup of one block (a paragraph, a
 # heading, a table cell) in time that grows with the square of its marks:
-# 8,000 `[` in one paragraph took 7 s, 8,000 `<` 5 s. The sum over a page's
-# blocks of (marks in the block)^2 stays under this (about 2 s at worst).
+# 8,000 `[` in one paragraph took 7 s, 8,000 `<` 5 s, 16,000 `{` in a
+# heading 5 s, 64,000 `==` 4 s. The sum over a page's blocks of (marks in
+# the block)^2 stays under this (about 2 s at worst).
 MAX_MARKUP_SQUARED = 16_000_000
+# Abbreviations (`*[HTML]: ...`) cost the renderer time in their number
+# times the page's length: 2,000 took 3 s, 4,000 11 s.
+MAX_ABBREVIATIONS = 300
 # Python-Markdown nests lists, admonitions and tabs by indentation, and
 # recursion fails past about 250 levels; a real page nests a few.
 MAX_INDENT = 200  # columns of leading blanks, outside fenced code
@@ -170,7 +174,8 @@ def check_markdown_markup(texts: Iterable[str]) -> None:
     total = squares = in_html = 0
     for text in texts:
         marks = sum(text.count(mark) for mark in MARKUP)
-        total, squares = total + marks, squares + marks * marks
+        weight = marks + sum(text.count(mark) for mark in "{}=")
+        total, squares = total + marks, squares + weight * weight
         if "markdown" in text.lower():
             lowered = text.lower()
             in_html += lowered.count("markdown>") + lowered.count("markdown=")
@@ -192,7 +197,15 @@ def check_markdown_depth(lines: list[str], fences: list[tuple[int, int]]) -> Non
     code: the site's renderer nests a level per indent, and fails past
     about 250 levels."""
     fenced = {index for start, end in fences for index in range(start, end)}
+    abbreviations = 0
     for index, line in enumerate(lines):
+        if line.lstrip(" ").startswith("*[") and index not in fenced:
+            abbreviations += 1
+            if abbreviations > MAX_ABBREVIATIONS:
+                raise Refused(
+                    f"defines over {MAX_ABBREVIATIONS} abbreviations (*[...]: ...), which the "
+                    "site's renderer reads slowly: not read"
+                )
         if line[:1] in (" ", "\t") and index not in fenced:
             blanks = len(line) - len(line.lstrip(" \t"))
             if blanks > MAX_INDENT // 4 and len(line[:blanks].expandtabs(4)) > MAX_INDENT:
