@@ -10,8 +10,11 @@ def shown(path: Path) -> str:
     """A path as the user would type it: relative to the current folder if
     inside it, as written (a link in it is not followed: it may lead to a
     place the message has no business naming)."""
-    here = Path.cwd()
-    for candidate in (Path(os.path.abspath(path)), Path(os.path.abspath(path)).resolve()):
-        if candidate.is_relative_to(here):
-            return candidate.relative_to(here).as_posix()
-    return str(path)
+    here, written = Path.cwd(), Path(os.path.abspath(path))
+    if written.is_relative_to(here):
+        return written.relative_to(here).as_posix()
+    try:
+        real = written.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return str(path)
+    return real.relative_to(here).as_posix() if real.is_relative_to(here) else str(path)

@@ -27,10 +27,12 @@ path instead, which leaves a short race: the README lists it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import secrets
 import stat
+import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +50,9 @@ _BINARY = getattr(os, "O_BINARY", 0)
 # where os.rename does); without them (Windows)
 # every step is checked by path.
 WITH_FOLDER_FDS = os.open in os.supports_dir_fd and os.rename in os.supports_dir_fd
+
+
+CHANGED = limits.Refused("changed while this command ran: not written; run the command again")
 
 
 class Absent:
@@ -212,10 +217,8 @@ def write(target: Target, data: bytes, expected: bytes | Absent | None = None) -
         _write_new(folder, temporary, data, mode)
         try:
             if expected is not None and _read_entry(folder, target) != expected:
-                raise limits.Refused(
-                    "changed while this command ran: not written; run the command again"
-                )
-            _rename(folder, temporary, target.name)
+                raise CHANGED
+            _rename(folder, temporary, target.name, expected)
             _sync(folder)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -371,11 +374,74 @@ def _write_new(folder, name: str, data: bytes, mode: int | None) -> None:
         raise
 
 
-def _rename(folder, name: str, target: str) -> None:
+def _rename(folder, name: str, target: str, expected: bytes | Absent | None = None) -> None:
+    """Put the new file `name` in place of `target`. Where the system can
+    exchange two names in one step (Linux), the check that the target still
+    holds `expected` is made on what the exchange took out, and the
+    exchange undone when it does not: an edit saved at any moment up to the
+    swap stays. Elsewhere the target is replaced after the check."""
     if isinstance(folder, Path):
         os.replace(folder / name, folder / target)
-    else:
+        return
+    if expected is None or _RENAMEAT2 is None:
         os.replace(name, target, src_dir_fd=folder, dst_dir_fd=folder)
+        return
+    if isinstance(expected, Absent):
+        if _renameat2(folder, name, target, _RENAME_NOREPLACE) == "blocked":
+            raise CHANGED  # it appeared meanwhile
+        return
+    step = _renameat2(folder, name, target, _RENAME_EXCHANGE)
+    if step == "blocked":
+        raise CHANGED  # it vanished meanwhile
+    if step == "replaced":
+        return
+    try:
+        taken_out = _read_entry(folder, Target(Path("."), (name,)))
+    except (limits.Refused, OSError):
+        taken_out = None
+    if taken_out != expected:
+        _renameat2(folder, name, target, _RENAME_EXCHANGE)
+        raise CHANGED
+    _unlink(folder, name)
+
+
+def _renameat2(folder: int, name: str, target: str, flags: int) -> str:
+    """renameat2(2): "done"; "blocked" when the target stood in the way
+    (RENAME_NOREPLACE) or was missing (RENAME_EXCHANGE); "replaced" when the
+    file system cannot and a plain replace was made instead."""
+    result = _RENAMEAT2(folder, os.fsencode(name), folder, os.fsencode(target), flags)
+    if result == 0:
+        return "done"
+    error = ctypes.get_errno()
+    if error in (errno.EEXIST, errno.ENOENT):
+        return "blocked"
+    if error in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        os.replace(name, target, src_dir_fd=folder, dst_dir_fd=folder)
+        return "replaced"
+    raise OSError(error, os.strerror(error))
+
+
+def _load_renameat2():
+    """glibc's renameat2, where there is one (Linux with glibc 2.28 or later)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2
+_RENAMEAT2 = _load_renameat2()
 
 
 def _sync(folder) -> None:

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from ml_lifecycle import limits
 from ml_lifecycle.evidence.sources import Artefact
+from ml_lifecycle.identity import INVISIBLE
 
 # A number as a document writes it: sign, thousands separators, decimals.
 NUMBER = re.compile(r"[-+\N{MINUS SIGN}]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
@@ -65,6 +66,8 @@ def screened(value: object, key: str) -> object:
 
 
 def plain_character(char: str) -> bool:
+    if char in INVISIBLE:  # letters by category, blank to a reader
+        return False
     return char.isalnum() or char in PLAIN_PUNCTUATION or unicodedata.category(char) == "Mn"
 
 
