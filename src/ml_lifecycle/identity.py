@@ -95,7 +95,10 @@ INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5")
 # Categories never typed in a name: control, format (zero-width, bidi),
 # private use, surrogates, unassigned, line and paragraph separators.
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
-EMAIL = re.compile(r"[^\s<>()\[\],;:@\"]+@[^\s<>()\[\],;:@\"]+")
+# What separates the words of an entry; a word with one @ inside is an email.
+# (A pattern that looked for the email itself backtracked: 100,000
+# characters without an @ took minutes.)
+WORD_BREAKS = re.compile(r"[\s<>()\[\],;:\"]+")
 SEPARATORS = re.compile(r"[\s._+-]+")
 
 
@@ -124,11 +127,10 @@ def skeleton(text: str) -> str:
 def parts(entry: str) -> tuple[str, str]:
     """(the name's skeleton, the email's skeleton) of an entry such as
     `Alice Smith <alice@example.org>`; either may be empty."""
-    found = EMAIL.search(entry)
-    email = skeleton(found.group(0)) if found else ""
-    name = EMAIL.sub(" ", entry) if found else entry
-    name = name.replace("<", " ").replace(">", " ").replace("(", " ").replace(")", " ")
-    return skeleton(name), email
+    words = WORD_BREAKS.split(unicodedata.normalize("NFKC", entry))
+    emails = [w for w in words if w.count("@") == 1 and not w.startswith("@") and w[-1] != "@"]
+    name = " ".join(w for w in words if w not in emails)
+    return skeleton(name), skeleton(emails[0]) if emails else ""
 
 
 def squeezed(text: str) -> str:

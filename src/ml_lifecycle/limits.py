@@ -54,6 +54,7 @@ MAX_ABBREVIATIONS = 300
 # Python-Markdown nests lists, admonitions and tabs by indentation, and
 # recursion fails past about 250 levels; a real page nests a few.
 MAX_INDENT = 200  # columns of leading blanks, outside fenced code
+MAX_QUOTE_DEPTH = 100  # quotes in quotes: 256,000 took the renderer 6 s
 # Blocks of HTML whose Markdown is read (md_in_html), nested 500 deep,
 # exhaust Python-Markdown's recursion too.
 MAX_MARKDOWN_IN_HTML = 200
@@ -195,9 +196,10 @@ def check_markdown_markup(texts: Iterable[str]) -> None:
 
 
 def check_markdown_depth(lines: list[str], fences: list[tuple[int, int]]) -> None:
-    """Refuse a line indented deeper than MAX_INDENT columns outside fenced
-    code: the site's renderer nests a level per indent, and fails past
-    about 250 levels."""
+    """Refuse a line indented deeper than MAX_INDENT columns, or quoted
+    deeper than MAX_QUOTE_DEPTH, outside fenced code (the site's renderer
+    nests a level per indent and per quote, and fails past about 250
+    levels of indent), and a page with over MAX_ABBREVIATIONS abbreviations."""
     fenced = {index for start, end in fences for index in range(start, end)}
     abbreviations = 0
     for index, line in enumerate(lines):
@@ -207,6 +209,12 @@ def check_markdown_depth(lines: list[str], fences: list[tuple[int, int]]) -> Non
                 raise Refused(
                     f"defines over {MAX_ABBREVIATIONS} abbreviations (*[...]: ...), which the "
                     "site's renderer reads slowly: not read"
+                )
+        if ">" in line[:4] and index not in fenced:
+            marks = line[: len(line) - len(line.lstrip(" >"))].count(">")
+            if marks > MAX_QUOTE_DEPTH:
+                raise Refused(
+                    f"has line {index + 1} quoted over {MAX_QUOTE_DEPTH} levels deep: not read"
                 )
         if line[:1] in (" ", "\t") and index not in fenced:
             blanks = len(line) - len(line.lstrip(" \t"))

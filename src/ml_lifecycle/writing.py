@@ -90,6 +90,7 @@ def output_target(path: Path, project: Path) -> Target:
     project, every name below it as typed, none of them may be a link. A
     path the user named outside the project is confined to the nearest
     folder of it that exists."""
+    refuse_nul(path)
     full, root = Path(os.path.abspath(path)), Path(os.path.abspath(project))
     if full.is_relative_to(root) and full != root:
         return Target(root, full.relative_to(root).parts)
@@ -103,6 +104,7 @@ def edit_target(path: Path, project: Path) -> Target:
     """The target of an edit of a file the command read (a document): its
     folder resolved, links included, which must stay inside the project;
     the file itself must not be a link."""
+    refuse_nul(path)
     root = Path(project).resolve()
     try:
         folder = Path(path).absolute().parent.resolve(strict=True)
@@ -111,6 +113,11 @@ def edit_target(path: Path, project: Path) -> Target:
     if not folder.is_relative_to(root):
         raise limits.Refused("is in a folder outside the project: not written")
     return Target(root, (*folder.relative_to(root).parts, Path(path).name))
+
+
+def refuse_nul(path: Path) -> None:
+    if "\0" in str(path):
+        raise limits.Refused("is not a usable file name (it holds a NUL): not written")
 
 
 # --- encodings and line ends ----------------------------------------------------------

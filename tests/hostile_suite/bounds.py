@@ -207,7 +207,16 @@ def front_matter_case(name: str) -> Case:
 
 def field_case(key: str, value: str, number: int) -> Case:
     def run(work: Path) -> str:
-        root = project(work, **{key: value})
+        root = project(work)
+        path = root / DOC
+        text = path.read_text(encoding="utf-8")
+        if f"  {key}:" in text:
+            start = text.index(f"  {key}:")
+            end = text.index("\n", start)
+            text = text[:start] + f"  {key}: {value}" + text[end:]
+        else:
+            text = text.replace("lifecycle:\n", f"lifecycle:\n  {key}: {value}\n", 1)
+        path.write_text(text, encoding="utf-8")
         return every_tool(root)
 
     return Case("bounds", f"field/{key}/{number}", run)

@@ -67,8 +67,8 @@ FIELDS = {
     "approved-by": ("lifecycle", "approved_by"),
     "required-section": ("lifecycle", "required_sections"),
 }
-TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z-]+)*)")
-ATTRIBUTE = re.compile(r"\s([a-zA-Z-]+)=")
+TAG = re.compile(r"<(/?[a-zA-Z][a-zA-Z0-9]*)([^<>]*)>")
+ATTRIBUTE = re.compile(r"\s([a-zA-Z-]+)(?==|\s|/?$)")
 
 
 def quoted(value: str) -> str:
@@ -95,10 +95,10 @@ def planted(root: Path, field: tuple[str, ...], value: str) -> None:
 def shapes(html: str) -> Counter:
     """The elements and attribute names of some HTML, counted."""
     found = Counter()
-    for name, _ in TAG.findall(html):
+    for name, attributes in TAG.findall(html):
         found[name.lower()] += 1
-    for attribute in ATTRIBUTE.findall(html):
-        found["@" + attribute.lower()] += 1
+        for attribute in ATTRIBUTE.findall(attributes):
+            found["@" + attribute.lower()] += 1
     return found
 
 

@@ -21,6 +21,7 @@ from hostile_suite.kit import (
     evidence_update,
     hub_card,
     project,
+    ready,
     refused_in_one_line,
     succeeded,
 )
@@ -62,6 +63,7 @@ def swap(kind: str, target: Path, away: Path) -> None:
     elif kind == "edited":
         with target.open("a", encoding="utf-8") as file:
             file.write(LATE_EDIT)
+    ready(away.parent)  # what the swap put outside is the case's own
 
 
 @contextlib.contextmanager
@@ -87,7 +89,8 @@ def race_case(command: str, hook: str, kind: str) -> Case:
     relative, run_command = COMMANDS[command]
 
     def run(work: Path) -> str:
-        root = project(work, evidence='{"acc": 0.9012}')
+        stale = '{"acc": 0.9012}' if command == "evidence" else '{"acc": 0.8712}'
+        root = project(work, evidence=stale)
         target = root / relative
         away = work / "outside"
         if command in ("hub-card", "dossier") and kind in ("edited", "file-for-fifo", "deleted"):

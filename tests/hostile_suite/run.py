@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir()
         for name in args.only or CLASSES:
             tally = counts.setdefault(name, Counter())
+            class_started = time.process_time()
             for case in CLASSES[name].cases():
                 outcome, detail = run_case(case, work)
                 tally["tried"] += 1
@@ -99,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
                     failures.append(f"{case.klass}/{case.name}: {detail}")
             print(
                 f"{name:9s} tried {tally['tried']:4d}  refused cleanly {tally['refused']:4d}  "
-                f"handled as data {tally['data']:4d}  failures {tally['failure']:3d}",
+                f"handled as data {tally['data']:4d}  failures {tally['failure']:3d}  "
+                f"({time.process_time() - class_started:.1f} s)",
                 flush=True,
             )
     peak = peak_memory()

@@ -25,7 +25,7 @@ REVIEWED = {
     "vocabulary.py": {r"^(-|\?|\d+[.)])"},  # escaping what would open a list, on output
     "values.py": {r"[-+\N{MINUS SIGN}]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", r"[-+]?\d+"},
     "findings.py": {None},  # evidence:NAME#KEY as a front-matter value, in YAML
-    "identity.py": {r"[^\s<>()\[\],;:@\"]+@[^\s<>()\[\],;:@\"]+", r"[\s._+-]+"},  # an email
+    "identity.py": {r"[\s<>()\[\],;:\"]+", r"[\s._+-]+"},  # the words of a name
     "build.py": {r"[a-z]+:", r' alt="[^"]*"'},  # a URL scheme; the figure's alt in HTML
     "hooks.py": {r'(?<= )(href|src|srcset)="(assets/lifecycle[^"]*)"'},  # built HTML
 }
