@@ -95,12 +95,33 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     lines = text.split("\n")
     if lines[0].rstrip(" \t") != FRONT_OPENING:
         return None
-    tokens = parser(True, inline=False).parse(text)
-    front = front_matter_of(tokens, lines)
+    prefix, whole = front_matter_prefix(lines)
+    front = front_matter_of(parser(True, inline=False).parse(prefix), lines) if prefix else None
+    if front is None and not whole:  # many lines that look like closers: read it all
+        front = front_matter_of(parser(True, inline=False).parse(text), lines)
     if front is None:
         return None
     start = sum(len(line) + 1 for line in lines[: front.body_index])
     return front.text, text[start:], front.body_index + 1
+
+
+# Lines that may close front matter, read before the parser decides.
+CLOSERS_READ = 64
+
+
+def front_matter_prefix(lines: list[str]) -> tuple[str, bool]:
+    """The start of a text that holds its front matter, if it has any: up to
+    the last line that may close it (one starting with --- or ...), or the
+    CLOSERS_READ-th; and whether that covers every such line. So reading
+    every version of a long file in git's history does not parse each one
+    whole (500,000 list items took 17 s)."""
+    last, seen = None, 0
+    for index, line in enumerate(lines[1:], start=1):
+        if line.lstrip(" \t")[:3] in ("---", "..."):
+            last, seen = index, seen + 1
+            if seen == CLOSERS_READ:
+                return "\n".join(lines[: index + 1]) + "\n", False
+    return ("\n".join(lines[: last + 1]) + "\n" if last else ""), True
 
 
 LONG_LINE = 2_000
