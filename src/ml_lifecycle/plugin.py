@@ -35,7 +35,9 @@ on_page_markdown, on the Markdown as written, before other plugins change it.
 Values from front matter and lifecycle.yml are data: a page's title,
 subtitle, description, author and status (which the theme puts in the
 navigation) and the navigation's section titles reach the theme
-HTML-escaped, and so does the site name, exactly once. A generated box ends
+HTML-escaped, and so does the site name, exactly once; an `icon` the theme
+lacks stops the build in one line (the theme would fail on it with a
+traceback). A generated box ends
 with a line at the margin, so that the page's own text never continues it.
 """
 
@@ -144,6 +146,7 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         if self.report is None:
             return markdown
         escape_meta(page)
+        refuse_unknown_icon(page, config)
         source = page.file.src_uri
         doc = self.by_source.get(source)
         if doc is not None or EVIDENCE_SCHEME in markdown:
@@ -299,6 +302,25 @@ def escape_meta(page: Page) -> None:
         value = page.meta.get(key)
         if value is not None and not isinstance(value, Markup):
             page.meta[key] = html_text(value)
+
+
+def refuse_unknown_icon(page: Page, config: MkDocsConfig) -> None:
+    """A front-matter `icon` the theme does not have, one line: the theme
+    includes `.icons/<icon>.svg` as a template, and a name it lacks (or one
+    climbing out with ..) stops the build with a traceback."""
+    icon = page.meta.get("icon")
+    folders = [Path(folder) / ".icons" for folder in config.theme.dirs]
+    folders = [folder for folder in folders if folder.is_dir()]
+    if icon is None or not folders:
+        return
+    parts = icon.split("/") if isinstance(icon, str) and "\0" not in icon else [""]
+    named = all(part not in ("", ".", "..") and "\\" not in part for part in parts)
+    if named and any((folder / f"{icon}.svg").is_file() for folder in folders):
+        return
+    raise PluginError(
+        f"lifecycle: {page.file.src_uri}: front-matter icon {limits.brief(icon)} is not an icon "
+        "of the theme: refusing to build; name one, such as material/file-document"
+    )
 
 
 def refuse_outside(files: Files, docs_dir: Path, root: Path) -> None:

@@ -13,7 +13,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from hostile_suite.kit import DATA, REFUSED, Case, Failure, project
+from hostile_suite.kit import DATA, REFUSED, Case, Failure, project, timed
 
 YML = "site_name: Tiny\ntheme: mkdocs\nplugins: [lifecycle]\n"
 
@@ -33,7 +33,8 @@ def built(root: Path, **overrides) -> tuple[bool, list[str]]:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        build(load_config(str(root / "mkdocs.yml"), **overrides))
+        with timed("mkdocs build"):
+            build(load_config(str(root / "mkdocs.yml"), **overrides))
         return True, handler.lines
     except Abort:
         return False, handler.lines
@@ -141,9 +142,29 @@ def hard_link_case(what: str) -> Case:
     return Case("site", f"hard-link/{what}", run)
 
 
+ICONS = ["../../../../etc/passwd", "material/no-such-icon", "[1, 2]", "'\\0'", "''"]
+
+
+def icon_case(number: int) -> Case:
+    """A front-matter icon the theme lacks: one line, not a traceback."""
+
+    def run(work: Path) -> str:
+        root = project(work)
+        (root / "mkdocs.yml").write_text(YML.replace("mkdocs", "material", 1), encoding="utf-8")
+        page = root / "docs" / "index.md"
+        page.write_text(f"---\nicon: {ICONS[number]}\n---\n# Overview\n", encoding="utf-8")
+        done, lines = built(root)
+        if done:
+            raise Failure(f"built with icon {ICONS[number]}")
+        return one_line_about(lines, "icon")
+
+    return Case("site", f"icon/{number}", run)
+
+
 def cases() -> list[Case]:
     return (
         [committed_case(name) for name in COMMITTED]
+        + [icon_case(number) for number in range(len(ICONS))]
         + [typed_case(name) for name in ("new-folder", "earlier-build", "own-files")]
         + [hard_link_case(what) for what in ("page", "asset")]
     )

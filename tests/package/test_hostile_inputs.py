@@ -315,6 +315,15 @@ def test_front_matter_the_theme_prints_is_escaped_once(tmp_path):
     assert "md-status--&#34;&gt;&lt;script&gt;" in page
 
 
+@pytest.mark.parametrize("icon", ["../../../../etc/passwd", "material/no-such-icon", "[1]"])
+def test_an_icon_the_theme_lacks_is_one_line(tmp_path, caplog, icon):
+    root = site_project(tmp_path, "site", theme="material")
+    (root / "docs/index.md").write_text(f"---\nicon: '{icon}'\n---\n# O\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        build(load_config(str(root / "mkdocs.yml")))
+    assert any("is not an icon of the theme" in r.getMessage() for r in caplog.records)
+
+
 def test_escape_meta_takes_any_value():
     class Meta:
         def __init__(self):
