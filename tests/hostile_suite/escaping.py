@@ -7,6 +7,7 @@ its place. And the page's own text never enters a generated box."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from datetime import date
@@ -21,6 +22,7 @@ from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import EXTENSION_CONFIGS, MARKDOWN_EXTENSIONS
 
 TODAY = date(2026, 6, 1)
+SCALE = int(os.environ.get("HOSTILE_SCALE", "1"))
 HARMLESS = "Harmless"
 VALUES = {
     "script": "<script>alert(1)</script>",
@@ -206,9 +208,11 @@ def box_case(body_name: str) -> Case:
 
 def cases() -> list[Case]:
     found = []
+    every = 1 if SCALE >= 2 else 2  # the default run takes every other pairing
     for number, field in enumerate(FIELDS):
         for index, value_name in enumerate(VALUES):
-            found.append(escaping_case(field, value_name, (number + index) % 4 == 0))
+            if (number + index) % every == 0:
+                found.append(escaping_case(field, value_name, (number + index) % 4 == 0))
     found += [box_case(name) for name in (
         "indented-after-h1", "indented-after-blank", "tab-indented", "no-h1", "setext-h1",
         "h1-with-attributes", "lazy-continuation", "fenced-indented", "admonition-after",
