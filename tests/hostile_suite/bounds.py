@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hostile_suite import site
 from hostile_suite.kit import (
     DATA,
     DOC,
@@ -269,6 +270,13 @@ def page_case(name: str, over: bool) -> Case:
         if over and result.status != 1:
             raise Failure("a page over the limit was not refused")
         outcome = every_tool(root)
+        if NEAR_LIMIT:  # the site too: MkDocs, the plugin and Python-Markdown
+            (root / "mkdocs.yml").write_text(site.YML, encoding="utf-8")
+            done, lines = site.built(root)
+            if over and done:
+                raise Failure("the site was built from a page over the limit")
+            if not done:
+                site.one_line_about(lines, "requirements.md")
         return REFUSED if over else outcome
 
     return Case("bounds", f"page/{name}/{'over' if over else 'under'}", run)
