@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo demo-serve labels lock test test-fast lint format guide guide-zensical guide-serve bench clean
+.PHONY: help venv demo demo-serve labels lock test test-fast test-hostile lint format guide guide-zensical guide-serve bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ test: $(BIN)/.installed node_modules/.installed ## Run the whole test suite: lin
 
 test-fast: $(BIN)/.installed ## Run the fast tier only
 	$(BIN)/pytest -n auto --dist worksteal
+
+test-hostile: $(BIN)/.installed ## Run the hostile-repository suite with pages near their limits, and count
+	cd tests && HOSTILE_SCALE=$${HOSTILE_SCALE:-2} PYTHONPATH=. $(CURDIR)/$(BIN)/python -m hostile_suite.run
 
 lint: $(BIN)/.installed ## Lint and check formatting
 	$(BIN)/ruff check .

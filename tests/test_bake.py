@@ -144,6 +144,12 @@ def test_jinja_escape_agrees_with_the_package(bake):
     assert re.fullmatch(r"# [A-Za-z0-9 /&#;]+", heading), "a syntax character was left raw"
 
 
+@pytest.mark.parametrize("description", ['??? note "X"', "- an item", "1. first"])
+def test_a_description_never_opens_a_block_on_the_overview(bake, description):
+    project = bake(description=description, project_slug="blocks")
+    assert vocabulary.md_escape(description) in project.read("docs/index.md").splitlines()
+
+
 def test_site_config_is_offline_and_has_the_features(default_project):
     config = yaml.safe_load(default_project.read("mkdocs.yml"))
     theme = config["theme"]

@@ -76,6 +76,13 @@ def test_github_workflow_uses_official_actions_pinned_to_commits(bake):
         assert re.search(rf"uses: {re.escape(use)} # v\d+\.\d+\.\d+$", text, re.M), use
 
 
+def test_the_checkout_keeps_no_credentials(bake):
+    _, workflow = github_workflow(bake(publishing="github-pages"))
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(s["with"]["persist-credentials"] is False for s in checkouts)
+
+
 def test_github_expressions_survive_baking(bake):
     text, workflow = github_workflow(bake(publishing="github-pages"))
     assert "url: ${{ steps.deployment.outputs.page_url }}" in text

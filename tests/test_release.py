@@ -342,6 +342,8 @@ def test_gitlab_bake_gets_renovate_and_others_neither(gitlab_bake, default_proje
     assert off["matchPackageNames"] == ["ml-lifecycle"]
     (tools,) = [rule for rule in config["packageRules"] if "groupName" in rule]
     assert tools["matchManagers"] == ["pip_requirements"] and "matchPackageNames" not in tools
+    (image,) = [rule for rule in config["packageRules"] if rule.get("pinDigests")]
+    assert image["matchManagers"] == ["gitlabci"]
     assert not gitlab_bake.has_file(".github/dependabot.yml")
     assert not default_project.has_file("renovate.json")
     assert not default_project.has_file(".github/dependabot.yml")

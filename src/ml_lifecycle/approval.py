@@ -12,8 +12,12 @@ It reads lifecycle.yml and the document once each, and edits the front
 matter in place: each value it sets replaces the old value's own text,
 found through the YAML parser's node marks, and a field it adds goes on a
 new line after the block's last one. Comments, the other keys, their order
-and quoting, the body and the line ends stay byte for byte; the file is
-replaced atomically, and not at all when it changed while the command ran.
+and quoting, the body, the encoding and each line's end stay byte for
+byte; the file is replaced through writing.py (atomically, never through a
+link, and not at all when it changed while the command ran).
+
+Who approves is compared with the owner as a reader sees the names
+(identity.py), and a name with characters no reader sees is refused.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle import limits
+from ml_lifecycle import identity, limits, writing
 from ml_lifecycle.documents import BLOCK_KEY, Document, FrontMatter, body_fingerprint
 from ml_lifecycle.evidence.findings import cited_digests, examine_page
 from ml_lifecycle.markdown_model import parse
@@ -40,10 +44,23 @@ def yaml_quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+MAX_NAME = 200  # characters of an approver's name
+
+
 def approver_name(by: str) -> str:
+    """The name as it is recorded: refused when it holds characters no
+    reader sees (controls, zero-width or bidirectional marks)."""
+    hidden = identity.hidden_characters(by)
+    if hidden:
+        raise ApprovalError(
+            f"--by holds characters a reader cannot see ({', '.join(hidden[:3])}): "
+            "type the approver's name as plain text, on one line"
+        )
     name = " ".join(by.split())
-    if not name or any(ord(c) < 32 for c in by.replace("\t", " ")):
+    if not name:
         raise ApprovalError("--by needs the approver's name, on one line")
+    if len(name) > MAX_NAME:
+        raise ApprovalError(f"--by is over {MAX_NAME} characters: give the approver's name")
     return name
 
 
@@ -57,13 +74,13 @@ def locate(root: Path, file: Path) -> tuple[Path, str]:
     return path, path.resolve().relative_to(root.resolve()).as_posix()
 
 
-def checked_document(project: Project, path: Path, raw: bytes, today: date) -> Document:
+def checked_document(project: Project, path: Path, text: str, today: date) -> Document:
     """The checker's record of the one document (owner, prompts left...),
-    from the bytes already read."""
+    from the text already read."""
     rel = path.resolve().relative_to(project.root.resolve()).as_posix()
     try:
-        page = parse(raw.decode("utf-8").replace("\r\n", "\n"))
-    except (limits.Refused, UnicodeDecodeError) as exc:
+        page = parse(text)
+    except limits.Refused as exc:
         raise ApprovalError(f"{rel} {exc}: not approved") from None
     parts = Path(rel).parts
     folder = parts[1] if len(parts) > 2 and parts[0] == DOCS_DIR else None
@@ -96,10 +113,11 @@ def refuse_unready(doc: Document, name: str) -> None:
         raise ApprovalError(f"{doc.path}: cannot approve: {'; '.join(reasons)}")
 
 
-def set_block_fields(front: str, values: dict[str, str]) -> str:
-    """The front matter with these `lifecycle:` fields set (YAML text
-    values): each old value's text replaced, where the parser's node marks
-    put it, or a new line after the block's last field."""
+def block_edits(front: str, values: dict[str, str]) -> list[tuple[int, int, str]]:
+    """The edits (start, end, new text; offsets in the front matter) that
+    set these `lifecycle:` fields (YAML text values): each old value's text
+    replaced, where the parser's node marks put it, or a new line after the
+    block's last field."""
     _, node = limits.load_yaml_node(front)
     block = next((v for k, v in getattr(node, "value", []) if k.value == BLOCK_KEY), None)
     if not isinstance(block, yaml.MappingNode) or block.flow_style or not block.value:
@@ -127,7 +145,12 @@ def set_block_fields(front: str, values: dict[str, str]) -> str:
         at = len(front) if at < 0 else at
         indent = " " * block.value[0][0].start_mark.column
         edits.append((at, at, "".join(f"\n{indent}{line}" for line in added)))
-    for start, end, text in sorted(edits, reverse=True):
+    return edits
+
+
+def set_block_fields(front: str, values: dict[str, str]) -> str:
+    """The front matter with these `lifecycle:` fields set (block_edits)."""
+    for start, end, text in sorted(block_edits(front, values), reverse=True):
         front = front[:start] + text + front[end:]
     return front
 
@@ -139,9 +162,12 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
     project, _ = load_project(root)
     try:
         raw = limits.read_bytes(path, root)
+        text, form = writing.decode(raw)
     except (limits.Refused, OSError) as exc:
         raise ApprovalError(f"{rel}: cannot be read: {exc}") from None
-    doc = checked_document(project, path, raw, today)
+    except UnicodeDecodeError as exc:
+        raise ApprovalError(f"{rel}: is not UTF-8 text (byte {exc.start}): not approved") from None
+    doc = checked_document(project, path, text, today)
     refuse_unready(doc, name)
     page = doc.page
     stale = [f for f in examine_page(project, page) if f.problem]
@@ -150,7 +176,7 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
             f"{rel}:{stale[0].citation.line}: {stale[0].problem}; "
             "its cited values must match their evidence before approval"
         )
-    fingerprint = body_fingerprint(page.body, cited_digests(project, page))
+    fingerprint = body_fingerprint(page.body, cited_digests(project, page, doc.front.meta))
     values = {
         "status": APPROVED,
         APPROVED_BY: yaml_quoted(name),
@@ -158,37 +184,33 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
         FINGERPRINT: fingerprint,
     }
     try:
-        new_front = set_block_fields(page.front.text, values)
+        edits = block_edits(page.front.text, values)
     except (ApprovalError, limits.Refused, yaml.YAMLError) as exc:
         raise ApprovalError(f"{rel}: {exc}") from None
-    confirm(rel, new_front, name, today, fingerprint)
-    write(path, raw, page, new_front)
+    at = page.offset(1)  # the front matter's first line
+    data = writing.apply_edits(text, form, [(at + a, at + b, new) for a, b, new in edits])
+    confirm(rel, data, page.body, name, today, fingerprint)
+    try:
+        writing.replace_edited(path, root, data, raw)
+    except limits.Refused as exc:
+        raise ApprovalError(f"{rel} {exc}") from None
     return rel, fingerprint
 
 
-def write(path: Path, raw: bytes, page, new_front: str) -> None:
-    """The file with its new front matter, in its own line ends."""
-    text = page.lines[0] + "\n" + new_front + page.text[page.offset(page.body_index - 1) :]
-    if b"\r\n" in raw:
-        text = text.replace("\n", "\r\n")
+def confirm(rel: str, data: bytes, body: str, name: str, today: date, fingerprint: str) -> None:
+    """Read the edited file back before writing it: a file the edit would
+    break, or whose body it would change, is left as it was."""
     try:
-        limits.replace_file(path, text.encode("utf-8"), raw)
-    except limits.Refused as exc:
-        raise ApprovalError(f"{path.name} {exc}") from None
-
-
-def confirm(rel: str, front: str, name: str, today: date, fingerprint: str) -> None:
-    """Parse the edited front matter before writing it: a file the edit would
-    break is left as it was."""
-    try:
-        block = FrontMatter.read(front).block or {}
-    except (yaml.YAMLError, limits.Refused):
-        block = {}
+        page = parse(writing.decode(data)[0])
+        block = FrontMatter.read(page.front.text).block or {} if page.front else {}
+    except (yaml.YAMLError, limits.Refused, UnicodeDecodeError):
+        block, page = {}, None
     wanted = {
         "status": APPROVED,
         APPROVED_BY: name,
         "last_reviewed": today.isoformat(),
         FINGERPRINT: fingerprint,
     }
-    if any(str(block.get(key)) != value for key, value in wanted.items()):
+    changed = page is None or page.body != body
+    if changed or any(str(block.get(key)) != value for key, value in wanted.items()):
         raise ApprovalError(f"{rel}: its front matter could not be updated safely; edit it by hand")

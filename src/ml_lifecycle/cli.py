@@ -39,11 +39,6 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def write(out: Path, text: str) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-
-
 def fail(message: str, status: int = 1) -> int:
     """One `error:` line on stderr; the exit status to return."""
     print(f"error: {message}", file=sys.stderr)
@@ -127,16 +122,36 @@ def add_hub_card(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def output(out: Path, root: Path):
+    """The output file, checked before the work (writing.py); a one-line
+    refusal (str) when it cannot be written."""
+    from ml_lifecycle import writing
+    from ml_lifecycle.limits import Refused
+
+    try:
+        return writing.Output(out, root)
+    except Refused as error:
+        return f"{shown(out)} {error}"
+    except OSError as error:
+        return f"cannot write {shown(out)}: {error.strerror or error}"
+
+
 def run_hub_card(args: argparse.Namespace) -> int:
     from ml_lifecycle import hub_card
+    from ml_lifecycle.limits import Refused
 
     card = args.card or args.root / HUB_CARD_IN
     out = args.out or args.root / HUB_CARD_OUT
+    target = output(out, args.root)
+    if isinstance(target, str):
+        return fail(target)
     try:
         readme, warnings = hub_card.export(card, args.allow_unfilled, args.root)
-        write(out, readme)
+        target.write(readme)
     except hub_card.CardError as error:
         return fail(str(error))
+    except Refused as error:
+        return fail(f"{shown(out)} {error}")
     except OSError as error:
         return cannot_write(out, error)
     for warning in warnings:
@@ -160,12 +175,18 @@ def add_dossier(parser: argparse.ArgumentParser) -> None:
 
 def run_dossier(args: argparse.Namespace) -> int:
     from ml_lifecycle import dossier
+    from ml_lifecycle.limits import Refused
 
     out = args.out or args.root / DOSSIER_OUT
+    target = output(out, args.root)
+    if isinstance(target, str):
+        return fail(target)
     try:
-        write(out, dossier.build(args.root, args.date or dt.date.today()))
+        target.write(dossier.build(args.root, args.date or dt.date.today()))
     except dossier.DossierError as error:
         return fail(str(error))
+    except Refused as error:
+        return fail(f"{shown(out)} {error}")
     except OSError as error:
         return cannot_write(out, error)
     print(f"Wrote {shown(out)}")

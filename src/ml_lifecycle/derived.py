@@ -28,6 +28,10 @@ from ml_lifecycle.vocabulary import (
 STATUS_PLACEHOLDER = "<!-- lifecycle-status -->"
 RESPONSIBILITIES_PLACEHOLDER = "<!-- lifecycle-responsibilities -->"
 SUPPLIERS_PLACEHOLDER = "<!-- lifecycle-suppliers -->"
+# Ends a generated block: a line at the margin that renders nothing, so that
+# an indented line of the page's own text after it (after the H1, after a
+# placeholder) is not read as more of the box.
+BLOCK_END = "<!-- lifecycle-end -->"
 STATUS_BOX = {
     "draft": ("warning", "Draft: not reviewed yet"),
     "in-review": ("info", "In review: not approved yet"),
@@ -86,7 +90,7 @@ def status_box(doc: Document) -> str:
 def add_status_box(markdown: str, title: Heading | None, doc: Document) -> str:
     """The status box right below the page's title, the H1 the Markdown
     model found (or at the top)."""
-    box = status_box(doc)
+    box = f"{status_box(doc)}\n\n{BLOCK_END}"
     if title is None:
         return f"{box}\n\n{markdown}"
     lines = markdown.split("\n")
@@ -294,12 +298,12 @@ def fill_placeholders(
         table = status_table(report, by_source, page_source) + pages_note(
             pages, page_source, titles
         )
-        markdown = markdown.replace(STATUS_PLACEHOLDER, f"\n\n{table}\n\n", 1)
+        markdown = markdown.replace(STATUS_PLACEHOLDER, f"\n\n{table}\n\n{BLOCK_END}\n\n", 1)
     for placeholder, render in (
         (RESPONSIBILITIES_PLACEHOLDER, responsibilities_table),
         (SUPPLIERS_PLACEHOLDER, supplier_summary),
     ):
         if placeholder in markdown:
             table = render(report, by_source, page_source)
-            markdown = markdown.replace(placeholder, f"\n\n{table}\n\n", 1)
+            markdown = markdown.replace(placeholder, f"\n\n{table}\n\n{BLOCK_END}\n\n", 1)
     return markdown

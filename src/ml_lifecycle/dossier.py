@@ -47,7 +47,7 @@ from ml_lifecycle.markdown_model import Page, parse, tame_long_lines
 from ml_lifecycle.project import cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report, next_review_text
-from ml_lifecycle.repository import git_text
+from ml_lifecycle.repository import changed_since, git_text
 from ml_lifecycle.rules import check_project, read_page
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
@@ -74,13 +74,6 @@ SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
 
 class DossierError(Exception):
     """A problem reported as one line."""
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without running the Python tags some extensions use."""
-
-
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 @dataclass
@@ -263,7 +256,7 @@ def render_markdown(part: Part, anchors: dict[str, str], root: Path) -> Markup:
 def source_revision(root: Path) -> str:
     """The git commit the dossier was made from, if the project is a repository."""
     commit = (git_text(root, "rev-parse", "--short", "HEAD") or "").strip()
-    if commit and (git_text(root, "status", "--porcelain", "--", DOCS_DIR) or "").strip():
+    if commit and changed_since(root, "HEAD", DOCS_DIR):
         commit += " (with uncommitted changes)"
     return commit
 
@@ -298,7 +291,7 @@ def cover_facts(report: Report, answers: dict, rev: str) -> list[tuple[str, obje
 
 def build(root: Path, today: dt.date) -> str:
     """The whole dossier as one HTML page."""
-    config = read_yaml(root / CONFIG, _IgnoreTags)
+    config = read_yaml(root / CONFIG, limits.TagsIgnored)
     answers = read_yaml(root / ANSWERS).get("default_context") or {}
     answers = answers if isinstance(answers, dict) else {}
     report = check_project(root, today)

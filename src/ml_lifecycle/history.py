@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ml_lifecycle import limits
 from ml_lifecycle.documents import Document, body_fingerprint, read_text
 from ml_lifecycle.markdown_model import split_front_matter
 from ml_lifecycle.report import Report
@@ -21,29 +22,56 @@ DEPTH = 50
 
 
 def fingerprint_of(text: str) -> str:
+    """The body's fingerprint; empty for a version no tool would read."""
+    try:
+        limits.check_markdown_lines(text)
+    except limits.Refused:
+        return ""
     parts = split_front_matter(text.replace("\r\n", "\n"))
     return body_fingerprint(parts[1] if parts else text)
 
 
 def blobs(root: Path, names: list[str]) -> list[str]:
-    """The texts of `commit:path` names, read in one `git cat-file` run."""
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in names).encode())
-    if out is None:
+    """The texts of `commit:path` names: their sizes first (`cat-file
+    --batch-check`), then, in one `git cat-file --batch` run, those within
+    the size a tool reads (a larger version reads as empty)."""
+    checked = git(
+        root, "cat-file", "--batch-check", stdin="".join(f"{n}\n" for n in names).encode()
+    )
+    if checked is None:
         return [""] * len(names)
-    texts = []
-    for _ in names:
-        header, _, out = out.partition(b"\n")
+    wanted = []
+    for line in checked.decode("utf-8", "replace").splitlines()[: len(names)]:
+        fields = line.split()
+        small = len(fields) == 3 and fields[1] == "blob" and fields[2].isdigit()
+        wanted.append(fields[0] if small and int(fields[2]) <= limits.MAX_FILE_BYTES else None)
+    found = [name for name in wanted if name]
+    out = git(root, "cat-file", "--batch", stdin="".join(f"{n}\n" for n in found).encode())
+    texts = {}
+    for name in found:
+        header, _, out = (out or b"").partition(b"\n")
         if not header or header.endswith(b" missing"):
-            texts.append("")
             continue
         size = int(header.rsplit(b" ", 1)[1])
-        texts.append(out[:size].decode("utf-8", "replace"))
+        texts[name] = out[:size].decode("utf-8", "replace")
         out = out[size + 1 :]
-    return texts
+    return [texts.get(name, "") if name else "" for name in wanted] + [""] * (
+        len(names) - len(wanted)
+    )
 
 
 def last_change(root: Path, prefix: str, doc: Document) -> dict | None:
-    log = git_text(root, "log", f"-n{DEPTH}", "--format=%H%x00%an%x00%aI", "--", doc.path)
+    log = git_text(
+        root,
+        "log",
+        "--no-show-signature",
+        "--no-ext-diff",
+        "--no-textconv",
+        f"-n{DEPTH}",
+        "--format=%H%x00%an%x00%aI",
+        "--",
+        doc.path,
+    )
     commits = [line.split("\0") for line in (log or "").splitlines() if line.count("\0") == 2]
     if not commits:
         return None
@@ -58,8 +86,8 @@ def last_change(root: Path, prefix: str, doc: Document) -> dict | None:
         current = fingerprint_of(doc.page.text)
     else:
         try:
-            current = fingerprint_of(read_text(root / doc.path))
-        except (OSError, UnicodeDecodeError):
+            current = fingerprint_of(read_text(root / doc.path, root))
+        except (limits.Refused, OSError, UnicodeDecodeError):
             current = prints[0]
     return {"commit": commit, "author": author, "date": when, "uncommitted": current != prints[0]}
 

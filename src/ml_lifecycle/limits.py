@@ -4,7 +4,8 @@ problem line instead of a crash, a hang or a leak.
 
 - A file whose real path lies outside the project is not read (a link to
   /etc/passwd would otherwise be checked, built and published).
-- A file over MAX_FILE_BYTES, or that is not a regular file, is not read.
+- A file over MAX_FILE_BYTES, or that is not a regular file, is not read;
+  nor is a hard link (a file with several names: the other may be outside).
 - YAML (front matter, lifecycle.yml) is screened before it is parsed: no
   anchors or aliases (a 1 KB "billion laughs" expands to gigabytes) and no
   nesting deeper than MAX_YAML_DEPTH (100,000 levels crash the C parser).
@@ -16,11 +17,9 @@ Each refusal is a `Refused` whose message completes "<path>: ...".
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,10 +33,31 @@ MAX_PHASE_NUMBER = 999
 SHOWN_CHARS = 60  # of a value quoted in a problem line
 # A page the Markdown model reads (markdown_model.py): parsing costs up to
 # about 35 microseconds a line and 10 a punctuation mark on hostile input,
-# so these keep any page under about 2 s. A real document has a few
-# hundred lines and a few thousand marks.
-MAX_MARKDOWN_LINES = 40_000
+# and the site and the dossier render it with Python-Markdown, slower again:
+# these keep any page under a few seconds in every tool. A real document
+# has a few hundred lines, a few thousand marks and tables of a few
+# hundred cells.
+MAX_MARKDOWN_LINES = 10_000  # 20,000 fences took the site's renderer 4 s
 MAX_MARKUP = 200_000
+MAX_TABLE_PIPES = 50_000
+# Python-Markdown reads the inline markup of one block (a paragraph, a
+# heading, a table cell) in time that grows with the square of its marks
+# (8,000 `[` in one paragraph took 7 s, 8,000 `<` 5 s, 16,000 `{` in a
+# heading 5 s, 64,000 `==` 4 s), and 2,000 nested `*` exhaust its
+# recursion. The sum over a page's blocks of (marks in the block)^2 stays
+# under this: one block of 1,000 marks; the largest sum in this
+# repository's own pages is about 11,000.
+MAX_MARKUP_SQUARED = 1_000_000
+# Abbreviations (`*[HTML]: ...`) cost the renderer time in their number
+# times the page's length: 2,000 took 3 s, 4,000 11 s.
+MAX_ABBREVIATIONS = 300
+# Python-Markdown nests lists, admonitions and tabs by indentation, and
+# recursion fails past about 250 levels; a real page nests a few.
+MAX_INDENT = 200  # columns of leading blanks, outside fenced code
+MAX_QUOTE_DEPTH = 100  # quotes in quotes: 256,000 took the renderer 6 s
+# Blocks of HTML whose Markdown is read (md_in_html), nested 500 deep,
+# exhaust Python-Markdown's recursion too.
+MAX_MARKDOWN_IN_HTML = 200
 MARKUP = "[]()*_`<>!\\&"
 
 _OPENING = (
@@ -48,6 +68,8 @@ _OPENING = (
 )
 _CLOSING = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
 _Scanner = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Lines git writes around a conflict it leaves for a person to resolve.
 CONFLICT_EDGE = re.compile(r"^(?:<{7}|>{7}|\|{7})(?:[ \t].*)?$", re.M)
 CONFLICT_MIDDLE = re.compile(r"^={7}[ \t]*$", re.M)
@@ -67,7 +89,7 @@ def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every link followed, lies inside `root`."""
     try:
         return Path(path).resolve().is_relative_to(Path(root).resolve())
-    except (OSError, RuntimeError):  # a link loop
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL  # a link loop
         return False
 
 
@@ -86,51 +108,46 @@ def outside_message(link: Path, root: Path | None = None) -> str:
 
 def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
     """The content of a regular file inside `root` (when given) of at most `limit`
-    bytes. Raises Refused, or OSError when the file cannot be opened."""
-    if root is not None and not is_inside(path, root):
-        raise Refused(outside_message(path))
-    info = os.stat(path)  # before opening: opening a FIFO would block
-    if not stat.S_ISREG(info.st_mode):
-        raise Refused("is not a regular file: not read")
-    if info.st_size > limit:
-        raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
-    with open(path, "rb") as file:
+    bytes. Raises Refused, or OSError when the file cannot be opened.
+
+    Inside a project, the file is opened at its resolved path without
+    following a link again, so a link swapped in after the check is not
+    read; and a file with several names (a hard link) is refused, since
+    its other name may be outside the project."""
+    real = Path(path)
+    if "\0" in str(path):
+        raise Refused("is not a usable file name (it holds a NUL): not read")
+    if root is not None:
+        if not is_inside(path, root):
+            raise Refused(outside_message(path))
+        real = resolved(path)
+    flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)  # a FIFO must not block
+    if root is not None:
+        flags |= _NOFOLLOW
+    fd = os.open(real, flags)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused("is not a regular file: not read")
+        if root is not None and info.st_nlink > 1:
+            raise Refused(
+                f"is a hard link (one file with {info.st_nlink} names, which may lie outside "
+                "the project): not read; copy the file instead"
+            )
+        if info.st_size > limit:
+            raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
         data = file.read(limit + 1)
     if len(data) > limit:
         raise Refused(f"is over the {limit:,}-byte limit: not read")
     return data
 
 
-def holds(path: Path, content: bytes) -> bool:
-    """Whether a file still holds exactly `content`."""
+def resolved(path: Path) -> Path:
+    """A path with every link followed; Refused for a link loop."""
     try:
-        return read_bytes(path, None, len(content)) == content
-    except (Refused, OSError):
-        return False
-
-
-def replace_file(path: Path, data: bytes, original: bytes | None = None) -> None:
-    """Write `data` over a regular file atomically: into a temporary file in
-    the same folder, then a rename, so that a full disk leaves the old file
-    whole. Refuses (Refused) a link or a special file, and a file that no
-    longer holds `original`: an edit saved while the command ran stays."""
-    info = os.lstat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise Refused("is a link or not a regular file: not written")
-    if original is not None and not holds(path, original):
-        raise Refused("changed while this command ran: not written; run the command again")
-    handle, temporary = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        raise Refused("is a link loop: not read") from None
 
 
 def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
@@ -139,17 +156,73 @@ def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES)
 
 
 def check_markdown_lines(text: str) -> None:
-    """Refuse a page with too many lines for the Markdown model to read quickly."""
+    """Refuse, before it is parsed, a page with too many lines or table
+    cells for every tool to read it quickly."""
     lines = text.count("\n") + 1
     if lines > MAX_MARKDOWN_LINES:
         raise Refused(f"has {lines:,} lines, over the {MAX_MARKDOWN_LINES:,}-line limit: not read")
+    pipes = text.count("|")
+    if pipes > MAX_TABLE_PIPES:
+        raise Refused(
+            f"has {pipes:,} table bars (|), over the {MAX_TABLE_PIPES:,} limit: not read; "
+            "split its tables"
+        )
 
 
 def check_markdown_markup(texts: Iterable[str]) -> None:
-    """Refuse inline Markdown with too much punctuation to read quickly."""
-    joined = "\n".join(texts)
-    if sum(joined.count(mark) for mark in MARKUP) > MAX_MARKUP:
+    """Refuse inline Markdown with too much punctuation to read quickly: in
+    all (MAX_MARKUP), in one block, by the square of its marks
+    (MAX_MARKUP_SQUARED), and blocks of HTML read as Markdown nested too deep.
+    `texts` are the page's inline blocks and HTML blocks."""
+    total = squares = in_html = 0
+    for text in texts:
+        marks = sum(text.count(mark) for mark in MARKUP)
+        weight = marks + sum(text.count(mark) for mark in "{}=")
+        total, squares = total + marks, squares + weight * weight
+        if "markdown" in text.lower():
+            lowered = text.lower()
+            in_html += lowered.count("markdown>") + lowered.count("markdown=")
+    if total > MAX_MARKUP:
         raise Refused(f"has over {MAX_MARKUP:,} Markdown punctuation marks in its text: not read")
+    if squares > MAX_MARKUP_SQUARED:
+        raise Refused(
+            "has a paragraph (or heading, or cell) with so many Markdown punctuation marks "
+            "that the site's renderer would take minutes: not read; split it"
+        )
+    if in_html > MAX_MARKDOWN_IN_HTML:
+        raise Refused(
+            f"nests over {MAX_MARKDOWN_IN_HTML} blocks of HTML read as Markdown: not read"
+        )
+
+
+def check_markdown_depth(lines: list[str], fences: list[tuple[int, int]]) -> None:
+    """Refuse a line indented deeper than MAX_INDENT columns, or quoted
+    deeper than MAX_QUOTE_DEPTH, outside fenced code (the site's renderer
+    nests a level per indent and per quote, and fails past about 250
+    levels of indent), and a page with over MAX_ABBREVIATIONS abbreviations."""
+    fenced = {index for start, end in fences for index in range(start, end)}
+    abbreviations = 0
+    for index, line in enumerate(lines):
+        if line.lstrip(" ").startswith("*[") and index not in fenced:
+            abbreviations += 1
+            if abbreviations > MAX_ABBREVIATIONS:
+                raise Refused(
+                    f"defines over {MAX_ABBREVIATIONS} abbreviations (*[...]: ...), which the "
+                    "site's renderer reads slowly: not read"
+                )
+        if ">" in line[:4] and index not in fenced:
+            marks = line[: len(line) - len(line.lstrip(" >"))].count(">")
+            if marks > MAX_QUOTE_DEPTH:
+                raise Refused(
+                    f"has line {index + 1} quoted over {MAX_QUOTE_DEPTH} levels deep: not read"
+                )
+        if line[:1] in (" ", "\t") and index not in fenced:
+            blanks = len(line) - len(line.lstrip(" \t"))
+            if blanks > MAX_INDENT // 4 and len(line[:blanks].expandtabs(4)) > MAX_INDENT:
+                raise Refused(
+                    f"has line {index + 1} indented over {MAX_INDENT} columns outside fenced "
+                    "code: not read"
+                )
 
 
 def screen_yaml(text: str) -> None:
@@ -191,6 +264,14 @@ def make_loader(base: type) -> type:
 
 # The C parser (bundled with PyYAML's wheels) is about seven times faster.
 Loader = make_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+class TagsIgnored(yaml.SafeLoader):
+    """Reads mkdocs.yml without running the Python tags some extensions use
+    (`!!python/name:...`, `!ENV`): a tagged value reads as null."""
+
+
+TagsIgnored.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def load_yaml(text: str, loader: type = Loader) -> object:

@@ -17,8 +17,14 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
 
 Nothing here fails the build (`ml-lifecycle check` is the gate), except what
 the checker refuses to read: a page, folder or file whose real path is outside
-the project (building would publish it), a page over the size limit, or front
-matter that would blow up MkDocs' own YAML parser (limits.py).
+the project (building would publish it), a file with several names (a hard
+link, whose other name may be outside), a page over the size limit, or front
+matter that would blow up MkDocs' own YAML parser (limits.py); and a
+`site_dir` that a build must not empty (MkDocs empties it first, through a
+link too): a link, the project itself or a folder holding it, one holding
+the docs, one inside .git, or one outside the project. A folder outside
+that the user typed (--site-dir) is fine when emptying it loses nothing but
+a build: new, empty, or an earlier site.
 
 Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
 quick preview. Messages go to the logger `mkdocs.plugins.lifecycle`. Event
@@ -27,17 +33,23 @@ plugins have added or removed pages; the page transforms run early in
 on_page_markdown, on the Markdown as written, before other plugins change it.
 
 Values from front matter and lifecycle.yml are data: a page's title,
-subtitle and description and the navigation's section titles reach the theme
-HTML-escaped, and so does the site name, exactly once.
+subtitle, description, author and status (which the theme puts in the
+navigation) and the navigation's section titles reach the theme
+HTML-escaped, and so does the site name, exactly once; an `icon` the theme
+lacks stops the build in one line (the theme would fail on it with a
+traceback). A generated box ends
+with a line at the margin, so that the page's own text never continues it.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import os
 from datetime import date
 from pathlib import Path
 
+import yaml
 from markupsafe import Markup, escape
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
@@ -65,7 +77,7 @@ from ml_lifecycle.vocabulary import (
 
 OVERVIEW = "index.md"
 # Front-matter keys mkdocs-material prints into HTML without escaping.
-PRINTED_META = ("title", "subtitle", "description")
+PRINTED_META = ("title", "subtitle", "description", "author", "status")
 log = logging.getLogger("mkdocs.plugins.lifecycle")
 
 
@@ -84,6 +96,7 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
+        refuse_site_dir(config, project_root(config))
         # Remember whether the user wrote a nav, before this plugin fills one in
         # (under `mkdocs serve` the same config object is reused for rebuilds).
         self.own_nav = config.nav is None or getattr(self, "own_nav", False)
@@ -133,10 +146,14 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         if self.report is None:
             return markdown
         escape_meta(page)
+        refuse_unknown_icon(page, config)
         source = page.file.src_uri
         doc = self.by_source.get(source)
         if doc is not None or EVIDENCE_SCHEME in markdown:
-            markdown = self.transform(markdown, page, doc, config)
+            try:
+                markdown = self.transform(markdown, page, doc, config)
+            except limits.Refused as error:  # the reader's view can be longer than the page
+                raise PluginError(f"lifecycle: {source} {error}: refusing to build") from None
         return derived.fill_placeholders(
             markdown, self.report, source, self.by_source, self.pages, self.page_titles
         )
@@ -197,6 +214,80 @@ def refuse_links_out(docs_dir: Path, root: Path) -> None:
         )
 
 
+def site_dir_problem(site_dir: Path, root: Path, docs_dir: Path, typed: bool = False) -> str:
+    """Why a build must not empty `site_dir`; empty when it may. A folder
+    inside the project, as written, must stay there with every link followed;
+    one outside is refused when the repository's mkdocs.yml names it, and
+    accepted when the user typed it (--site-dir) and emptying it loses
+    nothing but a build."""
+    if site_dir.is_symlink():
+        return "is a link"
+    try:
+        real, root, docs = site_dir.resolve(), root.resolve(), docs_dir.resolve()
+    except (OSError, RuntimeError):
+        return "is reached through a link loop"
+    if root.is_relative_to(real):
+        return "is the project's folder, or a folder holding it"
+    if docs.is_relative_to(real):
+        return "holds the docs folder"
+    if real.is_relative_to(root / ".git"):
+        return "is inside .git"
+    inside_as_written = Path(os.path.abspath(site_dir)).is_relative_to(root)
+    if real.is_relative_to(root):
+        return ""
+    if inside_as_written or not typed:
+        return f"leads outside the project (to {real})"
+    if not new_or_built(real):
+        return f"is outside the project and holds files but no built site ({real})"
+    return ""
+
+
+# What every MkDocs build writes at the top of its site.
+BUILT_SITE = ("sitemap.xml.gz", "sitemap.xml")
+
+
+def new_or_built(folder: Path) -> bool:
+    """Whether emptying a folder loses nothing but a build: it does not
+    exist, holds only hidden entries (which MkDocs keeps), or holds a site
+    MkDocs built."""
+    try:
+        entries = [entry.name for entry in os.scandir(folder)]
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if all(name.startswith(".") for name in entries):
+        return True
+    return any((folder / name).is_file() for name in BUILT_SITE)
+
+
+def typed_site_dir(config: MkDocsConfig, root: Path) -> bool:
+    """Whether site_dir comes from the command line (or `mkdocs serve`'s own
+    folder), not from the repository's mkdocs.yml: then it is the user's."""
+    try:
+        data = limits.load_yaml(limits.read_text(Path(config.config_file_path)), limits.TagsIgnored)
+    except (OSError, UnicodeDecodeError, limits.Refused, yaml.YAMLError):
+        return False
+    if not isinstance(data, dict) or "INHERIT" in data:
+        return False
+    written = data.get("site_dir", "site")
+    if not isinstance(written, str):
+        return False
+    return os.path.abspath(root / written) != os.path.abspath(config.site_dir)
+
+
+def refuse_site_dir(config: MkDocsConfig, root: Path) -> None:
+    """Stop the build before MkDocs empties a site_dir it must not."""
+    site_dir = Path(config.site_dir)
+    why = site_dir_problem(site_dir, root, Path(config.docs_dir), typed_site_dir(config, root))
+    if why:
+        shown = site_dir.relative_to(root) if site_dir.is_relative_to(root) else site_dir
+        raise PluginError(
+            f"lifecycle: site_dir {shown} {why}: refusing to build, since a build empties "
+            "site_dir first; set site_dir to a new folder inside the project, such as site"
+        )
+
+
 def html_text(value: object) -> Markup:
     """Text as HTML, escaped exactly once: the template bakes some values
     (the site name, the overview's title) already escaped, for themes that
@@ -205,25 +296,61 @@ def html_text(value: object) -> Markup:
 
 
 def escape_meta(page: Page) -> None:
-    """Front-matter text that the theme prints as HTML, escaped once."""
+    """Front-matter values that the theme prints as HTML, escaped once (a
+    list or a mapping as its text: the theme would print its repr)."""
     for key in PRINTED_META:
         value = page.meta.get(key)
-        if isinstance(value, str) and not isinstance(value, Markup):
+        if value is not None and not isinstance(value, Markup):
             page.meta[key] = html_text(value)
+
+
+def refuse_unknown_icon(page: Page, config: MkDocsConfig) -> None:
+    """A front-matter `icon` the theme does not have, one line: the theme
+    includes `.icons/<icon>.svg` as a template, and a name it lacks (or one
+    climbing out with ..) stops the build with a traceback."""
+    icon = page.meta.get("icon")
+    folders = [Path(folder) / ".icons" for folder in config.theme.dirs]
+    folders = [folder for folder in folders if folder.is_dir()]
+    if icon is None or not folders:
+        return
+    parts = icon.split("/") if isinstance(icon, str) and "\0" not in icon else [""]
+    named = all(part not in ("", ".", "..") and "\\" not in part for part in parts)
+    if named and any((folder / f"{icon}.svg").is_file() for folder in folders):
+        return
+    raise PluginError(
+        f"lifecycle: {page.file.src_uri}: front-matter icon {limits.brief(icon)} is not an icon "
+        "of the theme: refusing to build; name one, such as material/file-document"
+    )
 
 
 def refuse_outside(files: Files, docs_dir: Path, root: Path) -> None:
     """Stop the build before it reads or copies a file that a link places in
-    docs/ but that lives outside the project (theme files live elsewhere)."""
+    docs/ but that lives outside the project (theme files live elsewhere),
+    or a hard link, whose other name may be outside."""
     docs_dir = docs_dir.absolute()
     for file in files:
         path = Path(file.abs_src_path) if file.abs_src_path else None
-        if path and path.is_relative_to(docs_dir) and not is_inside(path, root):
+        if not path or not path.is_relative_to(docs_dir):
+            continue
+        if not is_inside(path, root):
             raise PluginError(
                 f"lifecycle: {file.src_uri} is a link to "
                 f"{Path(file.abs_src_path).resolve()}, outside the project {root}: "
                 "refusing to publish it; copy the file into the project instead"
             )
+        if names(path) > 1:
+            raise PluginError(
+                f"lifecycle: {file.src_uri} is a hard link (one file with {names(path)} names, "
+                "which may lie outside the project): refusing to publish it; copy the file instead"
+            )
+
+
+def names(path: Path) -> int:
+    """How many names (hard links) a file has."""
+    try:
+        return os.stat(path).st_nlink
+    except OSError:
+        return 1
 
 
 def in_docs_dir(by_path: dict, root: Path, docs_dir: Path) -> dict:

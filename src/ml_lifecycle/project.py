@@ -136,6 +136,8 @@ def _evidence_refusal(name: object, source: object) -> str:
     if not isinstance(source, str) or not source.strip():
         return "needs a source: a JSON or CSV file, or mlflow:runs:/<run_id>"
     source = source.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in source):
+        return f"source {limits.brief(source)} holds a control character: write a plain path"
     if source.startswith(MLFLOW_PREFIX):
         run = source[len(MLFLOW_PREFIX) :]
         return "" if EVIDENCE_NAME.fullmatch(run) else f"names no run: {limits.brief(source)}"

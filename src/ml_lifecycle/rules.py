@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle import limits
+from ml_lifecycle import identity, limits
 from ml_lifecycle.documents import (
     Document,
     FrontMatter,
@@ -194,7 +194,8 @@ def check_status(doc: Document, page: Page, front: FrontMatter, today: date):
 
 
 def same_person(first: str, second: str) -> bool:
-    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+    """Names and emails compared as a reader sees them (identity.py)."""
+    return identity.same_person(first, second)
 
 
 def check_evidence(doc: Document, project: Project, page: Page) -> None:
@@ -232,6 +233,12 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
             APPROVED_BY,
             f"approved by its own owner ({doc.approved_by}): approval needs a second person",
         )
+    if hidden := identity.hidden_characters(doc.approved_by):
+        problem(
+            APPROVED_BY,
+            f"{APPROVED_BY} holds characters a reader cannot see ({', '.join(hidden[:3])}): "
+            "write the approver's name as plain text",
+        )
     recorded = as_text(front.block.get(FINGERPRINT))
     if not recorded:
         doc.approval = "missing"
@@ -240,7 +247,7 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
             f"approved by hand: no {FINGERPRINT}; "
             "record the approval with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif recorded != body_fingerprint(page.body, cited := cited_digests(project, page)):
+    elif recorded != body_fingerprint(page.body, cited := cited_digests(project, page, front.meta)):
         doc.approval = "changed"
         when = doc.last_reviewed or "an unrecorded date"
         what = f" (its text, or evidence it cites: {', '.join(sorted(cited))})" if cited else ""

@@ -122,15 +122,16 @@ EXTENSION_CONFIGS = {
 }
 
 
-# At the start of a line, `-` opens a list or a rule, and digits followed by
-# `.` or `)` an ordered list: that one character becomes a reference too.
-BLOCK_START = re.compile(r"^(-|\d+[.)])")
+# At the start of a line, `-` opens a list or a rule, `?` a folded block
+# (`??? note`), and digits followed by `.` or `)` an ordered list: that one
+# character becomes a reference too.
+BLOCK_START = re.compile(r"^(-|\?|\d+[.)])")
 
 
 def md_escape(value: object) -> str:
     """Text that Markdown shows exactly as typed, on one line: runs of
     whitespace become one space, every syntax character a reference, and so
-    does the character that would open a list at the start."""
+    does the character that would open a list or a block at the start."""
     text = " ".join(str(value).split())
     escaped = "".join(f"&#{ord(c)};" if c in MARKDOWN_SYNTAX else c for c in text)
     return BLOCK_START.sub(lambda m: m.group(1)[:-1] + f"&#{ord(m.group(1)[-1])};", escaped)

@@ -22,9 +22,10 @@ REVIEWED = {
     "rules.py": {r"[0-9]{1,9}", r"([0-9]{1,9})(?:-([0-9]{1,9}))?"},  # numbers, phase ranges
     "project.py": {r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}"},  # an evidence source's name
     "traceability.py": {None, r"\s*(?P<op>≥|>=|>|≤|<=|<|=)\s*(?P<limit>[-+]?\d[\d,]*(?:\.\d+)?)"},
-    "vocabulary.py": {r"^(-|\d+[.)])"},  # escaping what would open a list, on output
+    "vocabulary.py": {r"^(-|\?|\d+[.)])"},  # escaping what would open a list, on output
     "values.py": {r"[-+\N{MINUS SIGN}]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", r"[-+]?\d+"},
-    "hub.py": {None},  # evidence:NAME#KEY as a model-index value, in YAML
+    "findings.py": {None},  # evidence:NAME#KEY as a front-matter value, in YAML
+    "identity.py": {r"[\s<>()\[\],;:\"]+", r"[\s._+-]+"},  # the words of a name
     "build.py": {r"[a-z]+:", r' alt="[^"]*"'},  # a URL scheme; the figure's alt in HTML
     "hooks.py": {r'(?<= )(href|src|srcset)="(assets/lifecycle[^"]*)"'},  # built HTML
 }

@@ -3,14 +3,19 @@ source, and the hashes an approval covers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ml_lifecycle.evidence.sources import artefact
-from ml_lifecycle.evidence.values import Missing, lookup, matches, shown_value
+from ml_lifecycle.evidence.values import Missing, Unusable, lookup, matches, shown_value
 from ml_lifecycle.markdown_model import Citation, Page
 from ml_lifecycle.problem import Problem
 from ml_lifecycle.project import Project
-from ml_lifecycle.vocabulary import PHASES_FILE
+from ml_lifecycle.vocabulary import EVIDENCE_SCHEME, PHASES_FILE
+
+# A front-matter value that names evidence: `value: evidence:eval#test.accuracy`
+# in a model-index metric, which the Hub export fills from it.
+TARGET = re.compile(re.escape(EVIDENCE_SCHEME) + r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})#(\S{1,200})")
 
 
 @dataclass
@@ -37,6 +42,8 @@ def examine(project: Project, citation: Citation) -> Finding:
         return Finding(citation, problem=f"cites {citation.target}, but {found.error}")
     try:
         value = lookup(found, citation.key)
+    except Unusable as exc:
+        return Finding(citation, problem=f"cites {citation.target}, but in {found.source} {exc}")
     except Missing as exc:
         return Finding(citation, problem=f"cites {citation.target}: {found.source} has {exc}")
     if matches(citation.text, value):
@@ -56,14 +63,28 @@ def problems_of(path: str, findings: list[Finding]) -> list[Problem]:
     return [Problem(path, f.citation.line, f.problem) for f in findings if f.problem]
 
 
-def cited_digests(project: Project, page: Page) -> dict[str, str]:
-    """The hash of each artefact a page's body cites (what an approval
-    covers); a source that cannot be read counts as its error."""
+def front_matter_sources(meta: object) -> list[str]:
+    """The evidence sources that front-matter values name (the model-index
+    metrics an export fills from evidence), in the order found."""
+    names, pending = [], [meta]
+    while pending:  # the YAML reader bounds the depth and the size
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str) and (match := TARGET.fullmatch(value.strip())):
+            names.append(match.group(1))
+    return names
+
+
+def cited_digests(project: Project, page: Page, meta: object = None) -> dict[str, str]:
+    """The hash of each artefact a page's body cites, and of each one its
+    front matter names for an export (what an approval covers); a source
+    that cannot be read counts as its error."""
     digests = {}
-    for citation in page.citations:
-        found = artefact(project, citation.name)
-        if found is None:
-            digests[citation.name] = "undeclared"
-        else:
-            digests[citation.name] = found.digest or "unreadable"
+    names = [citation.name for citation in page.citations] + front_matter_sources(meta)
+    for name in names:
+        found = artefact(project, name)
+        digests[name] = "undeclared" if found is None else (found.digest or "unreadable")
     return digests

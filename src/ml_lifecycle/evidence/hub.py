@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
-from ml_lifecycle.evidence.findings import examine
+from ml_lifecycle.evidence.findings import TARGET, examine
 from ml_lifecycle.evidence.sources import artefact
 from ml_lifecycle.evidence.values import Missing, as_decimal, cited_number, lookup, rounded
 from ml_lifecycle.markdown_model import Citation
 from ml_lifecycle.project import Project
-from ml_lifecycle.vocabulary import EVIDENCE_SCHEME
-
-TARGET = re.compile(re.escape(EVIDENCE_SCHEME) + r"([A-Za-z0-9_][A-Za-z0-9_.-]{0,99})#(\S{1,200})")
 
 
 def metric_of(key: str) -> str:

@@ -8,9 +8,12 @@ import hashlib
 import io
 import json
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from ml_lifecycle import limits
 from ml_lifecycle.project import Project
@@ -147,14 +150,68 @@ def read_mlflow(found: Artefact) -> None:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         found.error = f"{found.source} cannot be read from MLflow: {limits.brief(detail)}"
         return
+    store = file_store()
+    if store is not None:
+        refused = store_refusal(store, run.info.experiment_id, run_id)
+        if refused:
+            found.error = f"{found.source}: the MLflow store's {refused}: not read"
+            return
     values = {"metrics": dict(run.data.metrics), "params": dict(run.data.params)}
     found.data = values
     found.digest = (
         "sha256:" + hashlib.sha256(json.dumps(values, sort_keys=True).encode("utf-8")).hexdigest()
     )
     ended = run.info.end_time or run.info.start_time
-    if ended:
-        found.modified = datetime.fromtimestamp(ended / 1000, timezone.utc).date().isoformat()
+    try:
+        stamp = datetime.fromtimestamp(ended / 1000, timezone.utc) if ended else None
+    except (OverflowError, OSError, ValueError, TypeError):  # a store can hold any number
+        stamp = None
+    found.modified = stamp.date().isoformat() if stamp else ""
     uri = os.environ.get(MLFLOW_URI_VARIABLE, "")
     if uri.startswith(("http://", "https://")):
         found.url = f"{uri.rstrip('/')}/#/experiments/{run.info.experiment_id}/runs/{run_id}"
+
+
+def file_store() -> Path | None:
+    """The folder of MLflow's runs when it keeps them in files (a file: URI
+    or a path), else None (a server or a database: its values are screened
+    all the same, values.py)."""
+    import mlflow
+
+    uri = mlflow.get_tracking_uri()
+    if uri.startswith("file:"):
+        return Path(url2pathname(urlparse(uri).path))
+    if "://" in uri or uri.startswith(("sqlite:", "databricks", "postgresql:", "mysql:")):
+        return None
+    return Path(uri)
+
+
+def store_refusal(store: Path, experiment: str, run_id: str) -> str:
+    """Why a run's files in a file store cannot be trusted: MLflow reads a
+    parameter file that is a link (to /etc/passwd, say) or a hard link as
+    it reads any other, and its value would be published. Empty when none."""
+    folder = store / str(experiment) / run_id
+    if not limits.is_inside(folder, store):
+        return f"run folder {experiment}/{run_id} links outside the store"
+    for name in ("meta.yaml", "params", "metrics", "tags"):
+        for path in [folder / name, *walk_entries(folder / name)]:
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            what = path.relative_to(store).as_posix()
+            if stat.S_ISLNK(info.st_mode):
+                return f"{limits.brief(what)} is a link"
+            if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+                return f"{limits.brief(what)} is not a regular file"
+            if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+                return f"{limits.brief(what)} is a hard link (a file with several names)"
+    return ""
+
+
+def walk_entries(folder: Path) -> list[Path]:
+    """Every entry under a folder, links not followed."""
+    found = []
+    for top, folders, files in os.walk(folder, followlinks=False):
+        found += [Path(top) / name for name in (*folders, *files)]
+    return found

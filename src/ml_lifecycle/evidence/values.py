@@ -4,27 +4,71 @@ the value found, at the precision the document writes."""
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import unicodedata
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from ml_lifecycle import limits
 from ml_lifecycle.evidence.sources import Artefact
+from ml_lifecycle.identity import INVISIBLE
 
 # A number as a document writes it: sign, thousands separators, decimals.
 NUMBER = re.compile(r"[-+\N{MINUS SIGN}]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 MINUS = "\N{MINUS SIGN}"  # typographic minus, as some documents write it
+# What a source value may be, wherever it lands (a document, a page, the
+# Hub card, the dossier): a finite number of moderate size, or short text of
+# letters, digits, spaces and punctuation that no Markdown or HTML reads.
+MAX_TEXT = 100  # characters: a citation's own text is at most as long
+MAX_EXPONENT = 100  # a number's size, in powers of ten either way
+PLAIN_PUNCTUATION = frozenset(" .,:;%+-/@'()\N{MINUS SIGN}")
+# Rounding to the digits a document writes (at most MAX_TEXT) a number of
+# at most MAX_EXPONENT digits never needs more precision than this.
+ARITHMETIC = Context(prec=2 * (MAX_TEXT + MAX_EXPONENT) + 10)
 
 
 class Missing(Exception):
     """A cited key the artefact does not hold; str() says so in one line."""
 
 
+class Unusable(Missing):
+    """A value that is not a plain number or short plain text: refused where
+    it is read, so that it never reaches a document or a page as markup."""
+
+
 def lookup(found: Artefact, key: str) -> object:
-    """The value at `key` in an artefact. Raises Missing."""
+    """The value at `key` in an artefact. Raises Missing (Unusable for a
+    value that is no plain number or short plain text)."""
     if not found.is_file:
-        return lookup_run(found.data, key)
-    if isinstance(found.data, list):
-        return lookup_csv(found.data, key)
-    return lookup_json(found.data, key)
+        value = lookup_run(found.data, key)
+    elif isinstance(found.data, list):
+        value = lookup_csv(found.data, key)
+    else:
+        value = lookup_json(found.data, key)
+    return screened(value, key)
+
+
+def screened(value: object, key: str) -> object:
+    """The value, when it is a plain number or short plain text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = as_decimal(value)
+        if number is None or (number != 0 and abs(number.adjusted()) > MAX_EXPONENT):
+            raise Unusable(f"{key} is {limits.brief(value)}: not a finite number of usable size")
+        return value
+    text = str(value)
+    if not text.strip() or len(text) > MAX_TEXT:
+        raise Unusable(f"{key} is empty or over {MAX_TEXT} characters: not a short plain text")
+    odd = next((c for c in text if not plain_character(c)), None)
+    if odd is not None:
+        raise Unusable(
+            f"{key} holds {odd!r} (U+{ord(odd):04X}): a value is a number or plain text "
+            "(letters, digits, spaces, .,:;%+-/@'()), never markup"
+        )
+    return text
+
+
+def plain_character(char: str) -> bool:
+    if char in INVISIBLE:  # letters by category, blank to a reader
+        return False
+    return char.isalnum() or char in PLAIN_PUNCTUATION or unicodedata.category(char) == "Mn"
 
 
 def leaf(value: object, key: str) -> object:
@@ -113,7 +157,11 @@ def cited_number(text: str) -> tuple[Decimal, int] | None:
 
 
 def rounded(value: Decimal, digits: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    """The value to `digits` decimals, with enough precision for any value
+    `screened` lets through and any number a citation can write."""
+    return value.quantize(
+        Decimal(1).scaleb(-digits, ARITHMETIC), rounding=ROUND_HALF_UP, context=ARITHMETIC
+    )
 
 
 def matches(text: str, value: object) -> bool:
@@ -121,7 +169,10 @@ def matches(text: str, value: object) -> bool:
     cited, number = cited_number(text), as_decimal(value)
     if cited is None or number is None:
         return text.strip() == str(value).strip()
-    return rounded(number, cited[1]) == cited[0]
+    try:
+        return rounded(number, cited[1]) == cited[0]
+    except InvalidOperation:  # beyond any precision: no document writes it
+        return False
 
 
 def shown_value(value: object) -> str:
@@ -138,7 +189,10 @@ def restated(text: str, value: object) -> str:
     if cited is None or number is None:
         return " ".join(str(value).split())
     digits = cited[1]
-    new = f"{rounded(number, digits):{',' if ',' in text else ''}.{digits}f}"
+    try:
+        new = f"{rounded(number, digits):{',' if ',' in text else ''}.{digits}f}"
+    except InvalidOperation:
+        new = str(number)
     if MINUS in text:
         new = new.replace("-", MINUS)
     lead = text[: len(text) - len(text.lstrip())]
