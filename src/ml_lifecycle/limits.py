@@ -17,6 +17,7 @@ Each refusal is a `Refused` whose message completes "<path>: ...".
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -51,6 +52,7 @@ _Scanner = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Lines git writes around a conflict it leaves for a person to resolve.
 CONFLICT_EDGE = re.compile(r"^(?:<{7}|>{7}|\|{7})(?:[ \t].*)?$", re.M)
 CONFLICT_MIDDLE = re.compile(r"^={7}[ \t]*$", re.M)
+CONFLICT_MARKS = ("<" * 7, ">" * 7, "|" * 7)  # one of them is in any text CONFLICT_EDGE finds
 
 
 class Refused(Exception):
@@ -66,9 +68,23 @@ def brief(value: object) -> str:
 def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every link followed, lies inside `root`."""
     try:
-        return Path(path).resolve().is_relative_to(Path(root).resolve())
+        real, top = _real(path), _real(root)
     except (OSError, RuntimeError):  # a link loop
         return False
+    return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
+
+
+def _real(path: Path | str) -> str:
+    """Path(path).resolve() as a string, normalised for comparison, without
+    pathlib's parsing (a check reads thousands of files): a link loop raises
+    RuntimeError as resolve() does."""
+    real = os.path.realpath(path)
+    try:
+        os.stat(real)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RuntimeError(f"link loop at {real}") from None
+    return os.path.normcase(real)
 
 
 def outside_message(link: Path, root: Path | None = None) -> str:
@@ -95,7 +111,11 @@ def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES
     if info.st_size > limit:
         raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
     with open(path, "rb") as file:
-        data = file.read(limit + 1)
+        # As much as stat says, and more only if the file grew since: never
+        # a buffer of the whole limit for a file of a few KB.
+        data = file.read(min(info.st_size, limit) + 1)
+        if len(data) > info.st_size:
+            data += file.read(limit + 1 - len(data))
     if len(data) > limit:
         raise Refused(f"is over the {limit:,}-byte limit: not read")
     return data
@@ -235,6 +255,8 @@ def conflict_line(text: str) -> int | None:
     """The file line of the first merge-conflict marker, if any: `<<<<<<<`,
     `|||||||` or `>>>>>>>` at the start of a line, or `=======` when one of
     those is in the file too (alone, it may underline a heading)."""
+    if not any(mark in text for mark in CONFLICT_MARKS):
+        return None  # most pages: a plain search is much faster than the pattern
     edge = CONFLICT_EDGE.search(text)
     if edge is None:
         return None

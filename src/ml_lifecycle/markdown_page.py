@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import accumulate
 
 from markdown_it.token import Token
@@ -45,13 +46,13 @@ class Row:
     tokens: list[Token] = field(repr=False)  # each cell's inline token
     table: Table = field(repr=False)
 
-    @property
+    @cached_property
     def cells(self) -> list[tuple[Part, ...]]:
         return [
             tuple(part for line in inline_lines(token) for part in line) for token in self.tokens
         ]
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
         return [plain(cell) for cell in self.cells]
 

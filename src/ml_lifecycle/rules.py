@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -24,7 +25,8 @@ from ml_lifecycle.documents import (
     read_text,
 )
 from ml_lifecycle.evidence.findings import cited_digests, examine_page, problems_of
-from ml_lifecycle.markdown_model import Page, parse
+from ml_lifecycle.markdown_model import Page
+from ml_lifecycle.markdown_shared import shared_page
 from ml_lifecycle.problem import Problem, yaml_problem
 from ml_lifecycle.project import Phase, Project, load_project, scan_docs
 from ml_lifecycle.report import Report
@@ -45,6 +47,8 @@ from ml_lifecycle.vocabulary import (
 
 # Past this many, unknown fields of one block are counted, not listed.
 MAX_UNKNOWN_FIELDS = 20
+# Distinct front matters whose parse is kept (a few KB each): see read_front.
+FRONT_MATTERS = 1024
 
 
 class UsageError(Exception):
@@ -256,10 +260,30 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
 
 
 def read_page(path: Path, root: Path) -> Page:
-    """A file inside the project, read once into the Markdown model. Raises
+    """A file inside the project, read once into the Markdown model (a model
+    shared with files of the same text: read it, never change it). Raises
     limits.Refused, OSError or UnicodeDecodeError."""
     # Never a link out of the project: that would publish what is not its own.
-    return parse(read_text(path, root))
+    return shared_page(read_text(path, root))
+
+
+@lru_cache(maxsize=FRONT_MATTERS)
+def _front_or_error(text: str) -> FrontMatter | Exception:
+    try:
+        return FrontMatter.read(text)
+    except (limits.Refused, yaml.YAMLError) as exc:
+        return exc
+
+
+def read_front(text: str) -> FrontMatter:
+    """FrontMatter.read, once per distinct text in a process (the same
+    front matter recurs in copies and in every project of a template). The
+    result is shared: read it, never change it. Raises limits.Refused or
+    yaml.YAMLError."""
+    found = _front_or_error(text)
+    if isinstance(found, Exception):
+        raise found.with_traceback(None)  # a traceback of its own each time
+    return found
 
 
 def unreadable(rel: str, exc: Exception) -> Problem:
@@ -310,7 +334,7 @@ def read_document(
         return doc
     doc.unfilled = page.unfilled
     try:
-        front = FrontMatter.read(page.front.text)
+        front = read_front(page.front.text)
     except (limits.Refused, yaml.YAMLError) as exc:
         if folder_phase is None and not mentions_block(page.front.text):
             return None  # reported by check_page
@@ -387,16 +411,17 @@ def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
     that would stop the site build (refused front matter) or leave the merge
     unfinished (conflict markers), and its title."""
     problems = []
+    title = None
     if page.front and page.front.text.strip():
         try:
             limits.screen_yaml(page.front.text)  # MkDocs parses it with the pure-Python loader
         except limits.Refused as exc:
             problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
-            page.front.text = ""
+            title = page.title()  # the page may be shared (markdown_shared.py): left as read
     conflict = conflict_problem(rel, page.text)
     if conflict is not None:
         problems.append(conflict)
-    return problems, page_title(page)
+    return problems, page_title(page) if title is None else title
 
 
 # --- the project ------------------------------------------------------------------
