@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import stat
@@ -68,10 +69,18 @@ def brief(value: object) -> str:
 def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every link followed, lies inside `root`."""
     try:
-        real, top = _real(path), _real(root)
+        real, top = _real(path), _real_root(os.path.abspath(root))
     except (OSError, RuntimeError):  # a link loop
         return False
     return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
+
+
+@functools.lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    """A project root's real path, found once per process: a command reads
+    thousands of files inside one root. (Only the user can move a root;
+    what a repository holds cannot.)"""
+    return _real(root)
 
 
 def _real(path: Path | str) -> str:
@@ -175,6 +184,8 @@ def check_markdown_markup(texts: Iterable[str]) -> None:
 def screen_yaml(text: str) -> None:
     """Refuse YAML that would blow up in the parser: anchors, aliases and deep
     nesting. Scanning is flat (no recursion), and stops at the first excess."""
+    if "&" not in text and "*" not in text and _openings(text) <= MAX_YAML_DEPTH:
+        return  # no anchor or alias, and too few indicators to nest that deep
     depth = 0
     try:
         for token in yaml.scan(text, Loader=_Scanner):
@@ -193,6 +204,12 @@ def screen_yaml(text: str) -> None:
                 )
     except yaml.YAMLError:
         return  # the parser reports it, with its line
+
+
+def _openings(text: str) -> int:
+    """At most how many collections the text can open: each starts at a
+    `-`, `:` or `?` indicator (block collections) or at `[` or `{`."""
+    return sum(text.count(indicator) for indicator in "-:?[{")
 
 
 def make_loader(base: type) -> type:

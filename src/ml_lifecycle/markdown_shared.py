@@ -15,14 +15,15 @@ from one template. So a text is parsed once per process:
 Both are bounded (least recently used entries go first), hold nothing but
 what the parser makes of the text, and live only as long as the process:
 nothing is written to disk, so no repository, branch or CI cache can supply
-an entry. The front matter's end is found by the same markdown-it plugin as
-in a full parse (run on the front matter alone); when that is in any doubt,
-the page is parsed whole. `shared_page(text)` equals `parse(text)` field by
-field (tests/package/test_markdown_model.py checks it on every stub).
+an entry. The front matter ends where markdown-it's front-matter plugin ends
+it; a text with other line ends than \\n is parsed whole. `shared_page(text)`
+equals `parse(text)` field by field (tests/package/test_markdown_shared.py
+checks it on the worked example and on every way front matter can close).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ml_lifecycle import limits
@@ -38,8 +39,6 @@ from ml_lifecycle.markdown_page import (
     Statement,
     Table,
 )
-from ml_lifecycle.markdown_parser import parser
-from ml_lifecycle.markdown_reader import front_matter_of
 
 # Distinct texts (and bodies) kept: a page's model is about 75 KB, so each
 # cache stays under about 20 MB however many files a command reads.
@@ -79,13 +78,13 @@ def _assembled(text: str) -> Page:
     lines = text.replace("\r", "\n").split("\n")
     if lines[0].rstrip(" \t") != FRONT_OPENING:
         return _body(text)
-    front = _front_source(lines)
+    front = _front_source(text, lines)
     if front is None:
         return parse(text)  # unclosed, or closed in a way worth a full parse
     start = sum(len(line) + 1 for line in lines[: front.body_index])
     if start > len(text):
         return parse(text)  # the closing line ends the file: nothing to share
-    return _with_front(_body(text[start:]), text, lines, front, start)
+    return _with_front(text[start:], text, lines, front, start)
 
 
 def _body(body: str) -> Page:
@@ -96,64 +95,90 @@ def _body(body: str) -> Page:
 
 
 def _closing_line(lines: list[str]) -> int | None:
-    """The first line that can close front matter: a run of three or more
-    dashes, or `...` at the start, and then only blanks; None when there is
-    none. (The plugin has the last word: see _front_source.)"""
+    """The index of the line that closes front matter, as the front-matter
+    plugin (mdit_py_plugins.front_matter) finds it after an opening `---`:
+    the first line that is `...` at its start, or three or more dashes after
+    any spaces and tabs, each followed by spaces and tabs only. None when no
+    line closes it. (tests/package/test_markdown_shared.py compares every
+    form with the plugin's own reading.)"""
     for index in range(1, len(lines)):
         line = lines[index]
+        if line.startswith("...") and not line[3:].strip(" \t"):
+            return index
         stripped = line.lstrip(" \t")
-        dashes = len(stripped) - len(stripped.lstrip("-"))
-        closes = dashes >= 3 and not stripped[dashes:].strip(" \t")
-        if closes or (line.startswith("...") and not line[3:].strip(" \t")):
+        if stripped.startswith("---") and not stripped.lstrip("-").strip(" \t"):
             return index
     return None
 
 
-def _front_source(lines: list[str]) -> FrontSource | None:
-    """Where the front matter ends, as the front-matter plugin finds it: the
-    plugin reads the lines up to the first that can close it, and must close
-    the block exactly there; None otherwise."""
+def _front_source(text: str, lines: list[str]) -> FrontSource | None:
+    """The front matter's YAML and where the body starts; None when it is
+    never closed, or the text has line ends other than \\n (then the page is
+    parsed whole)."""
     closing = _closing_line(lines)
-    if closing is None:
+    if closing is None or "\r" in text:
         return None
-    head = lines[: closing + 1]
-    tokens = parser(True, inline=False).parse("\n".join(head) + "\n")
-    front = front_matter_of(tokens, head)
-    if front is None or front.body_index != closing + 1:
-        return None
-    return front
+    return FrontSource("".join(line + "\n" for line in lines[1:closing]), closing + 1)
 
 
-def _with_front(body: Page, text: str, lines: list[str], front: FrontSource, start: int) -> Page:
+@dataclass(frozen=True)
+class _Moved:
+    """What a body's model holds, moved down `down` lines: shared by every
+    page with that body under front matter of that many lines."""
+
+    headings: list[Heading]
+    blocks: list[Block]
+    tables: list[Table]
+    statements: list[Statement]
+    prompts: list[Prompt]
+    answer_lines: list[int]
+    fences: list[tuple[int, int]]
+
+
+@lru_cache(maxsize=SHARED_PAGES)
+def _moved(source: str, down: int, *_limits: int) -> _Moved:
+    """The model of the body `source` moved down."""
+    body = _body(source)
+    return _Moved(
+        headings=[
+            Heading(h.level, h.text, h.index + down, h.stop + down, h.end + down)
+            for h in body.headings
+        ],
+        blocks=[
+            Block(
+                b.kind,
+                b.start + down,
+                b.end + down,
+                b.title,
+                b.prompt,
+                None if b.example is None else b.example + down,
+            )
+            for b in body.blocks
+        ],
+        tables=[_moved_table(table, down) for table in body.tables],
+        statements=[
+            Statement(s.line + down, s.raw, s.token, s.number, s.in_list) for s in body.statements
+        ],
+        prompts=[Prompt(p.line + down, p.kind) for p in body.prompts],
+        answer_lines=[index + down for index in body.answer_lines],
+        fences=[(first + down, end + down) for first, end in body.fences],
+    )
+
+
+def _with_front(source: str, text: str, lines: list[str], front: FrontSource, start: int) -> Page:
     """The page of `text`: its front matter, and the model of its body
-    (which starts at file line index `front.body_index`, offset `start`) with
+    `source` (which starts at file line index `front.body_index`, offset `start`) with
     every place moved there. Tokens are shared: readers use only their
     text; links are placed before they are moved."""
     down = front.body_index
+    body = _body(source)
+    moved = _moved(source, down, limits.MAX_MARKDOWN_LINES, limits.MAX_MARKUP)
 
     def at(offset: int | None) -> int | None:
         return None if offset is None else offset + start
 
-    page = Page(text, lines, front)
+    page = Page(text, lines, front, moved.headings, moved.blocks, moved.tables, moved.statements)
     page._init_offsets()
-    page.headings = [
-        Heading(h.level, h.text, h.index + down, h.stop + down, h.end + down) for h in body.headings
-    ]
-    page.blocks = [
-        Block(
-            b.kind,
-            b.start + down,
-            b.end + down,
-            b.title,
-            b.prompt,
-            None if b.example is None else b.example + down,
-        )
-        for b in body.blocks
-    ]
-    page.tables = [_moved_table(table, down) for table in body.tables]
-    page.statements = [
-        Statement(s.line + down, s.raw, s.token, s.number, s.in_list) for s in body.statements
-    ]
     page.found_links = [
         Link(k.target, k.text, k.line + down, at(k.start), at(k.label_end), at(k.end))
         for k in body.links
@@ -162,9 +187,7 @@ def _with_front(body: Page, text: str, lines: list[str], front: FrontSource, sta
         Citation(c.text, c.name, c.key, c.line + down, at(c.start), at(c.end))
         for c in body.citations
     ]
-    page.prompts = [Prompt(p.line + down, p.kind) for p in body.prompts]
-    page.answer_lines = [index + down for index in body.answer_lines]
-    page.fences = [(first + down, end + down) for first, end in body.fences]
+    page.prompts, page.answer_lines, page.fences = moved.prompts, moved.answer_lines, moved.fences
     return page
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -44,11 +43,10 @@ from ml_lifecycle.vocabulary import (
     PHASES_FILE,
     STATUSES,
 )
+from ml_lifecycle.yaml_shared import load_shared
 
 # Past this many, unknown fields of one block are counted, not listed.
 MAX_UNKNOWN_FIELDS = 20
-# Distinct front matters whose parse is kept (a few KB each): see read_front.
-FRONT_MATTERS = 1024
 
 
 class UsageError(Exception):
@@ -267,23 +265,12 @@ def read_page(path: Path, root: Path) -> Page:
     return shared_page(read_text(path, root))
 
 
-@lru_cache(maxsize=FRONT_MATTERS)
-def _front_or_error(text: str) -> FrontMatter | Exception:
-    try:
-        return FrontMatter.read(text)
-    except (limits.Refused, yaml.YAMLError) as exc:
-        return exc
-
-
 def read_front(text: str) -> FrontMatter:
-    """FrontMatter.read, once per distinct text in a process (the same
-    front matter recurs in copies and in every project of a template). The
-    result is shared: read it, never change it. Raises limits.Refused or
-    yaml.YAMLError."""
-    found = _front_or_error(text)
-    if isinstance(found, Exception):
-        raise found.with_traceback(None)  # a traceback of its own each time
-    return found
+    """FrontMatter.read, once per distinct text in a process (yaml_shared.py):
+    the same front matter recurs in copies and in every project of a
+    template. The result is shared: read it, never change it. Raises
+    limits.Refused or yaml.YAMLError."""
+    return FrontMatter(*load_shared(text)) if text.strip() else FrontMatter({})
 
 
 def unreadable(rel: str, exc: Exception) -> Problem:
@@ -399,7 +386,7 @@ def page_title(page: Page) -> str:
     """A page's title as MkDocs finds it: front matter `title`, else the
     first H1 outside code; empty when it has neither."""
     try:
-        meta = limits.load_yaml(page.front.text) if page.front else {}
+        meta = load_shared(page.front.text)[0] if page.front else {}
     except (limits.Refused, yaml.YAMLError):
         meta = {}
     title = meta.get("title") if isinstance(meta, dict) else None

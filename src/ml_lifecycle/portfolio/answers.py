@@ -14,7 +14,6 @@ in size, YAML screened before it is parsed.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
@@ -23,10 +22,12 @@ from ml_lifecycle import limits
 from ml_lifecycle.documents import as_text
 from ml_lifecycle.evidence.sources import parse_json
 from ml_lifecycle.vocabulary import PHASES_FILE
+from ml_lifecycle.yaml_shared import load_shared
 
 ANSWERS_FILE = ".cookiecutter-answers.yaml"
 CRUFT_FILE = ".cruft.json"
 SITE_CONFIG = "mkdocs.yml"
+SITE_URL = "site_url"
 REGISTRATION_KEY = "registration"
 # The prompts a register shows; `role` is read when a template asks it.
 ANSWER_KEYS = (
@@ -122,17 +123,30 @@ def read_site_url(root: Path) -> tuple[str, list[str]]:
     if not path.is_file() and not path.is_symlink():
         return "", []
     try:
-        data = limits.load_yaml(limits.read_text(path, root), IgnoringTags)
+        text = limits.read_text(path, root)
+        data = limits.load_yaml(_site_url_line(text) or text, IgnoringTags)
     except (limits.Refused, yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
         return "", [f"{SITE_CONFIG} {_reason(exc)}"]
     return web_address(data.get("site_url") if isinstance(data, dict) else None), []
 
 
+def _site_url_line(text: str) -> str:
+    """The one top-level `site_url:` line of a config, when it is all the
+    register needs to read (a plain value on one line); empty otherwise,
+    and the whole file is read."""
+    lines = [line for line in text.split("\n") if line.startswith(f"{SITE_URL}:")]
+    if len(lines) != 1:
+        return "" if lines else f"{SITE_URL}: ''"
+    value = lines[0].split(":", 1)[1].split(" #", 1)[0].strip()
+    plain = value and value[0] not in "|>&*!{[" and not value.startswith(("'", '"'))
+    return lines[0] if plain or (value[:1] in "'\"" and value[-1:] == value[:1]) else ""
+
+
 def read_registration(root: Path) -> tuple[dict, list[str]]:
     """The `registration:` mapping of lifecycle.yml (empty without one)."""
     try:
-        data = limits.load_yaml(limits.read_text(root / PHASES_FILE, root))
-    except (limits.Refused, yaml.YAMLError, OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data = load_shared(limits.read_text(root / PHASES_FILE, root))[0]
+    except (limits.Refused, yaml.YAMLError, OSError, UnicodeDecodeError):
         return {}, []  # check reports what is wrong with lifecycle.yml
     found = data.get(REGISTRATION_KEY) if isinstance(data, dict) else None
     if found is None:

@@ -19,12 +19,6 @@ from pathlib import Path
 
 from ml_lifecycle.documents import parse_date
 
-OUT_JSON, OUT_CSV, OUT_SCHEMA, OUT_SITE = (
-    "register.json",
-    "register.csv",
-    "register.schema.json",
-    "site",
-)
 CONCURRENT_CLONES = 4
 DEFAULT_TITLE = "ML systems register"
 
@@ -94,72 +88,60 @@ def run_portfolio(args: argparse.Namespace) -> int:
         return fail(str(exc), 2)
     if args.clone_timeout <= 0 or args.jobs < 0:
         return fail("--clone-timeout and --jobs must be positive", 2)
-    today = args.today or dt.date.today()
-    rows = read_register(members, out, today, args)
-    data = data_files(rows, today)
     try:
-        written = [out.write(name, content) for name, content in data.items()]
-        if not args.no_site:
-            written.append(build_site(out, rows, today, args.title, data))
+        done = read_and_publish(members, out, rules, args)
     except (OutputError, OSError) as exc:
         return fail(f"cannot write the register: {getattr(exc, 'strerror', None) or exc}", 1)
     except RuntimeError as exc:  # the site build
         return fail(str(exc), 1)
-    report(rows, written)
-    broken = gate.violations(rules, rows)
-    for line in broken:
+    report(done.entries, done.written)
+    for line in done.violations:
         print(line)
-    return 1 if broken else 0
+    return 1 if done.violations else 0
 
 
-def read_register(members: list, out, today: dt.date, args: argparse.Namespace) -> list[dict]:
-    """Every member's row, with its id, git URLs cloned for the reading."""
+def read_and_publish(members: list, out, rules: list, args: argparse.Namespace):
+    """Clone what is a git URL, read every member into the spool, write the
+    register; everything in scratch folders inside the output folder."""
     from ml_lifecycle.portfolio import register
+    from ml_lifecycle.portfolio.publish import publish
+
+    today = args.today or dt.date.today()
+    jobs = args.jobs or register.default_jobs()
+    with out.scratch("work") as work:
+        clone_all(members, work / "clones", args.clone_timeout)
+        spool = register.Spool(work / "rows.jsonl")
+        try:
+            for row in register.read_rows(members, today, jobs):
+                spool.add(row)
+            return publish(out, spool, today, args.title, rules, not args.no_site)
+        finally:
+            spool.close()
+
+
+def clone_all(members: list, folder: Path, timeout: float) -> None:
+    """Clone each git URL member, a few at a time, into `folder`."""
     from ml_lifecycle.portfolio.cloning import clone
 
-    jobs = args.jobs or register.default_jobs()
-    with out.scratch("clones") as folder:
-        urls = [index for index, item in enumerate(members) if item.url]
-        with ThreadPoolExecutor(CONCURRENT_CLONES) as pool:
-            cloned = pool.map(
-                lambda i: clone(members[i], folder / f"{i:05d}", args.clone_timeout), urls
-            )
-            for index, item in zip(urls, cloned, strict=True):
-                members[index] = item
-        rows = register.read_all(members, today, jobs)
-    return register.with_ids(rows)
+    urls = [index for index, item in enumerate(members) if item.url]
+    if not urls:
+        return
+    folder.mkdir()
+    with ThreadPoolExecutor(CONCURRENT_CLONES) as pool:
+        cloned = pool.map(lambda i: clone(members[i], folder / f"{i:05d}", timeout), urls)
+        for index, item in zip(urls, cloned, strict=True):
+            members[index] = item
 
 
-def data_files(rows: list[dict], today: dt.date) -> dict[str, bytes]:
-    """The register as JSON and CSV, and the JSON's schema, by file name."""
-    from ml_lifecycle import __version__
-    from ml_lifecycle.portfolio import schema
-
-    generator = f"ml-lifecycle {__version__}"
-    return {
-        OUT_JSON: schema.register_json(rows, today.isoformat(), generator).encode("utf-8"),
-        OUT_CSV: schema.register_csv(rows).encode("utf-8"),
-        OUT_SCHEMA: schema.schema_json().encode("utf-8"),
-    }
-
-
-def build_site(out, rows: list[dict], today: dt.date, title: str, data: dict) -> Path:
-    from ml_lifecycle.portfolio import site
-
-    with out.scratch("site") as scratch:
-        built = site.build(rows, today.isoformat(), title, scratch, data)
-        return out.replace_folder(OUT_SITE, built)
-
-
-def report(rows: list[dict], written: list[Path]) -> None:
+def report(entries: list[dict], written: list[Path]) -> None:
     """A warning per project not read, and one line of totals."""
-    unread = [row for row in rows if row["error"]]
-    for row in unread:
-        print(f"warning: {row['id']} ({row['source']}): {row['error']}", file=sys.stderr)
-    high = sum(row["risk_level"] == "high" for row in rows)
-    attention = sum(bool(row["attention"]) for row in rows if not row["error"])
+    unread = [entry for entry in entries if entry["error"]]
+    for entry in unread:
+        print(f"warning: {entry['id']} ({entry['source']}): {entry['error']}", file=sys.stderr)
+    high = sum(entry["risk_level"] == "high" for entry in entries)
+    attention = sum(bool(entry["attention"]) for entry in entries if not entry["error"])
     print(
-        f"Register of {len(rows)} systems: {high} high-risk, {attention} needing attention, "
+        f"Register of {len(entries)} systems: {high} high-risk, {attention} needing attention, "
         f"{len(unread)} not read."
     )
     for path in written:

@@ -19,14 +19,13 @@ project that could not be read breaks every rule: it is one line too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ml_lifecycle.rules import UsageError, parse_phase_spec
 
 RISK_LEVELS = ("minimal", "limited", "high")
-RULE = re.compile(r"\s*(?:(?P<scope>[a-z, ]+):)?\s*(?P<condition>.+?)\s*")
+SCOPE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz, ")
 SIMPLE = {
     "no overdue reviews": "overdue",
     "no stale approvals": "stale",
@@ -51,18 +50,23 @@ class Rule:
 def parse_rule(text: str) -> Rule:
     """A rule from its text; UsageError naming what is wrong."""
     shown = " ".join(text.split())
-    match = RULE.fullmatch(text.casefold())
-    if not match:
+    head, colon, tail = shown.casefold().partition(":")
+    if colon and set(head) <= SCOPE_CHARACTERS:
+        scope_text, condition = head, tail
+    else:
+        scope_text, condition = "all", shown.casefold()
+    condition = " ".join(condition.split())
+    if not condition:
         raise UsageError(
             f"--require {shown!r}: write [SCOPE:] CONDITION, e.g. 'high: approved 1-5'"
         )
-    scope = tuple(s.strip() for s in (match["scope"] or "all").split(",") if s.strip())
+    scope = tuple(s.strip() for s in scope_text.split(",") if s.strip())
     unknown = [s for s in scope if s not in (*RISK_LEVELS, "all")]
     if unknown or not scope:
         levels = ", ".join(("all", *RISK_LEVELS))
-        raise UsageError(f"--require {shown!r}: scope {unknown[:1] or ''} is not one of {levels}")
+        named = f" {unknown[0]!r}" if unknown else ""
+        raise UsageError(f"--require {shown!r}: the scope{named} must be {levels}")
     scope = () if "all" in scope else scope
-    condition = " ".join(match["condition"].split())
     if condition.startswith("approved "):
         try:
             phases = tuple(parse_phase_spec(condition.removeprefix("approved ")))
@@ -113,18 +117,14 @@ CHECKS: dict[str, Callable[[Rule, dict], list[str]]] = {
 }
 
 
-def violations(rules: list[Rule], rows: list[dict]) -> list[str]:
-    """One line per violation, system by system."""
+def row_violations(rules: list[Rule], row: dict) -> list[str]:
+    """One line per rule a system breaks."""
+    if not rules:
+        return []
+    if row["error"]:
+        return [f"{row['id']}: could not be read, so no rule holds: {row['error']}"]
     lines = []
-    for row in rows:
-        if not rules:
-            break
-        if row["error"]:
-            lines.append(f"{row['id']}: could not be read, so no rule holds: {row['error']}")
-            continue
-        for rule in rules:
-            if rule.applies(row):
-                lines += [
-                    f"{row['id']}: {rule.text}: {what}" for what in CHECKS[rule.kind](rule, row)
-                ]
+    for rule in rules:
+        if rule.applies(row):
+            lines += [f"{row['id']}: {rule.text}: {what}" for what in CHECKS[rule.kind](rule, row)]
     return lines

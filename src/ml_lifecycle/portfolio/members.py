@@ -10,7 +10,7 @@ URL are never shown: rows and messages name it without them.
 
 from __future__ import annotations
 
-import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -18,8 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 from ml_lifecycle import limits
 
 SCHEMES = ("https", "http", "ssh", "git", "file")
-SCHEME_URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://\S+")
-SCP_URL = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s:][^\s]*")
+SCHEME_CHARACTERS = frozenset(string.ascii_letters + string.digits + "+.-")
+HOST_CHARACTERS = frozenset(string.ascii_letters + string.digits + "._-")
 MAX_LIST_BYTES = 1024 * 1024
 MAX_MEMBERS = 100_000
 
@@ -42,9 +42,33 @@ class Member:
         return self.url or str(self.path.resolve() if self.path else self.source)
 
 
+def scheme_of(text: str) -> str:
+    """The scheme of `scheme://...`, lowercase; empty for anything else."""
+    scheme, separator, rest = text.partition("://")
+    valid = scheme[:1].isalpha() and set(scheme) <= SCHEME_CHARACTERS
+    return scheme.lower() if separator and valid and rest and " " not in text else ""
+
+
+def is_scp_like(text: str) -> bool:
+    """`user@host:path`, as git and ssh write a repository."""
+    user, at, rest = text.partition("@")
+    host, colon, path = rest.partition(":")
+    return bool(
+        at
+        and colon
+        and user
+        and host
+        and path
+        and not path.startswith(":")
+        and set(user) <= HOST_CHARACTERS
+        and set(host) <= HOST_CHARACTERS
+        and not any(c.isspace() for c in path)
+    )
+
+
 def is_git_url(text: str) -> bool:
     """Whether an entry names a repository to clone rather than a folder."""
-    return bool(SCHEME_URL.fullmatch(text) or SCP_URL.fullmatch(text) or "::" in text)
+    return bool(scheme_of(text)) or is_scp_like(text) or "::" in text
 
 
 def url_problem(url: str) -> str:
@@ -53,15 +77,15 @@ def url_problem(url: str) -> str:
         return "is not a URL git may be given"
     if "::" in url:
         return "names a git transport helper, which runs a command: not cloned"
-    match = SCHEME_URL.fullmatch(url)
-    if match and match["scheme"].lower() not in SCHEMES:
-        return f"uses {match['scheme']}://: only {', '.join(SCHEMES)} URLs are cloned"
+    scheme = scheme_of(url)
+    if scheme and scheme not in SCHEMES:
+        return f"uses {scheme}://: only {', '.join(SCHEMES)} URLs are cloned"
     return ""
 
 
 def shown_url(url: str) -> str:
     """A URL without the user name and password it may carry."""
-    if not SCHEME_URL.fullmatch(url):
+    if not scheme_of(url):
         return url
     parts = urlsplit(url)
     if "@" not in parts.netloc:

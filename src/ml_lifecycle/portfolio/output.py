@@ -18,6 +18,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 
 class OutputError(Exception):
@@ -65,6 +66,24 @@ class OutputFolder:
                 os.unlink(temporary)
             raise
         return target
+
+    @contextlib.contextmanager
+    def writer(self, name: str) -> Iterator[TextIO]:
+        """A text file written in pieces, then renamed over `name` at once;
+        left out when writing fails."""
+        target = self._target(name, stat.S_IFREG)
+        handle, temporary = tempfile.mkstemp(dir=self.path, prefix=f".{name}.")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+                yield file
+                file.flush()
+                os.fsync(file.fileno())
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
     @contextlib.contextmanager
     def scratch(self, prefix: str) -> Iterator[Path]:

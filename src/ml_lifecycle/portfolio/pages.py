@@ -12,7 +12,6 @@ and plain punctuation.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -39,7 +38,7 @@ STATUS_BOX = {
     "unknown": ("danger", "A document has no valid status"),
     "": ("note", "No lifecycle documents"),
 }
-SAFE_TITLE = re.compile(r"[^\w .,()+-]")
+TITLE_PUNCTUATION = frozenset(" .,()+-_")
 
 
 def text(value: object) -> str:
@@ -55,7 +54,8 @@ def web_link(label: str, url: str) -> str:
 
 def page_title(value: str, fallback: str) -> str:
     """A title safe to print as HTML: letters, digits, spaces, .,()+-."""
-    return " ".join(SAFE_TITLE.sub(" ", value).split()) or fallback
+    kept = "".join(c if c.isalnum() or c in TITLE_PUNCTUATION else " " for c in value)
+    return " ".join(kept.split()) or fallback
 
 
 def front(title: str) -> str:
@@ -404,15 +404,17 @@ def system_page(row: dict) -> str:
     return "\n".join(lines)
 
 
-def pages(rows: list[dict], today: str, title: str) -> dict[str, str]:
-    """Every page of the site, by its path under docs/."""
-    found = {
-        "index.md": index_page(rows, today, title),
-        "attention.md": attention_page(rows, today),
-        "registration.md": registration_page(rows),
+def overview_pages(entries: list[dict], today: str, title: str) -> dict[str, str]:
+    """Every page but the systems' own, by path under docs/: they need only
+    each system's summary (register.SUMMARY_KEYS and its id)."""
+    return {
+        "index.md": index_page(entries, today, title),
+        "attention.md": attention_page(entries, today),
+        "registration.md": registration_page(entries),
         "about.md": about_page(today),
-        **view_pages(rows),
+        **view_pages(entries),
     }
-    for row in rows:
-        found[f"{SYSTEMS}/{row['id']}.md"] = system_page(row)
-    return found
+
+
+def system_path(row: dict) -> str:
+    return f"{SYSTEMS}/{row['id']}.md"

@@ -10,14 +10,15 @@ small dictionaries, come back: memory does not grow with the pages read.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
-import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from pathlib import Path
 
 from ml_lifecycle.portfolio.members import Member
 from ml_lifecycle.portfolio.rows import error_row, read_member
@@ -54,11 +55,12 @@ def chunks(count: int, jobs: int) -> list[range]:
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def read_all(members: list[Member], today: date, jobs: int) -> list[dict]:
-    """Each member's row, in the members' order."""
+def read_rows(members: list[Member], today: date, jobs: int) -> Iterator[dict]:
+    """Each member's row, as the workers finish them (in no set order)."""
     if jobs <= 1 or len(members) < IN_PROCESS:
-        return read_chunk(members, today)
-    rows: list[dict | None] = [None] * len(members)
+        yield from (read_member(item, today) for item in members)
+        return
+    missing = set(range(len(members)))
     try:
         with ProcessPoolExecutor(jobs, mp_context=context()) as pool:
             futures = {
@@ -66,16 +68,21 @@ def read_all(members: list[Member], today: date, jobs: int) -> list[dict]:
                 for part in chunks(len(members), jobs)
             }
             for future in as_completed(futures):
+                part = futures.pop(future)
                 try:
-                    for index, row in zip(futures[future], future.result(), strict=True):
-                        rows[index] = row
+                    found = future.result()
                 except BrokenProcessPool:
                     continue
+                missing.difference_update(part)
+                yield from found
     except BrokenProcessPool:
         pass
-    for index in (i for i, row in enumerate(rows) if row is None):
-        rows[index] = read_alone(members[index], today)
-    return rows
+    for index in sorted(missing):
+        yield read_alone(members[index], today)
+
+
+def read_all(members: list[Member], today: date, jobs: int) -> list[dict]:
+    return list(read_rows(members, today, jobs))
 
 
 def read_alone(item: Member, today: date) -> dict:
@@ -88,15 +95,61 @@ def read_alone(item: Member, today: date) -> dict:
 
 
 def slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "system"
+    """A name as lowercase ASCII letters and digits between hyphens."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in ascii_name).split()
+    return "-".join(words)[:60].strip("-") or "system"
 
 
-def with_ids(rows: Iterable[dict]) -> list[dict]:
-    """Rows sorted by name (then source), each with a unique id first."""
+# What the register's pages need of every row at once (the rest of a row is
+# read back from the spool, one row at a time).
+SUMMARY_KEYS = (
+    "source",
+    "error",
+    "name",
+    "owner",
+    "task_kind",
+    "risk_level",
+    "status",
+    "attention",
+    "registration",
+)
+
+
+class Spool:
+    """Rows kept on disk as they come, one JSON line each, and a small
+    summary of each in memory: memory does not grow with what a row holds."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = open(path, "w+b")  # noqa: SIM115 (closed by close())
+        self.summaries: list[dict] = []
+
+    def add(self, row: dict) -> None:
+        line = json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n"
+        offset = self.file.seek(0, os.SEEK_END)
+        self.file.write(line)
+        summary = {key: row[key] for key in SUMMARY_KEYS}
+        self.summaries.append({**summary, "_at": (offset, len(line))})
+
+    def entries(self) -> list[dict]:
+        """The summaries sorted by name (then source), each with a unique id."""
+        return sorted_with_ids(self.summaries)
+
+    def row(self, entry: dict) -> dict:
+        """The whole row of a summary, its id first."""
+        offset, length = entry["_at"]
+        self.file.seek(offset)
+        return {"id": entry["id"], **json.loads(self.file.read(length))}
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def sorted_with_ids(rows: Iterable[dict]) -> list[dict]:
+    """Rows sorted by name (then source), each given a unique id."""
     ordered = sorted(rows, key=lambda row: (row["name"].casefold(), row["name"], row["source"]))
     taken: set[str] = set()
-    result = []
     for row in ordered:
         base = slug(row["name"])
         found, number = base, 1
@@ -104,5 +157,5 @@ def with_ids(rows: Iterable[dict]) -> list[dict]:
             number += 1
             found = f"{base}-{number}"
         taken.add(found)
-        result.append({"id": found, **row})
-    return result
+        row["id"] = found
+    return ordered

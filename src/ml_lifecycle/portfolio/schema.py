@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable
 
@@ -236,18 +235,31 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def register_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+def csv_cells(row: dict) -> list[str]:
+    """A row's CSV line: every column, never a formula."""
+    return [safe_cell(read(row)) for _, _, read in COLUMNS]
+
+
+def csv_writer(file) -> csv.writer:
+    """A CSV writer on a text file (opened with newline=""), its header written."""
+    writer = csv.writer(file, lineterminator="\n")
     writer.writerow(COLUMN_NAMES)
-    for row in rows:
-        writer.writerow([safe_cell(read(row)) for _, _, read in COLUMNS])
-    return out.getvalue()
+    return writer
 
 
-def register_json(rows: list[dict], generated_on: str, generator: str) -> str:
-    data = {"schema": SCHEMA_ID, "generated_on": generated_on, "generator": generator}
-    return json.dumps({**data, "systems": rows}, indent=1, ensure_ascii=False) + "\n"
+def json_head(generated_on: str, generator: str) -> str:
+    """register.json up to its list of systems; each system then follows on
+    a line of its own (json_row), and json_tail() closes the file."""
+    head = {"schema": SCHEMA_ID, "generated_on": generated_on, "generator": generator}
+    return json.dumps(head, ensure_ascii=False)[:-1] + ',\n"systems": [\n'
+
+
+def json_row(row: dict, first: bool) -> str:
+    return ("" if first else ",\n") + json.dumps(row, ensure_ascii=False)
+
+
+def json_tail() -> str:
+    return "\n]}\n"
 
 
 def schema_json() -> str:

@@ -12,6 +12,7 @@ thousand entries would be rendered into every page); the table links them.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -19,10 +20,17 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle.portfolio.pages import page_title, pages
+from ml_lifecycle.portfolio.pages import (
+    SYSTEMS,
+    overview_pages,
+    page_title,
+    system_page,
+    system_path,
+)
 from ml_lifecycle.vocabulary import EXTENSION_CONFIGS, MARKDOWN_EXTENSIONS
 
 ASSETS = ("register.css", "register.js")
+CONFIG = "mkdocs.yml"
 BUILD_TIMEOUT = 3600  # seconds: a safety net, a thousand systems build in well under a minute
 PALETTE = [
     {
@@ -79,33 +87,38 @@ def config(title: str) -> dict:
     }
 
 
-def write_source(
-    folder: Path, rows: list[dict], today: str, title: str, downloads: dict[str, bytes]
-) -> Path:
-    """The MkDocs project of the site; its mkdocs.yml's path."""
+def prepare(folder: Path, entries: list[dict], today: str, title: str) -> Path:
+    """The MkDocs project of the site, but for the systems' pages; its
+    docs folder."""
     docs = folder / "docs"
-    (docs / "systems").mkdir(parents=True)
+    (docs / SYSTEMS).mkdir(parents=True)
     (docs / "assets").mkdir()
-    for relative, markdown in pages(rows, today, title).items():
+    for relative, markdown in overview_pages(entries, today, title).items():
         (docs / relative).write_text(markdown, encoding="utf-8")
     for name in ASSETS:
         asset = resources.files("ml_lifecycle.portfolio").joinpath("assets", name)
         (docs / "assets" / name).write_bytes(asset.read_bytes())
-    for name, data in downloads.items():
-        (docs / name).write_bytes(data)
-    settings = folder / "mkdocs.yml"
-    settings.write_text(yaml.safe_dump(config(title), sort_keys=False), encoding="utf-8")
-    return settings
+    settings = yaml.safe_dump(config(title), sort_keys=False, allow_unicode=True)
+    (folder / CONFIG).write_text(settings, encoding="utf-8")
+    return docs
 
 
-def build(
-    rows: list[dict], today: str, title: str, scratch: Path, downloads: dict[str, bytes]
-) -> Path:
-    """The built site, in `scratch`; RuntimeError when MkDocs fails."""
-    settings = write_source(scratch / "source", rows, today, title, downloads)
-    site = scratch / "site"
+def add_system(docs: Path, row: dict) -> None:
+    (docs / system_path(row)).write_text(system_page(row), encoding="utf-8")
+
+
+def add_downloads(docs: Path, files: list[Path]) -> None:
+    """The register's data files, offered by the site too."""
+    for path in files:
+        shutil.copyfile(path, docs / path.name)
+
+
+def build(folder: Path) -> Path:
+    """The site built from `folder` (prepared above) into folder/site;
+    RuntimeError when MkDocs fails."""
+    site = folder / "site"
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
-    command += ["--config-file", str(settings), "--site-dir", str(site)]
+    command += ["--config-file", str(folder / CONFIG), "--site-dir", str(site)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
         done = subprocess.run(
