@@ -80,6 +80,9 @@ def url_problem(url: str) -> str:
     scheme = scheme_of(url)
     if scheme and scheme not in SCHEMES:
         return f"uses {scheme}://: only {', '.join(SCHEMES)} URLs are cloned"
+    host = urlsplit(url).netloc.rsplit("@", 1)[-1] if scheme else url.partition("@")[2]
+    if host.startswith("-"):
+        return "names a host that git or ssh could read as an option: not cloned"
     return ""
 
 
