@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo demo-serve labels lock test test-fast lint format guide guide-zensical guide-serve bench clean
+.PHONY: help venv demo demo-serve labels lock test test-fast lint format guide guide-zensical guide-serve bench bench-portfolio clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ guide-serve: $(BIN)/.installed ## Preview the guide at http://127.0.0.1:8000
 
 bench: $(BIN)/.installed ## Time bake, site build and checker against their targets
 	$(BIN)/python scripts/benchmark.py
+
+bench-portfolio: $(BIN)/.installed ## Time the register of 1,000 projects and check at 10,000 documents
+	$(BIN)/python scripts/benchmark_portfolio.py
 
 clean: ## Remove the virtual environment and build output
 	rm -rf $(VENV) build site node_modules

@@ -10,6 +10,7 @@ phone (390 px, scrolling sideways in its wrapper) and a desktop (1280 px)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,12 +18,13 @@ from pathlib import Path
 
 import pytest
 from combinations import ROWS
-from conftest import REMOTE_LOAD, bake_into
+from conftest import REMOTE_LOAD, TEMPLATE, bake_into
 from test_browser import browser, open_at_width, require_chromium, serving  # noqa: F401
+from test_release import BIN, OFFLINE, PINNED_USES
 
 from ml_lifecycle.cli import main
 from ml_lifecycle.documents import body_fingerprint
-from ml_lifecycle.markdown_model import split_front_matter
+from ml_lifecycle.markdown_model import parse, split_front_matter
 
 pytestmark = pytest.mark.slow
 
@@ -235,3 +237,31 @@ def test_the_register_table_sorts_filters_and_fits_a_phone_and_a_desktop(
     names = [row["name"] for row in systems]
     assert first == sorted(names, key=str.casefold) and second == first[::-1]
     assert errors == []
+
+
+def test_the_guide_s_ci_recipe_is_a_valid_workflow_with_pinned_actions(tmp_path):
+    """The workflow the guide gives a governance repository, validated as the
+    repository's own workflows are (check-jsonschema's bundled schema, offline)."""
+    guide = TEMPLATE / "docs" / "portfolio.md"
+    page = parse(guide.read_text(encoding="utf-8"))
+    blocks = ["\n".join(page.lines[start + 1 : end - 1]) for start, end in page.fences]
+    [workflow] = [block for block in blocks if "\njobs:" in block]
+    path = tmp_path / "register.yml"
+    path.write_text(workflow + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [
+            BIN / "check-jsonschema",
+            "--no-cache",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **OFFLINE},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    uses = [line for line in workflow.splitlines() if line.strip().startswith(("uses:", "- uses:"))]
+    assert uses and all(PINNED_USES.fullmatch(line) for line in uses), uses
+    assert "portfolio --list repos.txt" in workflow

@@ -477,3 +477,27 @@ def test_hostile_members_give_one_row_each_in_time_and_run_nothing(tmp_path, mon
     assert armed_rows[0]["last_change"] and armed_rows[0]["last_change"]["author"] == "Test"
     assert not marker.exists(), "a hook or a git setting ran a program"
     assert len(capsys.readouterr().err.strip().split("\n")) == len(errors)
+
+
+# --- the guide says what the code does ----------------------------------------------
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "portfolio.md"
+
+
+def guide_table(first_header: str) -> list[list[str]]:
+    from ml_lifecycle.markdown_model import parse
+
+    page = parse(GUIDE.read_text(encoding="utf-8"))
+    [table] = [t for t in page.tables if t.rows and t.rows[0].header[0] == first_header]
+    return [row.texts for row in table.rows]
+
+
+def test_the_guide_lists_every_csv_column_in_order():
+    assert [cells[0].strip("`") for cells in guide_table("column")] == schema.COLUMN_NAMES
+
+
+def test_the_guide_lists_every_registration_point_and_its_key():
+    rows = guide_table("point")
+    assert [(int(cells[0]), cells[2].strip("`")) for cells in rows] == [
+        (point.number, point.key) for point in annex_viii.POINTS
+    ]
