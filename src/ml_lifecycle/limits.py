@@ -69,10 +69,32 @@ def brief(value: object) -> str:
 def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every link followed, lies inside `root`."""
     try:
-        real, top = _real(path), _real_root(os.path.abspath(root))
+        top = _real_root(os.path.abspath(root))
+        if _below_without_links(path, root, top):
+            return True
+        real = _real(path)
     except (OSError, RuntimeError):  # a link loop
         return False
     return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
+
+
+def _below_without_links(path: Path | str, root: Path | str, top: str) -> bool:
+    """Whether `path` names an existing file or folder below `root` (whose
+    real path is `top`) with no link and no `..` among the names below it:
+    then it is inside, and resolving it whole (a system call per name, from
+    /) is not needed. False when that cannot be told this way."""
+    text, base = os.path.abspath(path), os.path.abspath(root)
+    if ".." in Path(path).parts or not text.startswith(base.rstrip(os.sep) + os.sep):
+        return False
+    current = top
+    for name in text[len(base.rstrip(os.sep)) + 1 :].split(os.sep):
+        current = os.path.join(current, name)
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=64)
@@ -300,12 +322,12 @@ def walk_markdown(top: Path, root: Path) -> tuple[list[Path], list[Path]]:
     root = root.resolve()
     files: list[Path] = []
     outside: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     pending = [top]
     while pending:
         folder = pending.pop()
         try:
-            real = folder.resolve()
+            real = _real(folder)
         except (OSError, RuntimeError):
             outside.append(folder)
             continue

@@ -7,6 +7,7 @@ the Hub export and the dossier share this one pass.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -257,6 +258,16 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
 # --- one document ---------------------------------------------------------------
 
 
+def project_path(path: Path, root: Path) -> str:
+    """A path inside the project as the report names it (relative, with /):
+    for the paths the walk builds below the root, by their text alone (a
+    check names thousands)."""
+    text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
+    if text.startswith(prefix) and ".." not in text:
+        return text[len(prefix) :].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
+
+
 def read_page(path: Path, root: Path) -> Page:
     """A file inside the project, read once into the Markdown model (a model
     shared with files of the same text: read it, never change it). Raises
@@ -300,7 +311,7 @@ def read_document(
     """Check one Markdown file (its `page` when the caller read it already).
     Outside the phase folders, a file without a `lifecycle:` block is not a
     lifecycle document and gives None."""
-    rel = path.relative_to(project.root).as_posix()
+    rel = project_path(path, project.root)
     doc = Document(path=rel, title=path.stem, review_interval_days=project.review_interval_days)
     if folder_phase is not None:  # until the front matter says otherwise
         doc.phase, doc.phase_number = folder_phase.id, folder_phase.number
@@ -512,7 +523,7 @@ def check_project(
     found, outside = scan_docs(project)
     problems.extend(outside)
     for path, folder_phase in found:
-        rel = path.relative_to(project.root).as_posix()
+        rel = project_path(path, project.root)
         try:
             page = read_page(path, project.root)
         except (limits.Refused, OSError, UnicodeDecodeError) as exc:
