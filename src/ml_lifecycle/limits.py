@@ -83,8 +83,11 @@ def _below_without_links(path: Path | str, root: Path | str, top: str) -> bool:
     real path is `top`) with no link and no `..` among the names below it:
     then it is inside, and resolving it whole (a system call per name, from
     /) is not needed. False when that cannot be told this way."""
-    text, base = os.path.abspath(path), os.path.abspath(root)
-    if ".." in Path(path).parts or not text.startswith(base.rstrip(os.sep) + os.sep):
+    given = os.fspath(path)
+    if os.altsep:
+        given = given.replace(os.altsep, os.sep)
+    text, base = os.path.abspath(given), os.path.abspath(root)
+    if ".." in given.split(os.sep) or not text.startswith(base.rstrip(os.sep) + os.sep):
         return False
     current = top
     for name in text[len(base.rstrip(os.sep)) + 1 :].split(os.sep):
