@@ -39,6 +39,11 @@ class Heading:
     def line(self) -> int:
         return self.index + 1
 
+    @cached_property
+    def key(self) -> str:
+        """Its text as headings are compared: blanks made single, case folded."""
+        return " ".join(self.text.split()).casefold()
+
 
 @dataclass
 class Row:

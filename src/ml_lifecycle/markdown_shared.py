@@ -75,7 +75,7 @@ def _body_or_refusal(body: str, *_limits: int) -> Page | limits.Refused:
 
 def _assembled(text: str) -> Page:
     """The page from its front matter and the shared model of its body."""
-    lines = text.replace("\r", "\n").split("\n")
+    lines = (text.replace("\r", "\n") if "\r" in text else text).split("\n")
     if lines[0].rstrip(" \t") != FRONT_OPENING:
         return _body(text)
     front = _front_source(text, lines)

@@ -71,7 +71,7 @@ def check_required_sections(doc: Document, required: object, page: Page, front: 
         return
     first_of: dict[str, object] = {}  # heading text -> its first heading
     for heading in page.headings:
-        first_of.setdefault(" ".join(heading.text.split()).casefold(), heading)
+        first_of.setdefault(heading.key, heading)
     for section in dict.fromkeys(required):
         heading = first_of.get(" ".join(section.split()).casefold())
         if heading is None:

@@ -18,7 +18,7 @@ import yaml
 
 from ml_lifecycle import limits
 
-SHARED_TEXTS = 2048  # a front matter's data and nodes take a few KB
+SHARED_TEXTS = 512  # a front matter with its nodes: up to some tens of KB
 
 
 def load_shared(text: str) -> tuple[object, yaml.Node | None]:
