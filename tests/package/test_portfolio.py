@@ -240,6 +240,31 @@ def test_many_projects_are_read_by_worker_processes_into_the_same_rows(tmp_path)
     assert len(in_workers) == 10
 
 
+def test_a_worker_that_dies_takes_only_its_own_project_down(tmp_path, monkeypatch):
+    """A crash in a worker (a C library on hostile input, say) loses no
+    other project: they are read again, each alone, and the project that
+    kills its reader is an error row."""
+    from ml_lifecycle.portfolio import rows
+
+    if threading.active_count() > 1:
+        pytest.skip("workers are forked only from a process that runs one thread")
+    for number in range(10):
+        project(tmp_path / "clones" / f"p{number}", name=f"System {number}")
+    parent, original = os.getpid(), rows.project_row
+
+    def crashing(item, today):
+        if item.path.name == "p3" and os.getpid() != parent:
+            os._exit(70)  # the worker dies without a word
+        return original(item, today)
+
+    monkeypatch.setattr(rows, "project_row", crashing)
+    assert run(tmp_path, "--no-site", "--jobs", "2", "--clones", str(tmp_path / "clones")) == 0
+    found = register(tmp_path)
+    assert len(found) == 10
+    assert [row["source"][-2:] for row in found if row["error"]] == ["p3"]
+    assert "stopped" in next(row["error"] for row in found if row["error"])
+
+
 # --- the gate ---------------------------------------------------------------------
 
 

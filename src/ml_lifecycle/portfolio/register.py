@@ -87,10 +87,6 @@ def read_rows(members: list[Member], today: date, jobs: int) -> Iterator[dict]:
         yield read_alone(members[index], today)
 
 
-def read_all(members: list[Member], today: date, jobs: int) -> list[dict]:
-    return list(read_rows(members, today, jobs))
-
-
 def read_alone(item: Member, today: date) -> dict:
     """A member read in a process of its own, after a worker died."""
     try:
