@@ -223,7 +223,7 @@ def registration_page(rows: list[dict]) -> str:
         "in the EU database (Article 49(1)); Annex VIII, Section A, lists the data. Systems",
         "of Annex III point 2 are registered at national level instead, and for those of",
         "points 1, 6 and 7 Article 49(4) asks for fewer points. This page shows, for each",
-        "system its team classed high-risk, which of the thirteen points its records hold;",
+        "system that its team classed high-risk, which of the thirteen points its records hold;",
         "each system's page shows the values. It does not decide whether or where a system",
         "must be registered: check the regulation's current text.",
         "",

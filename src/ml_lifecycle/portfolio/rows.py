@@ -241,7 +241,9 @@ def attention(documents: list[dict]) -> list[dict]:
             found.append(item("stale-approval", doc, detail))
         if doc["evidence_out_of_date"]:
             count = doc["evidence_out_of_date"]
-            detail = f"{count} cited value{'s' if count != 1 else ''} differ from the evidence"
+            detail = (
+                f"{count} cited value{'s differ' if count != 1 else ' differs'} from its evidence"
+            )
             found.append(item("evidence", doc, detail))
     return found
 
