@@ -27,7 +27,7 @@ from ml_lifecycle.portfolio.rows import error_row, read_member
 # Below this many members, reading in this process is quicker than starting
 # worker processes.
 IN_PROCESS = 8
-CHUNKS_PER_WORKER = 8
+CHUNKS_PER_WORKER = 32  # small enough that no worker waits long for the last
 
 
 def default_jobs() -> int:
