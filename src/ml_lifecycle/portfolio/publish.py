@@ -59,8 +59,8 @@ def write_data(
         json_file.write(schema.json_head(today.isoformat(), generator))
         table = schema.csv_writer(csv_file)
         for index, entry in enumerate(done.entries):
-            row = spool.row(entry)
-            json_file.write(schema.json_row(row, index == 0))
+            row, text = spool.row(entry)
+            json_file.write(text if index == 0 else ",\n" + text)
             table.writerow(schema.csv_cells(row))
             done.violations += gate.row_violations(rules, row)
             if docs is not None:

@@ -249,13 +249,10 @@ def csv_writer(file) -> csv.writer:
 
 def json_head(generated_on: str, generator: str) -> str:
     """register.json up to its list of systems; each system then follows on
-    a line of its own (json_row), and json_tail() closes the file."""
+    a line of its own, after a comma but the first, and json_tail() closes
+    the file."""
     head = {"schema": SCHEMA_ID, "generated_on": generated_on, "generator": generator}
     return json.dumps(head, ensure_ascii=False)[:-1] + ',\n"systems": [\n'
-
-
-def json_row(row: dict, first: bool) -> str:
-    return ("" if first else ",\n") + json.dumps(row, ensure_ascii=False)
 
 
 def json_tail() -> str:
