@@ -7,7 +7,7 @@ DEMO := build/demo
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo demo-serve labels lock test test-fast test-hostile lint format guide guide-zensical guide-serve bench clean
+.PHONY: help venv demo demo-serve labels lock test test-fast test-hostile lint format guide guide-zensical guide-serve bench bench-portfolio clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ $(BENCH)/venv/.installed: $(BENCH)/cookiecutter-data-science constraints.txt
 
 bench: $(BIN)/.installed $(BENCH)/venv/.installed ## Time bake, site build and checker against their targets
 	$(BIN)/python scripts/benchmark.py --ccds $(BENCH)/cookiecutter-data-science --bake-python $(BENCH)/venv/bin/python
+
+bench-portfolio: $(BIN)/.installed ## Time the register of 1,000 projects and check at 10,000 documents
+	$(BIN)/python scripts/benchmark_portfolio.py
 
 clean: ## Remove the virtual environment and build output
 	rm -rf $(VENV) build site node_modules

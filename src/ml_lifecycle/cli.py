@@ -17,6 +17,7 @@ from pathlib import Path
 from ml_lifecycle import __version__
 from ml_lifecycle.documents import parse_date
 from ml_lifecycle.paths import shown
+from ml_lifecycle.portfolio.command import add_portfolio, run_portfolio
 from ml_lifecycle.report import render_json, render_text
 from ml_lifecycle.rules import UsageError, check_project, parse_phase_spec
 from ml_lifecycle.vocabulary import OUTSIDE_PROJECT, PHASES_FILE
@@ -276,6 +277,12 @@ COMMANDS: list[Command] = [
         add_dossier,
         run_dossier,
     ),
+    (
+        "portfolio",
+        "read many projects into a register of ML systems: JSON, CSV and a site",
+        add_portfolio,
+        run_portfolio,
+    ),
 ]
 
 
@@ -308,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
-    if not (args.root / PHASES_FILE).is_file():
+    if getattr(args, "needs_project", True) and not (args.root / PHASES_FILE).is_file():
         return fail(
             f"{args.root.absolute()} is not a lifecycle project (it has no {PHASES_FILE}): "
             f"{OUTSIDE_PROJECT}",

@@ -17,6 +17,8 @@ Each refusal is a `Refused` whose message completes "<path>: ...".
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
 import re
 import stat
@@ -73,6 +75,7 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Lines git writes around a conflict it leaves for a person to resolve.
 CONFLICT_EDGE = re.compile(r"^(?:<{7}|>{7}|\|{7})(?:[ \t].*)?$", re.M)
 CONFLICT_MIDDLE = re.compile(r"^={7}[ \t]*$", re.M)
+CONFLICT_MARKS = ("<" * 7, ">" * 7, "|" * 7)  # one of them is in any text CONFLICT_EDGE finds
 
 
 class Refused(Exception):
@@ -88,9 +91,56 @@ def brief(value: object) -> str:
 def is_inside(path: Path, root: Path) -> bool:
     """Whether `path`, with every link followed, lies inside `root`."""
     try:
-        return Path(path).resolve().is_relative_to(Path(root).resolve())
-    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL  # a link loop
+        top = _real_root(os.path.abspath(root))
+        if _below_without_links(path, root, top):
+            return True
+        real = _real(path)
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL
         return False
+    return real == top or real.startswith(top if top.endswith(os.sep) else top + os.sep)
+
+
+def _below_without_links(path: Path | str, root: Path | str, top: str) -> bool:
+    """Whether `path` names an existing file or folder below `root` (whose
+    real path is `top`) with no link and no `..` among the names below it:
+    then it is inside, and resolving it whole (a system call per name, from
+    /) is not needed. False when that cannot be told this way."""
+    given = os.fspath(path)
+    if os.altsep:
+        given = given.replace(os.altsep, os.sep)
+    text, base = os.path.abspath(given), os.path.abspath(root)
+    if ".." in given.split(os.sep) or not text.startswith(base.rstrip(os.sep) + os.sep):
+        return False
+    current = top
+    for name in text[len(base.rstrip(os.sep)) + 1 :].split(os.sep):
+        current = os.path.join(current, name)
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=64)
+def _real_root(root: str) -> str:
+    """A project root's real path, found once per process: a command reads
+    thousands of files inside one root. (Only the user can move a root;
+    what a repository holds cannot.)"""
+    return _real(root)
+
+
+def _real(path: Path | str) -> str:
+    """Path(path).resolve() as a string, normalised for comparison, without
+    pathlib's parsing (a check reads thousands of files): a link loop raises
+    RuntimeError as resolve() does."""
+    real = os.path.realpath(path)
+    try:
+        os.stat(real)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RuntimeError(f"link loop at {real}") from None
+    return os.path.normcase(real)
 
 
 def outside_message(link: Path, root: Path | None = None) -> str:
@@ -114,13 +164,16 @@ def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES
     following a link again, so a link swapped in after the check is not
     read; and a file with several names (a hard link) is refused, since
     its other name may be outside the project."""
-    real = Path(path)
+    real: Path | str = path
     if "\0" in str(path):
         raise Refused("is not a usable file name (it holds a NUL): not read")
     if root is not None:
         if not is_inside(path, root):
             raise Refused(outside_message(path))
-        real = resolved(path)
+        try:
+            real = _real(path)
+        except RuntimeError:
+            raise Refused("is a link loop: not read") from None
     flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)  # a FIFO must not block
     if root is not None:
         flags |= _NOFOLLOW
@@ -136,7 +189,11 @@ def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES
             )
         if info.st_size > limit:
             raise Refused(f"is {info.st_size:,} bytes, over the {limit:,}-byte limit: not read")
-        data = file.read(limit + 1)
+        # As much as stat says, and more only if the file grew since: never
+        # a buffer of the whole limit for a file of a few KB.
+        data = file.read(min(info.st_size, limit) + 1)
+        if len(data) > info.st_size:
+            data += file.read(limit + 1 - len(data))
     if len(data) > limit:
         raise Refused(f"is over the {limit:,}-byte limit: not read")
     return data
@@ -228,6 +285,8 @@ def check_markdown_depth(lines: list[str], fences: list[tuple[int, int]]) -> Non
 def screen_yaml(text: str) -> None:
     """Refuse YAML that would blow up in the parser: anchors, aliases and deep
     nesting. Scanning is flat (no recursion), and stops at the first excess."""
+    if "&" not in text and "*" not in text and _openings(text) <= MAX_YAML_DEPTH:
+        return  # no anchor or alias, and too few indicators to nest that deep
     depth = 0
     try:
         for token in yaml.scan(text, Loader=_Scanner):
@@ -246,6 +305,12 @@ def screen_yaml(text: str) -> None:
                 )
     except yaml.YAMLError:
         return  # the parser reports it, with its line
+
+
+def _openings(text: str) -> int:
+    """At most how many collections the text can open: each starts at a
+    `-`, `:` or `?` indicator (block collections) or at `[` or `{`."""
+    return sum(text.count(indicator) for indicator in "-:?[{")
 
 
 def make_loader(base: type) -> type:
@@ -316,6 +381,8 @@ def conflict_line(text: str) -> int | None:
     """The file line of the first merge-conflict marker, if any: `<<<<<<<`,
     `|||||||` or `>>>>>>>` at the start of a line, or `=======` when one of
     those is in the file too (alone, it may underline a heading)."""
+    if not any(mark in text for mark in CONFLICT_MARKS):
+        return None  # most pages: a plain search is much faster than the pattern
     edge = CONFLICT_EDGE.search(text)
     if edge is None:
         return None
@@ -342,12 +409,12 @@ def walk_markdown(top: Path, root: Path) -> tuple[list[Path], list[Path]]:
     root = root.resolve()
     files: list[Path] = []
     outside: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     pending = [top]
     while pending:
         folder = pending.pop()
         try:
-            real = folder.resolve()
+            real = _real(folder)
         except (OSError, RuntimeError):
             outside.append(folder)
             continue

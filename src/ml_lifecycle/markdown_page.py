@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import accumulate
 
 from markdown_it.token import Token
@@ -38,6 +39,11 @@ class Heading:
     def line(self) -> int:
         return self.index + 1
 
+    @cached_property
+    def key(self) -> str:
+        """Its text as headings are compared: blanks made single, case folded."""
+        return " ".join(self.text.split()).casefold()
+
 
 @dataclass
 class Row:
@@ -45,13 +51,13 @@ class Row:
     tokens: list[Token] = field(repr=False)  # each cell's inline token
     table: Table = field(repr=False)
 
-    @property
+    @cached_property
     def cells(self) -> list[tuple[Part, ...]]:
         return [
             tuple(part for line in inline_lines(token) for part in line) for token in self.tokens
         ]
 
-    @property
+    @cached_property
     def texts(self) -> list[str]:
         return [plain(cell) for cell in self.cells]
 
@@ -211,7 +217,8 @@ class Page:
         return _shifted(self, index, start)
 
     def _init_offsets(self) -> None:
-        self._starts = list(accumulate((len(line) + 1 for line in self.lines), initial=0))
+        # Each line's length plus its line end, summed: C-level iterators only.
+        self._starts = list(accumulate(map((1).__add__, map(len, self.lines)), initial=0))
 
 
 def _shifted(page: Page, index: int, start: int) -> Page:

@@ -112,7 +112,14 @@ def parsed(token: Token) -> Token:
 
 
 def inline_lines(token: Token) -> list[list[Part]]:
-    """An inline token's parts, line by line (soft and hard breaks split)."""
+    """An inline token's parts, line by line (soft and hard breaks split);
+    read once and kept on the token: never change the lists."""
+    if "lines" not in token.meta:
+        token.meta["lines"] = _inline_lines(token)
+    return token.meta["lines"]
+
+
+def _inline_lines(token: Token) -> list[list[Part]]:
     lines: list[list[Part]] = [[]]
     for child in parsed(token).children or []:
         if child.type in ("softbreak", "hardbreak"):

@@ -44,6 +44,7 @@ from ml_lifecycle.vocabulary import (
     READER_VIEWS,
     REQUIREMENT_PREFIX,
 )
+from ml_lifecycle.yaml_shared import load_shared
 
 # An evidence source's name, and an MLflow run id.
 EVIDENCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
@@ -88,7 +89,7 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     path = project.root / PHASES_FILE
     try:
         text = limits.read_text(path, project.root)
-        data, node = limits.load_yaml_node(text, Loader)
+        data, node = load_shared(text)  # limits.load_yaml_node, once per distinct text
     except FileNotFoundError:
         return project, [Problem(PHASES_FILE, None, "missing: it lists the phases")]
     except limits.Refused as exc:

@@ -7,6 +7,7 @@ the Hub export and the dossier share this one pass.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +25,8 @@ from ml_lifecycle.documents import (
     read_text,
 )
 from ml_lifecycle.evidence.findings import cited_digests, examine_page, problems_of
-from ml_lifecycle.markdown_model import Page, parse
+from ml_lifecycle.markdown_model import Page
+from ml_lifecycle.markdown_shared import shared_page
 from ml_lifecycle.problem import Problem, yaml_problem
 from ml_lifecycle.project import Phase, Project, load_project, scan_docs
 from ml_lifecycle.report import Report
@@ -42,6 +44,7 @@ from ml_lifecycle.vocabulary import (
     PHASES_FILE,
     STATUSES,
 )
+from ml_lifecycle.yaml_shared import load_shared
 
 # Past this many, unknown fields of one block are counted, not listed.
 MAX_UNKNOWN_FIELDS = 20
@@ -68,7 +71,7 @@ def check_required_sections(doc: Document, required: object, page: Page, front: 
         return
     first_of: dict[str, object] = {}  # heading text -> its first heading
     for heading in page.headings:
-        first_of.setdefault(" ".join(heading.text.split()).casefold(), heading)
+        first_of.setdefault(heading.key, heading)
     for section in dict.fromkeys(required):
         heading = first_of.get(" ".join(section.split()).casefold())
         if heading is None:
@@ -262,11 +265,30 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
 # --- one document ---------------------------------------------------------------
 
 
+def project_path(path: Path, root: Path) -> str:
+    """A path inside the project as the report names it (relative, with /):
+    for the paths the walk builds below the root, by their text alone (a
+    check names thousands)."""
+    text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
+    if text.startswith(prefix) and ".." not in text:
+        return text[len(prefix) :].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
+
+
 def read_page(path: Path, root: Path) -> Page:
-    """A file inside the project, read once into the Markdown model. Raises
+    """A file inside the project, read once into the Markdown model (a model
+    shared with files of the same text: read it, never change it). Raises
     limits.Refused, OSError or UnicodeDecodeError."""
     # Never a link out of the project: that would publish what is not its own.
-    return parse(read_text(path, root))
+    return shared_page(read_text(path, root))
+
+
+def read_front(text: str) -> FrontMatter:
+    """FrontMatter.read, once per distinct text in a process (yaml_shared.py):
+    the same front matter recurs in copies and in every project of a
+    template. The result is shared: read it, never change it. Raises
+    limits.Refused or yaml.YAMLError."""
+    return FrontMatter(*load_shared(text)) if text.strip() else FrontMatter({})
 
 
 def unreadable(rel: str, exc: Exception) -> Problem:
@@ -296,7 +318,7 @@ def read_document(
     """Check one Markdown file (its `page` when the caller read it already).
     Outside the phase folders, a file without a `lifecycle:` block is not a
     lifecycle document and gives None."""
-    rel = path.relative_to(project.root).as_posix()
+    rel = project_path(path, project.root)
     doc = Document(path=rel, title=path.stem, review_interval_days=project.review_interval_days)
     if folder_phase is not None:  # until the front matter says otherwise
         doc.phase, doc.phase_number = folder_phase.id, folder_phase.number
@@ -317,7 +339,7 @@ def read_document(
         return doc
     doc.unfilled = page.unfilled
     try:
-        front = FrontMatter.read(page.front.text)
+        front = read_front(page.front.text)
     except (limits.Refused, yaml.YAMLError) as exc:
         if folder_phase is None and not mentions_block(page.front.text):
             return None  # reported by check_page
@@ -382,7 +404,7 @@ def page_title(page: Page) -> str:
     """A page's title as MkDocs finds it: front matter `title`, else the
     first H1 outside code; empty when it has neither."""
     try:
-        meta = limits.load_yaml(page.front.text) if page.front else {}
+        meta = load_shared(page.front.text)[0] if page.front else {}
     except (limits.Refused, yaml.YAMLError):
         meta = {}
     title = meta.get("title") if isinstance(meta, dict) else None
@@ -394,16 +416,17 @@ def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
     that would stop the site build (refused front matter) or leave the merge
     unfinished (conflict markers), and its title."""
     problems = []
+    title = None
     if page.front and page.front.text.strip():
         try:
             limits.screen_yaml(page.front.text)  # MkDocs parses it with the pure-Python loader
         except limits.Refused as exc:
             problems.append(Problem(rel, None, f"front matter {exc}", refused=True))
-            page.front.text = ""
+            title = page.title()  # the page may be shared (markdown_shared.py): left as read
     conflict = conflict_problem(rel, page.text)
     if conflict is not None:
         problems.append(conflict)
-    return problems, page_title(page)
+    return problems, page_title(page) if title is None else title
 
 
 # --- the project ------------------------------------------------------------------
@@ -507,7 +530,7 @@ def check_project(
     found, outside = scan_docs(project)
     problems.extend(outside)
     for path, folder_phase in found:
-        rel = path.relative_to(project.root).as_posix()
+        rel = project_path(path, project.root)
         try:
             page = read_page(path, project.root)
         except (limits.Refused, OSError, UnicodeDecodeError) as exc:
