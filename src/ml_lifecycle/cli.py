@@ -24,7 +24,8 @@ from ml_lifecycle.vocabulary import OUTSIDE_PROJECT, PHASES_FILE
 
 # The exports load Markdown and more: imported when their command runs, so
 # that `check` starts fast. Their default paths, relative to --root:
-HUB_CARD_IN = "docs/04-building/model-card.md"
+# The model card, inside the documents' folder (`docs:` in lifecycle.yml, docs by default).
+HUB_CARD_IN = "04-building/model-card.md"
 HUB_CARD_OUT = "hub/README.md"
 DOSSIER_OUT = "dossier/dossier.html"
 
@@ -114,7 +115,7 @@ def run_approve(args: argparse.Namespace) -> int:
 
 
 def add_hub_card(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", type=Path, help=f"card to export (default: {HUB_CARD_IN})")
+    parser.add_argument("--card", type=Path, help=f"card to export (default: docs/{HUB_CARD_IN})")
     parser.add_argument("--out", type=Path, help=f"file to write (default: {HUB_CARD_OUT})")
     parser.add_argument(
         "--allow-unfilled",
@@ -141,7 +142,12 @@ def run_hub_card(args: argparse.Namespace) -> int:
     from ml_lifecycle import hub_card
     from ml_lifecycle.limits import Refused
 
-    card = args.card or args.root / HUB_CARD_IN
+    if args.card is None:
+        from ml_lifecycle.project import load_project
+
+        card = load_project(args.root)[0].docs / HUB_CARD_IN
+    else:
+        card = args.card
     out = args.out or args.root / HUB_CARD_OUT
     target = output(out, args.root)
     if isinstance(target, str):
