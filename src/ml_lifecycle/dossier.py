@@ -41,10 +41,10 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from ml_lifecycle import derived, limits
+from ml_lifecycle.adopt.record import recorded_answers
 from ml_lifecycle.documents import Document
 from ml_lifecycle.evidence.site import plain_values
 from ml_lifecycle.markdown_model import Page, parse, tame_long_lines
-from ml_lifecycle.adopt.record import recorded_answers
 from ml_lifecycle.project import Project, cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report, next_review_text

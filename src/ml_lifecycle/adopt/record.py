@@ -76,7 +76,8 @@ def read_record(root: Path) -> Record:
     plain_files = isinstance(files, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in files.items()
     )
-    if not isinstance(answers, dict) or not plain_files or not all(isinstance(t, str) for t in texts):
+    plain = plain_files and all(isinstance(text, str) for text in texts)
+    if not isinstance(answers, dict) or not plain:
         raise RecordError(
             f"{RECORD_FILE} is not an adoption record (template, commit, docs, site, files, "
             "context.cookiecutter)"
