@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ml_lifecycle import __version__
+from ml_lifecycle.adopt.command import add_adopt, run_adopt
 from ml_lifecycle.documents import parse_date
 from ml_lifecycle.paths import shown
 from ml_lifecycle.portfolio.command import add_portfolio, run_portfolio
@@ -282,6 +283,12 @@ COMMANDS: list[Command] = [
         "write every document into one printable HTML file",
         add_dossier,
         run_dossier,
+    ),
+    (
+        "adopt",
+        "add the lifecycle documents and their site to a repository that exists",
+        add_adopt,
+        run_adopt,
     ),
     (
         "portfolio",
