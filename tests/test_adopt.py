@@ -8,19 +8,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import option_defaults, phase_documents
+from conftest import GIT_ENV, NOT_TEMPLATE, TEMPLATE, option_defaults, phase_documents
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from ml_lifecycle import cli
 from ml_lifecycle.adopt.record import RECORD_FILE, read_record
 from ml_lifecycle.adopt.template import CHECKOUT, template_folder
+from ml_lifecycle.adopt.update import render_at
 from ml_lifecycle.rules import check_project
 
+TPL = "{{cookiecutter.project_slug|slugify or 'unnamed'}}"
 ANSWERS = ["project_name=Churn Model", "owner_name=Ada Lovelace"]
 HAND_NAV = """\
 site_name: Churn model  # the team's own site
@@ -268,3 +272,65 @@ def test_the_record_holds_the_answers_as_data(tmp_path, capsys):
     data = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
     assert data["context"]["cookiecutter"]["project_name"] == name
     assert set(data["context"]["cookiecutter"]) == set(option_defaults())
+
+
+# --- Update after adoption ----------------------------------------------------------
+
+FILLED = "Churn costs us 3% of customers a month; nobody sees it coming."
+ADDED_LINE = "A note added by a later version of the template."
+
+
+def git(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.slow
+def test_a_later_template_change_reaches_the_adopted_repository(hand_nav_repo, tmp_path, capsys):
+    """`ml-lifecycle update`: the template's change arrives, the team's text stays."""
+    template = tmp_path / "template"
+    shutil.copytree(TEMPLATE, template, ignore=NOT_TEMPLATE)
+    git("init", "-q", cwd=template)
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "v1", cwd=template)
+    v1 = git("rev-parse", "HEAD", cwd=template)
+
+    root = hand_nav_repo
+    assert adopt(root, capsys=capsys)[0] == 0
+    # As if ml-lifecycle had been installed from that repository at v1.
+    record = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
+    record.update(template=str(template), commit=v1)
+    (root / RECORD_FILE).write_text(json.dumps(record), encoding="utf-8")
+    answers = record["context"]["cookiecutter"]
+    git("clone", "-q", str(template), str(tmp_path / "v1-clone"), cwd=tmp_path)
+    v1_files = render_at(tmp_path / "v1-clone", v1, str(template), answers, tmp_path / "v1")
+    pin = "requirements-lifecycle.txt"
+    (root / pin).write_bytes(v1_files[pin])  # the pin an install from v1 gives
+    doc = root / "docs" / "lifecycle" / "01-problem-definition" / "problem-definition.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("==TODO==", FILLED, 1), "utf-8")
+
+    stubs = template / TPL / "docs"
+    log = stubs / "iteration-log.md"
+    log.write_text(log.read_text(encoding="utf-8") + f"\n{ADDED_LINE}\n", encoding="utf-8")
+    problem = stubs / "01-problem-definition" / "problem-definition.md"
+    text = problem.read_text(encoding="utf-8")
+    problem.write_text(text.replace("\n## Scope\n", "\n## Scope and setting\n"), "utf-8")
+    git("commit", "-qam", "v2", cwd=template)
+    v2 = git("rev-parse", "HEAD", cwd=template)
+    site_before = (root / "mkdocs.yml").read_bytes()
+
+    assert cli.main(["update", "--root", str(root)]) == 0, capsys.readouterr().err
+    text = doc.read_text(encoding="utf-8")
+    assert FILLED in text, "the team's answer was lost"
+    assert "\n## Scope and setting\n" in text, "the template change did not arrive"
+    log = root / "docs" / "lifecycle" / "iteration-log.md"
+    assert ADDED_LINE in log.read_text(encoding="utf-8")
+    assert (root / "mkdocs.yml").read_bytes() == site_before, "the site's file is the team's"
+    assert read_record(root).commit == v2
+    assert v2 in (root / "requirements-lifecycle.txt").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["update", "--root", str(root)]) == 0
+    assert "level" in capsys.readouterr().out

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ml_lifecycle import __version__
 from ml_lifecycle.adopt.command import add_adopt, run_adopt
+from ml_lifecycle.adopt.update import add_update, run_update
 from ml_lifecycle.documents import parse_date
 from ml_lifecycle.paths import shown
 from ml_lifecycle.portfolio.command import add_portfolio, run_portfolio
@@ -289,6 +290,12 @@ COMMANDS: list[Command] = [
         "add the lifecycle documents and their site to a repository that exists",
         add_adopt,
         run_adopt,
+    ),
+    (
+        "update",
+        "bring later template changes to a repository that adopted the lifecycle",
+        add_update,
+        run_update,
     ),
     (
         "portfolio",

@@ -109,10 +109,12 @@ def template_source(folder: Path, answers: dict) -> dict:
     return module.template_source(answers)
 
 
-def ask(folder: Path, given: dict[str, str], no_input: bool) -> dict:
+def ask(folder: Path, given: dict[str, str], no_input: bool, source: dict | None = None) -> dict:
     """The answers: cookiecutter's prompts (or, with no_input, its defaults)
     over the template's questions, `given` first, in the template's
-    sandbox; then the pre-generation hook's checks. Raises TemplateError."""
+    sandbox; then the pre-generation hook's checks. `source` says where the
+    template came from (default: where this package was installed from).
+    Raises TemplateError."""
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
@@ -121,7 +123,7 @@ def ask(folder: Path, given: dict[str, str], no_input: bool) -> dict:
     with importable(folder):
         try:
             context = generate_context(str(context_file), None, dict(given))
-            context["cookiecutter"].update(installed_from())
+            context["cookiecutter"].update(installed_from() if source is None else source)
             answers = dict(prompt_for_config(context, no_input))
         except CookiecutterException as error:
             raise TemplateError(refusal_text(error)) from None
