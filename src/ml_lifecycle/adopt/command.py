@@ -172,7 +172,7 @@ def report_plan(plan: planning.Plan, dry_run: bool) -> None:
     would = "Would add" if dry_run else "Adding"
     layout = plan.layout
     where = "a new MkDocs site" if layout.new_site else f"the MkDocs site {layout.site}"
-    print(f"{shown(plan.root)}: the lifecycle documents in {layout.docs}/, shown by {where}")
+    print(f"The lifecycle documents go in {layout.docs}/, shown by {where}.")
     print(f"{would} {len(plan.add)} files:")
     for path in sorted(plan.add):
         print(f"  {path}")
