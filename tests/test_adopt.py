@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from mkdocs.config import load_config
 
 from ml_lifecycle import cli
 from ml_lifecycle.adopt.record import RECORD_FILE, read_record
-from ml_lifecycle.adopt.template import CHECKOUT, template_folder
+from ml_lifecycle.adopt.template import CHECKOUT, TEMPLATE_FILES, template_folder
 from ml_lifecycle.adopt.update import render_at
 from ml_lifecycle.rules import check_project
 
@@ -334,3 +335,29 @@ def test_a_later_template_change_reaches_the_adopted_repository(hand_nav_repo, t
     capsys.readouterr()
     assert cli.main(["update", "--root", str(root)]) == 0
     assert "level" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_template_cookiecutter_bakes(tmp_path):
+    """Package data: the template's tree, file for file (the project folder
+    named without `|`, which Windows refuses in a name)."""
+    import zipfile
+
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(tmp_path)],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    prefix = "ml_lifecycle/template/"
+    expected = {f"{prefix}{name}" for name in TEMPLATE_FILES}
+    for path in (TEMPLATE / TPL).rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            inside = path.relative_to(TEMPLATE / TPL).as_posix()
+            expected.add(f"{prefix}{{{{cookiecutter.project_slug}}}}/{inside}")
+    assert expected <= names, sorted(expected - names)[:5]
+    assert not any("|" in name for name in names)
