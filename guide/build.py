@@ -79,6 +79,7 @@ NAV_HEAD = ({"Home": "index.md"}, {"The lifecycle": "lifecycle.md"})
 NAV_TAIL = (
     {"Options": "options.md"},
     {"Working with a project": "working.md"},
+    {"Adopting into an existing repository": "adopting.md"},
     {"A register of every system": "portfolio.md"},
     {"Updating from the template": "updating.md"},
     {"FAQ": "faq.md"},

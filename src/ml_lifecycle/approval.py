@@ -33,7 +33,7 @@ from ml_lifecycle.evidence.findings import cited_digests, examine_page
 from ml_lifecycle.markdown_model import parse
 from ml_lifecycle.project import Project, load_project
 from ml_lifecycle.rules import check_required_sections, read_document, same_person
-from ml_lifecycle.vocabulary import APPROVED, APPROVED_BY, DOCS_DIR, FINGERPRINT, MARKER
+from ml_lifecycle.vocabulary import APPROVED, APPROVED_BY, FINGERPRINT, MARKER
 
 
 class ApprovalError(Exception):
@@ -82,8 +82,9 @@ def checked_document(project: Project, path: Path, text: str, today: date) -> Do
         page = parse(text)
     except limits.Refused as exc:
         raise ApprovalError(f"{rel} {exc}: not approved") from None
-    parts = Path(rel).parts
-    folder = parts[1] if len(parts) > 2 and parts[0] == DOCS_DIR else None
+    inside = project.in_docs(rel)
+    parts = Path(inside).parts if inside is not None else ()
+    folder = parts[0] if len(parts) > 1 else None
     phase = next((p for p in project.phases if p.folder == folder), None)
     phase_ids = {p.id: p for p in project.phases}
     doc = read_document(project, project.root / rel, phase_ids, phase, today, page)

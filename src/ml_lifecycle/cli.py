@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ml_lifecycle import __version__
+from ml_lifecycle.adopt.command import add_adopt, run_adopt
+from ml_lifecycle.adopt.update import add_update, run_update
 from ml_lifecycle.documents import parse_date
 from ml_lifecycle.paths import shown
 from ml_lifecycle.portfolio.command import add_portfolio, run_portfolio
@@ -24,7 +26,8 @@ from ml_lifecycle.vocabulary import OUTSIDE_PROJECT, PHASES_FILE
 
 # The exports load Markdown and more: imported when their command runs, so
 # that `check` starts fast. Their default paths, relative to --root:
-HUB_CARD_IN = "docs/04-building/model-card.md"
+# The model card, inside the documents' folder (`docs:` in lifecycle.yml, docs by default).
+HUB_CARD_IN = "04-building/model-card.md"
 HUB_CARD_OUT = "hub/README.md"
 DOSSIER_OUT = "dossier/dossier.html"
 
@@ -114,7 +117,7 @@ def run_approve(args: argparse.Namespace) -> int:
 
 
 def add_hub_card(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", type=Path, help=f"card to export (default: {HUB_CARD_IN})")
+    parser.add_argument("--card", type=Path, help=f"card to export (default: docs/{HUB_CARD_IN})")
     parser.add_argument("--out", type=Path, help=f"file to write (default: {HUB_CARD_OUT})")
     parser.add_argument(
         "--allow-unfilled",
@@ -141,7 +144,12 @@ def run_hub_card(args: argparse.Namespace) -> int:
     from ml_lifecycle import hub_card
     from ml_lifecycle.limits import Refused
 
-    card = args.card or args.root / HUB_CARD_IN
+    if args.card is None:
+        from ml_lifecycle.project import load_project
+
+        card = load_project(args.root)[0].docs / HUB_CARD_IN
+    else:
+        card = args.card
     out = args.out or args.root / HUB_CARD_OUT
     target = output(out, args.root)
     if isinstance(target, str):
@@ -278,6 +286,18 @@ COMMANDS: list[Command] = [
         run_dossier,
     ),
     (
+        "adopt",
+        "add the lifecycle documents and their site to a repository that exists",
+        add_adopt,
+        run_adopt,
+    ),
+    (
+        "update",
+        "bring later template changes to a repository that adopted the lifecycle",
+        add_update,
+        run_update,
+    ),
+    (
         "portfolio",
         "read many projects into a register of ML systems: JSON, CSV and a site",
         add_portfolio,
@@ -312,7 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and hasattr(args, "items") and not any(item.startswith("-") for item in extra):
+        args.items += extra  # adopt: answers after its options (key=value ...)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     if getattr(args, "needs_project", True) and not (args.root / PHASES_FILE).is_file():

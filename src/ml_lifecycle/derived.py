@@ -16,7 +16,6 @@ from ml_lifecycle.markdown_model import Heading, Part
 from ml_lifecycle.report import Report, next_review_text, performer
 from ml_lifecycle.traceability import Requirement
 from ml_lifecycle.vocabulary import (
-    DOCS_DIR,
     IN_HOUSE,
     MARKER,
     NO_VALUE,
@@ -41,9 +40,11 @@ STATUS_BOX = {
 
 
 def docs_sources(report: Report) -> dict[str, Document]:
-    """Documents under docs/ by their path inside docs/ (as MkDocs names pages)."""
-    prefix = f"{DOCS_DIR}/"
-    return {d.path.removeprefix(prefix): d for d in report.documents if d.path.startswith(prefix)}
+    """Documents by their path inside the documents' folder (as MkDocs names
+    pages when that folder is its docs_dir)."""
+    project = report.project
+    found = ((project.in_docs(d.path), d) for d in report.documents)
+    return {source: d for source, d in found if source is not None}
 
 
 def _link(title: str, doc: Document, sources: dict[int, str], here: str) -> str:
@@ -225,25 +226,27 @@ def supplier_summary(report: Report, by_source: dict[str, Document], page_source
 # --- traceability ------------------------------------------------------------------
 
 
-def _page_link(text: str, path: str, here: str) -> str:
-    """`text` linked to a project path when that path is a page under docs/."""
-    prefix = f"{DOCS_DIR}/"
+def _page_link(text: str, path: str, here: str, docs_dir: str) -> str:
+    """`text` linked to a project path when that path is a page in the
+    documents' folder `docs_dir`."""
+    prefix = f"{docs_dir}/"
     if not path.startswith(prefix):
         return text
     return f"[{text}]({quote(posixpath.relpath(path.removeprefix(prefix), here))})"
 
 
-def _requirement_row(requirement: Requirement, here: str) -> str:
+def _requirement_row(requirement: Requirement, here: str, docs_dir: str) -> str:
     signals = "; ".join(
-        _page_link(md_escape(m["signal"]), m["path"], here) for m in requirement.monitored_in
+        _page_link(md_escape(m["signal"]), m["path"], here, docs_dir)
+        for m in requirement.monitored_in
     )
     verified = requirement.verified_in[0]["path"] if requirement.verified_in else ""
     result = md_escape(requirement.result) if requirement.result else "not verified"
     cells = [
-        _page_link(md_escape(requirement.id), requirement.path, here),
+        _page_link(md_escape(requirement.id), requirement.path, here, docs_dir),
         inline_text(requirement.parts) or NO_VALUE,
         _or_dash(requirement.method),
-        _page_link(result, verified, here) if verified else result,
+        _page_link(result, verified, here, docs_dir) if verified else result,
         signals or NO_VALUE,
     ]
     return "| " + " | ".join(cells) + " |"
@@ -264,7 +267,7 @@ def traceability_page(report: Report, page_source: str) -> str:
         "",
         "| ID | Requirement | Method | Result | Monitoring signals |",
         "| --- | --- | --- | --- | --- |",
-        *(_requirement_row(r, here) for r in trace.requirements),
+        *(_requirement_row(r, here, report.project.docs_dir) for r in trace.requirements),
     ]
     if trace.findings:
         count = len(trace.findings)
@@ -277,6 +280,13 @@ def traceability_page(report: Report, page_source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def in_docs(report: Report, by_path: dict) -> dict:
+    """Entries keyed by project path, keyed by their path inside the
+    documents' folder (those outside it left out)."""
+    found = ((report.project.in_docs(path), value) for path, value in by_path.items())
+    return {source: value for source, value in found if source is not None}
+
+
 def fill_placeholders(
     markdown: str,
     report: Report,
@@ -286,14 +296,14 @@ def fill_placeholders(
     titles: dict[str, str] | None = None,
 ) -> str:
     """Replace each placeholder in a page with its derived table. Paths are
-    inside docs/; by default the report's own paths are used."""
+    inside the documents' folder; by default the report's own paths are used."""
     if "<!-- lifecycle-" not in markdown:
         return markdown
     by_source = docs_sources(report) if by_source is None else by_source
     if pages is None:
-        pages = {p.removeprefix(f"{DOCS_DIR}/"): n for p, n in report.pages.items()}
+        pages = in_docs(report, report.pages)
     if titles is None:
-        titles = {p.removeprefix(f"{DOCS_DIR}/"): t for p, t in report.page_titles.items()}
+        titles = in_docs(report, report.page_titles)
     if STATUS_PLACEHOLDER in markdown:
         table = status_table(report, by_source, page_source) + pages_note(
             pages, page_source, titles

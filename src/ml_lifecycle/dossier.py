@@ -41,17 +41,17 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from ml_lifecycle import derived, limits
+from ml_lifecycle.adopt.record import recorded_answers
 from ml_lifecycle.documents import Document
 from ml_lifecycle.evidence.site import plain_values
 from ml_lifecycle.markdown_model import Page, parse, tame_long_lines
-from ml_lifecycle.project import cross_cutting_order
+from ml_lifecycle.project import Project, cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report, next_review_text
 from ml_lifecycle.repository import changed_since, git_text
 from ml_lifecycle.rules import check_project, read_page
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
-    DOCS_DIR,
     EXTENSION_CONFIGS,
     IN_HOUSE,
     MARKDOWN_EXTENSIONS,
@@ -86,10 +86,11 @@ class Part:
     page: Page  # its body, as the dossier shows it
     record: Document | None = None
     html: str = ""  # its HTML, from Python-Markdown (marked safe)
+    docs_dir: str = "docs"  # the documents' folder, which anchors leave out
 
     @property
     def anchor(self) -> str:
-        stem = self.path.removeprefix(f"{DOCS_DIR}/").removesuffix(".md")
+        stem = self.path.removeprefix(f"{self.docs_dir}/").removesuffix(".md")
         return "doc-" + re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
 
     @property
@@ -134,13 +135,13 @@ def read_yaml(path: Path, loader=yaml.SafeLoader) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def record_pages(root: Path, taken: set[str]) -> list[str]:
+def record_pages(project: Project, taken: set[str]) -> list[str]:
     """The cross-cutting records (iteration log, responsibilities...): pages at
-    the top of docs/ that are not lifecycle documents, in navigation order."""
-    docs = root / DOCS_DIR
-    names = (p.name for p in docs.glob("*.md") if p.name not in LEFT_OUT)
+    the top of the documents' folder that are not lifecycle documents, in
+    navigation order."""
+    names = (p.name for p in project.docs.glob("*.md") if p.name not in LEFT_OUT)
     top = sorted(names, key=cross_cutting_order)
-    paths = [f"{DOCS_DIR}/{page}" for page in top]
+    paths = [f"{project.docs_dir}/{page}" for page in top]
     return [path for path in paths if path not in taken]
 
 
@@ -156,22 +157,27 @@ def document_page(report: Report, doc: Document) -> Page:
 def collect(report: Report) -> list[Part]:
     """Lifecycle documents in phase order, then the cross-cutting records."""
     titles = {phase.id: f"{phase.number}. {phase.title}" for phase in report.phases}
+    docs_dir = report.project.docs_dir
     parts = [
         Part(doc.path, titles.get(doc.phase, doc.phase), document_page(report, doc), doc)
         for doc in report.documents
     ]
+    for part in parts:
+        part.docs_dir = docs_dir
     if not parts:
-        raise DossierError(f"no lifecycle documents found under {DOCS_DIR}/: {OUTSIDE_PROJECT}")
+        raise DossierError(f"no lifecycle documents found under {docs_dir}/: {OUTSIDE_PROJECT}")
     taken = {part.path for part in parts}
-    for path in record_pages(report.project.root, taken):
-        source = path.removeprefix(f"{DOCS_DIR}/")
+    for path in record_pages(report.project, taken):
+        source = path.removeprefix(f"{docs_dir}/")
         body = derived.fill_placeholders(body_page(report, path).text, report, source)
-        parts.append(Part(path, CROSS_CUTTING_TITLE, parse(body, front_matter=False)))
+        page = parse(body, front_matter=False)
+        parts.append(Part(path, CROSS_CUTTING_TITLE, page, None, "", docs_dir))
     if report.traceability.requirements:
-        path = f"{DOCS_DIR}/{TRACEABILITY_PAGE}"
+        path = f"{docs_dir}/{TRACEABILITY_PAGE}"
         if path not in {part.path for part in parts}:
             body = derived.traceability_page(report, TRACEABILITY_PAGE)
-            parts.append(Part(path, CROSS_CUTTING_TITLE, parse(body, front_matter=False)))
+            page = parse(body, front_matter=False)
+            parts.append(Part(path, CROSS_CUTTING_TITLE, page, None, "", docs_dir))
     return parts
 
 
@@ -253,10 +259,10 @@ def render_markdown(part: Part, anchors: dict[str, str], root: Path) -> Markup:
 # --- the page --------------------------------------------------------------------------
 
 
-def source_revision(root: Path) -> str:
+def source_revision(root: Path, docs_dir: str = "docs") -> str:
     """The git commit the dossier was made from, if the project is a repository."""
     commit = (git_text(root, "rev-parse", "--short", "HEAD") or "").strip()
-    if commit and changed_since(root, "HEAD", DOCS_DIR):
+    if commit and changed_since(root, "HEAD", docs_dir):
         commit += " (with uncommitted changes)"
     return commit
 
@@ -292,7 +298,7 @@ def cover_facts(report: Report, answers: dict, rev: str) -> list[tuple[str, obje
 def build(root: Path, today: dt.date) -> str:
     """The whole dossier as one HTML page."""
     config = read_yaml(root / CONFIG, limits.TagsIgnored)
-    answers = read_yaml(root / ANSWERS).get("default_context") or {}
+    answers = read_yaml(root / ANSWERS).get("default_context") or recorded_answers(root)
     answers = answers if isinstance(answers, dict) else {}
     report = check_project(root, today)
     refused = [problem for problem in report.problems if problem.refused]
@@ -309,7 +315,7 @@ def build(root: Path, today: dt.date) -> str:
         name=project_name(answers, config),
         today=report.today,
         answers=answers,
-        facts=cover_facts(report, answers, source_revision(root)),
+        facts=cover_facts(report, answers, source_revision(root, report.project.docs_dir)),
         documents=documents,
         summary=", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]),
         problems=report.problems,

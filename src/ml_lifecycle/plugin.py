@@ -27,7 +27,18 @@ that the user typed (--site-dir) is fine when emptying it loses nothing but
 a build: new, empty, or an earlier site.
 
 Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
-quick preview. Messages go to the logger `mkdocs.plugins.lifecycle`. Event
+quick preview. `project` names the folder holding lifecycle.yml when it is
+not mkdocs.yml's own: `..` or `../..` (a site in docs/ of a repository
+whose lifecycle.yml is at its top, as `ml-lifecycle adopt` writes it).
+
+In a shared site, lifecycle.yml's `docs:` names a sub-folder of docs_dir
+(`lifecycle/`, say) and the plugin keeps to it: whoever made the rest of
+the navigation (a hand-written `nav:`, a nav plugin such as literate-nav or
+awesome-pages, or MkDocs' default), the plugin replaces only the entries of
+its folder, with its own section in their place (at the first of them, with
+the title it had), and transforms only the pages of its folder.
+
+Messages go to the logger `mkdocs.plugins.lifecycle`. Event
 priorities are explicit: the checker runs late in on_files, after other
 plugins have added or removed pages; the page transforms run early in
 on_page_markdown, on the Markdown as written, before other plugins change it.
@@ -57,6 +68,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from ml_lifecycle import derived, limits
@@ -83,11 +95,21 @@ log = logging.getLogger("mkdocs.plugins.lifecycle")
 
 class LifecycleConfig(Config):
     enabled = config_options.Type(bool, default=True)
+    project = config_options.Type(str, default="")
+
+
+# How far up `project` may climb from mkdocs.yml's folder.
+MAX_CLIMB = 3
+# A shared site's section, when nothing names it.
+SECTION_TITLE = "Lifecycle"
 
 
 class LifecyclePlugin(BasePlugin[LifecycleConfig]):
     def __init__(self) -> None:
         self.report: Report | None = None
+        # The documents' folder inside docs_dir ("lifecycle/"), empty when the
+        # documents fill docs_dir (a baked project's site).
+        self.folder = ""
         self.by_source: dict[str, Document] = {}
         self.pages: dict[str, int] = {}
         self.page_titles: dict[str, str] = {}
@@ -96,7 +118,8 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not self.config.enabled:
             return config
-        refuse_site_dir(config, project_root(config))
+        self.root = project_root(config, self.config.project)
+        refuse_site_dir(config, self.root)
         # Remember whether the user wrote a nav, before this plugin fills one in
         # (under `mkdocs serve` the same config object is reused for rebuilds).
         self.own_nav = config.nav is None or getattr(self, "own_nav", False)
@@ -106,16 +129,17 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
             config.site_name = html_text(config.site_name)
         # MkDocs walks docs_dir following every link before any plugin sees a
         # file: stop before it walks a folder linked to / or reads /etc/passwd.
-        refuse_links_out(Path(config.docs_dir), project_root(config))
+        refuse_links_out(Path(config.docs_dir), self.root)
         return config
 
     @event_priority(-50)  # after other plugins have added or removed pages
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
-        root = project_root(config)
+        root = self.root
         refuse_outside(files, Path(config.docs_dir), root)
         self.report = check_project(root, date.today())
+        self.folder = documents_folder(self.report.project.docs, Path(config.docs_dir))
         refused = [problem for problem in self.report.problems if problem.refused]
         if refused:
             raise PluginError(
@@ -131,10 +155,33 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         self.pages = in_docs_dir(self.report.pages, root, docs_dir)
         self.page_titles = in_docs_dir(self.report.page_titles, root, docs_dir)
         self.read = in_docs_dir(self.report.read, root, docs_dir)
-        add_traceability_page(files, self.report, config)
-        if self.own_nav:
+        add_traceability_page(files, self.report, config, self.folder)
+        if self.own_nav and not self.folder:
             config.nav = navigation(self.report, self.by_source, page_sources(files))
         return files
+
+    @event_priority(-50)  # after nav plugins (literate-nav, awesome-pages) made theirs
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        """In a shared site: the site's navigation as it was made, with the
+        documents' folder as this plugin's section."""
+        if not self.config.enabled or self.report is None or not self.folder:
+            return nav
+        section = navigation(self.report, self.by_source, page_sources(files), self.folder)
+        data, placed = shared_navigation(nav.items, self.folder, section)
+        if not placed:
+            log.info(
+                f"the navigation lists no page of {self.folder}: add an entry such as "
+                f"`- {SECTION_TITLE}: {self.folder}{OVERVIEW}` where the section belongs"
+            )
+            return nav
+        for file in files.documentation_pages():
+            if file.src_uri.startswith(self.folder):
+                file.page = None  # made again, with the titles of the section
+        written, config.nav = config.nav, data
+        try:
+            return get_navigation(files, config)
+        finally:
+            config.nav = written
 
     @event_priority(50)  # on the Markdown as written, before other plugins change it
     def on_page_markdown(
@@ -142,6 +189,8 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
     ) -> str:
         if not self.config.enabled:
             return markdown
+        if not page.file.src_uri.startswith(self.folder):
+            return markdown  # a page of the shared site that is not the lifecycle's
         markdown = tame_long_lines(markdown)
         if self.report is None:
             return markdown
@@ -182,21 +231,53 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         if self.config.enabled:
-            server.watch(str(project_root(config) / PHASES_FILE))
+            server.watch(str(self.root / PHASES_FILE))
         return server
 
 
-def add_traceability_page(files: Files, report: Report, config: MkDocsConfig) -> None:
+def add_traceability_page(
+    files: Files, report: Report, config: MkDocsConfig, folder: str = ""
+) -> None:
     """A page built from the requirement trace, unless the project has no
     requirement IDs yet or a page of that name of its own."""
-    if not report.traceability.requirements or files.get_file_from_path(TRACEABILITY_PAGE):
+    source = folder + TRACEABILITY_PAGE
+    if not report.traceability.requirements or files.get_file_from_path(source):
         return
     content = derived.traceability_page(report, TRACEABILITY_PAGE)
-    files.append(File.generated(config, TRACEABILITY_PAGE, content=content))
+    files.append(File.generated(config, source, content=content))
 
 
-def project_root(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).resolve().parent
+def project_root(config: MkDocsConfig, climb: str = "") -> Path:
+    """The folder holding lifecycle.yml: mkdocs.yml's, or the one `project`
+    names above it (only `..` steps: a repository's mkdocs.yml cannot make
+    the plugin read or publish from elsewhere)."""
+    here = Path(config.config_file_path).resolve().parent
+    steps = [step for step in climb.replace("\\", "/").split("/") if step not in ("", ".")]
+    if any(step != ".." for step in steps) or len(steps) > MAX_CLIMB:
+        raise PluginError(
+            f"lifecycle: project {limits.brief(climb)} must name a folder above mkdocs.yml's "
+            f"with '..' steps only (at most {MAX_CLIMB}), e.g. project: .."
+        )
+    root = here.parents[len(steps) - 1] if steps else here
+    if steps and not (root / PHASES_FILE).is_file():
+        raise PluginError(
+            f"lifecycle: project {climb!r} leads to {root}, which holds no {PHASES_FILE}"
+        )
+    return root
+
+
+def documents_folder(documents: Path, docs_dir: Path) -> str:
+    """Where the documents are in the site: "" when they fill docs_dir, else
+    their sub-folder with a final slash ("lifecycle/")."""
+    documents, docs_dir = Path(os.path.abspath(documents)), Path(os.path.abspath(docs_dir))
+    if documents == docs_dir:
+        return ""
+    if not documents.is_relative_to(docs_dir):
+        raise PluginError(
+            f"lifecycle: the documents' folder {documents} (docs: in {PHASES_FILE}) is not "
+            f"inside the site's docs_dir {docs_dir}: refusing to build"
+        )
+    return documents.relative_to(docs_dir).as_posix() + "/"
 
 
 def refuse_links_out(docs_dir: Path, root: Path) -> None:
@@ -369,14 +450,19 @@ def page_sources(files: Files) -> list[str]:
     return sorted(file.src_uri for file in files.documentation_pages())
 
 
-def navigation(report: Report, by_source: dict[str, Document], sources: list[str]) -> list:
+def navigation(
+    report: Report, by_source: dict[str, Document], sources: list[str], folder: str = ""
+) -> list:
     """The site's navigation in lifecycle order: overview, stages with their
-    phases and documents, then every other page."""
+    phases and documents, then every other page (of `folder`, in a shared
+    site)."""
+    sources = [source for source in sources if source.startswith(folder)]
     present = set(sources)
     docs_by_id = {id(doc): source for source, doc in by_source.items() if source in present}
     placed: set[str] = set()
-    nav: list = [{"Overview": OVERVIEW}] if OVERVIEW in present else []
-    placed.add(OVERVIEW)
+    overview = folder + OVERVIEW
+    nav: list = [{"Overview": overview}] if overview in present else []
+    placed.add(overview)
     stages: dict[str, list] = {}
     for phase in report.phases:
         entries = []
@@ -392,10 +478,56 @@ def navigation(report: Report, by_source: dict[str, Document], sources: list[str
     for stage, phases in stages.items():
         nav += [{stage: phases}] if stage else phases
     others = [s for s in sources if s not in placed and not s.endswith("README.md")]
-    others.sort(key=lambda s: (s.count("/"), *cross_cutting_order(s)))
+    others.sort(key=lambda s: (s.count("/"), *cross_cutting_order(s[len(folder) :])))
     if others:
         nav.append({CROSS_CUTTING_TITLE: others})
     return nav
+
+
+def shared_navigation(items: list, folder: str, section: list) -> tuple[list, bool]:
+    """A navigation as data (as `nav:` is written), with every entry of
+    `folder` left out and `section` in the place of the first of them,
+    titled as that entry was (a section's title, a page's own title in
+    `nav:`), else SECTION_TITLE. Whether it was placed."""
+    placed = False
+
+    def walk(entries: list) -> list:
+        nonlocal placed
+        out = []
+        for item in entries:
+            if only_folder(item, folder):
+                if not placed:
+                    placed = True
+                    out.append({entry_title(item) or SECTION_TITLE: section})
+            elif item.is_section:
+                out.append({item.title: walk(item.children)})
+            else:
+                out.append(as_data(item))
+        return out
+
+    return walk(items), placed
+
+
+def only_folder(item, folder: str) -> bool:
+    """A page of the folder, or a section holding pages of it and nothing else."""
+    if item.is_page:
+        return item.file.src_uri.startswith(folder)
+    if item.is_section:
+        return bool(item.children) and all(only_folder(child, folder) for child in item.children)
+    return False
+
+
+def entry_title(item) -> str | None:
+    """The title a nav entry was given: a section's, or a page's own in `nav:`."""
+    return item.title if item.is_section else vars(item).get("title")
+
+
+def as_data(item):
+    """A page or a link as `nav:` would write it."""
+    if item.is_page:
+        title = vars(item).get("title")
+        return {title: item.file.src_uri} if title is not None else item.file.src_uri
+    return {item.title: item.url} if item.title is not None else item.url
 
 
 def page_entry(doc: Document, source: str):

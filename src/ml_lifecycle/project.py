@@ -1,10 +1,13 @@
 """A project's `lifecycle.yml`: its phases, stage titles and settings, and
 where its lifecycle documents are.
 
+    docs: docs                   # the folder of the documents (default docs);
+                                 # a sub-folder of a shared site's docs_dir,
+                                 # e.g. docs/lifecycle, in an adopted repository
     phases:                      # the lifecycle, in order
       - number: 4                # what the release gate takes (1-5)
         id: building             # what documents name in `lifecycle.phase`
-        folder: 04-building      # under docs/; every .md in it is a document
+        folder: 04-building      # under `docs`; every .md in it is a document
         title: Building
         stage: design-development
     stages:                      # stage id -> title shown in the navigation
@@ -46,6 +49,8 @@ from ml_lifecycle.vocabulary import (
 )
 from ml_lifecycle.yaml_shared import load_shared
 
+# The key naming the folder of the documents, relative to lifecycle.yml.
+DOCS_KEY = "docs"
 # An evidence source's name, and an MLflow run id.
 EVIDENCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
@@ -73,10 +78,21 @@ class Project:
     # and the artefacts read from them, once per check.
     evidence: dict[str, str] = field(default_factory=dict)
     artefacts: dict = field(default_factory=dict, repr=False)
+    # The folder of the documents, relative to the root, as lifecycle.yml
+    # names it (`docs:`): docs in a bake, a sub-folder of a shared site's
+    # docs_dir in an adopted repository.
+    docs_dir: str = DOCS_DIR
 
     @property
     def docs(self) -> Path:
-        return self.root / DOCS_DIR
+        return self.root / self.docs_dir
+
+    def in_docs(self, path: str) -> str | None:
+        """A project path (docs/04-building/model-card.md) as a path inside
+        the documents' folder (04-building/model-card.md); None when it is
+        not in it."""
+        prefix = f"{self.docs_dir}/"
+        return path[len(prefix) :] if path.startswith(prefix) else None
 
     def stage_title(self, stage: str) -> str:
         return self.stages.get(stage) or stage.replace("-", " ").capitalize()
@@ -102,6 +118,8 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     if not isinstance(entries, list):
         return project, [Problem(PHASES_FILE, 1, "must have a `phases:` list")]
     project.phases, problems = read_phases(entries, _entry_lines(node))
+    project.docs_dir, found = docs_folder(data.get(DOCS_KEY, DOCS_DIR), project.root)
+    problems += found
     stages = data.get("stages")
     if isinstance(stages, dict):
         project.stages = {str(key): str(value) for key, value in stages.items()}
@@ -109,6 +127,25 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     problems += _review_settings(project, data.get("settings"))
     project.evidence, found = _evidence_sources(data.get(EVIDENCE_KEY), _key_line(node))
     return project, problems + found
+
+
+def docs_folder(value: object, root: Path) -> tuple[str, list[Problem]]:
+    """The `docs:` folder as a relative POSIX path inside the project; the
+    default, with a problem, when it is not one."""
+    text = value.strip().replace("\\", "/").strip("/") if isinstance(value, str) else ""
+    parts = text.split("/") if text else []
+    plain = parts and all(part not in ("", ".", "..") and ":" not in part for part in parts)
+    if plain and not any(ord(c) < 32 or ord(c) == 127 for c in text):
+        folder = "/".join(parts)
+        if not limits.is_inside(root / folder, root):
+            message = f"{DOCS_KEY}: {limits.brief(folder)} leads outside the project: not read"
+            return DOCS_DIR, [Problem(PHASES_FILE, None, message, refused=True)]
+        return folder, []
+    message = (
+        f"{DOCS_KEY}: {limits.brief(value)} must be a folder inside the project, "
+        "e.g. docs or docs/lifecycle"
+    )
+    return DOCS_DIR, [Problem(PHASES_FILE, None, message)]
 
 
 def _evidence_sources(entries: object, line: int | None) -> tuple[dict[str, str], list[Problem]]:
@@ -231,7 +268,7 @@ def _phase_from(entry: object, line: int | None) -> Phase | None:
 
 def find_documents(project: Project) -> list[tuple[Path, Phase | None]]:
     """Markdown files in the phase folders, in lifecycle order (by name within
-    a folder), then every other file under docs/ that may carry a lifecycle
+    a folder), then every other file in the documents' folder that may carry a lifecycle
     block. Links out of the project are left out: see scan_docs."""
     return scan_docs(project)[0]
 

@@ -34,7 +34,6 @@ from ml_lifecycle.traceability import trace_requirements
 from ml_lifecycle.vocabulary import (
     APPROVED,
     APPROVED_BY,
-    DOCS_DIR,
     FINGERPRINT,
     FINISHED,
     IN_HOUSE,
@@ -370,7 +369,7 @@ def check_document(
     if folder_phase is not None and doc.phase in phase_ids and doc.phase != folder_phase.id:
         message = (
             f"phase {doc.phase!r} does not match its folder "
-            f"{DOCS_DIR}/{folder_phase.folder}/ (phase {folder_phase.id!r})"
+            f"{project.docs_dir}/{folder_phase.folder}/ (phase {folder_phase.id!r})"
         )
         doc.problems.append(Problem(doc.path, front.field_line("phase"), message))
     check_status(doc, page, front, today)
@@ -432,13 +431,13 @@ def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
 # --- the project ------------------------------------------------------------------
 
 
-def sort_key(phases: list[Phase]):
+def sort_key(phases: list[Phase], docs_dir: str):
     """Lifecycle order: by phase, then as an older lifecycle.yml lists the
     documents, then by path (the order of the site's navigation)."""
     order = {}
     for p_index, phase in enumerate(phases):
         for d_index, listed in enumerate(phase.documents):
-            order[f"{DOCS_DIR}/{phase.folder}/{listed['id']}.md"] = (p_index, d_index)
+            order[f"{docs_dir}/{phase.folder}/{listed['id']}.md"] = (p_index, d_index)
     by_phase = {phase.id: index for index, phase in enumerate(phases)}
 
     def key(doc: Document):
@@ -455,12 +454,13 @@ def check_coverage(project: Project, documents: list[Document]) -> list[Problem]
     for phase in project.phases:
         if not any(doc.phase == phase.id for doc in documents):
             message = (
-                f"phase {phase.number} ({phase.id}) has no document in {DOCS_DIR}/{phase.folder}/"
+                f"phase {phase.number} ({phase.id}) has no document in "
+                f"{project.docs_dir}/{phase.folder}/"
             )
             problems.append(Problem(PHASES_FILE, phase.line, message))
             continue
         for listed in phase.documents:
-            rel = f"{DOCS_DIR}/{phase.folder}/{listed['id']}.md"
+            rel = f"{project.docs_dir}/{phase.folder}/{listed['id']}.md"
             if not (project.root / rel).is_file():
                 problems.append(Problem(rel, None, f"listed in {PHASES_FILE} but missing"))
     return problems
@@ -549,7 +549,7 @@ def check_project(
         if page.unfilled:
             pages[rel] = page.unfilled
             titles[rel] = title
-    documents.sort(key=sort_key(project.phases))
+    documents.sort(key=sort_key(project.phases, project.docs_dir))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
         problems.extend(doc.problems)

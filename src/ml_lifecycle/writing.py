@@ -468,6 +468,15 @@ def _unlink(folder, name: str) -> None:
 # --- what the commands call -------------------------------------------------------------
 
 
+def remove(target: Target, expected: bytes) -> None:
+    """Delete a file this command wrote, if it still holds `expected` (a
+    command undoing its own writes after a later one failed). Raises
+    Refused or OSError."""
+    with _folder(target, create=False) as folder:
+        if _read_entry(folder, target) == expected:
+            _unlink(folder, target.name)
+
+
 class Output:
     """A file a command writes anew (the Hub card, the dossier). Made before
     the work, so that a target that cannot be written is refused at once;

@@ -27,6 +27,7 @@ REVIEWED = {
     "findings.py": {None},  # evidence:NAME#KEY as a front-matter value, in YAML
     "identity.py": {r"[\s<>()\[\],;:\"]+", r"[\s._+-]+"},  # the words of a name
     "build.py": {r"[a-z]+:", r' alt="[^"]*"'},  # a URL scheme; the figure's alt in HTML
+    "command.py": {r"([A-Za-z][A-Za-z0-9_]*)=(.*)"},  # a key=value answer on the command line
     "hooks.py": {r'(?<= )(href|src|srcset)="(assets/lifecycle[^"]*)"'},  # built HTML
 }
 
