@@ -68,6 +68,8 @@ ANSWERS = ".cookiecutter-answers.yaml"
 LEFT_OUT = {"index.md", "guide.md"}
 # A printed page has no use for the permalink anchors the site adds.
 EXTENSION_SETTINGS = {name: c for name, c in EXTENSION_CONFIGS.items() if name != "toc"}
+# The section of the dossier that holds what is built from the documents.
+DELIVERABLES_TITLE = "Built from the documents"
 # A link with a scheme (https:, mailto:, data:) leaves the dossier alone.
 SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
 
@@ -179,7 +181,18 @@ def collect(report: Report) -> list[Part]:
         if path not in {part.path for part in parts}:
             body = derived.traceability_page(report, TRACEABILITY_PAGE)
             parts.append(Part(path, CROSS_CUTTING_TITLE, parse(body, front_matter=False)))
+    for path, body in deliverable_parts(report):
+        parts.append(Part(path, DELIVERABLES_TITLE, parse(body, front_matter=False)))
     return parts
+
+
+def deliverable_parts(report: Report) -> list[tuple[str, str]]:
+    """What the project delivers from its documents (the EU declaration of
+    conformity, the instructions for use), as far as they are answered."""
+    from ml_lifecycle import declaration, instructions
+
+    found = (declaration.dossier_part(report), instructions.dossier_part(report))
+    return [part for part in found if part is not None]
 
 
 # --- each document's HTML: Python-Markdown, and its element tree -------------------
