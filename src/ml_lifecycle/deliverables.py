@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import posixpath
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,7 +198,11 @@ def cell_links(page: Page, row, column: int) -> list:
 
 def code(text: str) -> str:
     """Text as a Markdown code span, which shows it exactly as it is."""
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    longest = run = 0
+    for character in text:
+        run = run + 1 if character == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
