@@ -21,9 +21,12 @@ the project (building would publish it), a page over the size limit, or front
 matter that would blow up MkDocs' own YAML parser (limits.py).
 
 Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
-quick preview. Messages go to the logger `mkdocs.plugins.lifecycle`. Event
-priorities are explicit: the checker runs late in on_files, after other
-plugins have added or removed pages; the page transforms run early in
+quick preview; `today` (YYYY-MM-DD) checks the documents as on that day
+instead of the day of the build, as `ml-lifecycle check --today` does, so
+that an archived site or a worked example keeps the statuses of its day.
+Messages go to the logger `mkdocs.plugins.lifecycle`. Event priorities are
+explicit: the checker runs late in on_files, after other plugins have added
+or removed pages; the page transforms run early in
 on_page_markdown, on the Markdown as written, before other plugins change it.
 
 Values from front matter and lifecycle.yml are data: a page's title,
@@ -48,7 +51,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ml_lifecycle import derived, limits
-from ml_lifecycle.documents import Document
+from ml_lifecycle.documents import Document, parse_date
 from ml_lifecycle.evidence.site import render as render_evidence
 from ml_lifecycle.limits import is_inside, outside_message
 from ml_lifecycle.markdown_model import parse, tame_long_lines
@@ -71,6 +74,7 @@ log = logging.getLogger("mkdocs.plugins.lifecycle")
 
 class LifecycleConfig(Config):
     enabled = config_options.Type(bool, default=True)
+    today = config_options.Optional(config_options.Type((str, date)))
 
 
 class LifecyclePlugin(BasePlugin[LifecycleConfig]):
@@ -102,7 +106,12 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
             return files
         root = project_root(config)
         refuse_outside(files, Path(config.docs_dir), root)
-        self.report = check_project(root, date.today())
+        try:
+            today = parse_date(self.config.today) or date.today()
+        except ValueError:
+            message = f"lifecycle: today {self.config.today!r} is not a date (YYYY-MM-DD)"
+            raise PluginError(message) from None
+        self.report = check_project(root, today)
         refused = [problem for problem in self.report.problems if problem.refused]
         if refused:
             raise PluginError(
