@@ -28,6 +28,7 @@ import yaml
 from markdown.extensions.toc import slugify
 
 from ml_lifecycle import limits
+from ml_lifecycle.derived import code_span as code
 from ml_lifecycle.documents import Document
 from ml_lifecycle.evidence.site import plain_values
 from ml_lifecycle.markdown_model import Heading, Page, Table, parse
@@ -194,17 +195,6 @@ def cell_links(page: Page, row, column: int) -> list:
 
 
 # --- a point's sources -------------------------------------------------------------
-
-
-def code(text: str) -> str:
-    """Text as a Markdown code span, which shows it exactly as it is."""
-    longest = run = 0
-    for character in text:
-        run = run + 1 if character == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def resolve(report: Report, from_path: str, label: str, target: str) -> Source:
