@@ -210,6 +210,7 @@ def add_instructions(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="export a draft while points are still unanswered",
     )
+    parser.add_argument("--date", type=iso_day, metavar="YYYY-MM-DD", help="the date of issue")
 
 
 def run_instructions(args: argparse.Namespace) -> int:
@@ -218,7 +219,9 @@ def run_instructions(args: argparse.Namespace) -> int:
 
     out = args.out or args.root / INSTRUCTIONS_OUT
     try:
-        text, warnings = instructions.build(args.root, dt.date.today(), args.allow_unfilled)
+        text, warnings = instructions.build(
+            args.root, args.date or dt.date.today(), args.allow_unfilled
+        )
         write_atomically(out, text)
     except DeliverableError as error:
         return fail(str(error))
