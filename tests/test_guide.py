@@ -339,12 +339,14 @@ def test_generator_reports_a_broken_template_in_one_line(tmp_path, monkeypatch, 
 
 def test_assets_can_be_added_to_a_site_built_without_the_hook(tmp_path):
     generated, site = tmp_path / "generated", tmp_path / "site"
-    for asset in guide_build.ASSETS:
+    example_page = f"{guide_build.example.SITE_PATH}/index.html"
+    for asset in (*guide_build.ASSETS, example_page):
         (generated / asset).parent.mkdir(parents=True, exist_ok=True)
         (generated / asset).write_text(f"content of {asset}")
     guide_build.copy_assets(generated, site)
-    for asset in guide_build.ASSETS:
+    for asset in (*guide_build.ASSETS, example_page):
         assert (site / asset).read_text() == f"content of {asset}"
+    assert guide_build.example_files(generated) == [example_page]
 
 
 # --- both worked examples ------------------------------------------------------------
