@@ -149,3 +149,18 @@ def test_other_risk_levels_say_what_a_high_risk_bake_adds(risk):
     assert {"50(1)", "50(2)", "50(3)", "50(4)", "73"} <= set(articles)
     assert articles["50(1)"]["level"] == ("Covered" if risk == "limited" else "Asked")
     assert articles["73"]["level"] == "Not covered"
+
+
+def months(period: str) -> int:
+    number, unit = period.split()
+    return int(number) * (12 if unit.startswith("year") else 1)
+
+
+@pytest.mark.parametrize("kind", facts.TASK_KINDS)
+def test_the_example_system_keeps_records_as_long_as_the_act_asks(kind):
+    """The fact sheets' retention periods meet Arts. 18, 19 and 26(6): logs at
+    least six months; and the route to market states the sheet's period."""
+    sheet = facts.examples_for(answers_of({"task_kind": kind, "risk_level": "high"}), READ)
+    assert months(sheet.get("system.log_retention")) >= 6
+    retention = sheet.text("route-to-market.retention")
+    assert sheet.get("system.log_retention") in retention and "10 years" in retention
