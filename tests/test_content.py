@@ -88,6 +88,52 @@ def test_problem_definition_states_role_and_risk_class(bake, risk):
     assert ("not high-risk" in text) == (risk != "high")
 
 
+def role_examples(project: Bake) -> tuple[str, list[str]]:
+    """The role questions of a problem definition, and their examples."""
+    text = project.doc("problem-definition.md")
+    section = text.split("\n### Role in the value chain\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [
+        " ".join(line[2:] for line in b.splitlines())
+        for b in re.findall(r"(?:^> .*\n?)+", section, re.M)
+    ]
+    return " ".join(blocks), [b.split("*Example:*", 1)[1] for b in blocks if "*Example:*" in b]
+
+
+@pytest.mark.parametrize("risk", ["minimal", "limited", "high"])
+def test_every_bake_shows_the_roles_beyond_provider_and_deployer(bake, risk):
+    """Whatever the risk level, the role questions ask, and their examples
+    show, an organisation that only deploys a high-risk system (whom it tells
+    of a serious incident, in which order) and one that could become the
+    provider of another's system (Art. 25)."""
+    questions, examples = role_examples(bake({"task_kind": "classification", "risk_level": risk}))
+    for asked in ("Art. 25", "Art. 26(5)", "Art. 53(1)(b)", "Art. 27", "Art. 4"):
+        assert asked in questions
+    becomes = next(e for e in examples if "Art. 25(1)" in e)
+    assert "would make" in becomes and "its provider" in becomes
+    deployer_only = next(e for e in examples if "deployer only" in e)
+    order = ["provider first", "importer or distributor", "market surveillance authority"]
+    places = [deployer_only.find(party) for party in order]
+    assert -1 not in places and places == sorted(places), deployer_only
+
+
+@pytest.mark.parametrize(
+    ("third_parties", "shown"),
+    [("pretrained-models", "is the downstream provider"), ("none", "no general-purpose AI model")],
+)
+def test_a_downstream_provider_of_a_general_purpose_model_is_shown(bake, third_parties, shown):
+    answers = {"task_kind": "generative", "risk_level": "high", "third_parties": third_parties}
+    _, examples = role_examples(bake(answers))
+    assert any("general-purpose AI model" in e and shown in e for e in examples), examples
+
+
+@pytest.mark.parametrize("risk", ["minimal", "high"])
+def test_ai_literacy_is_asked_with_the_training(bake, risk):
+    text = bake({"task_kind": "classification", "risk_level": risk}).doc("integration-plan.md")
+    training = text.split("\n## User training\n", 1)[1].split("\n## ", 1)[0]
+    training = re.sub(r"\s*\n>\s*", " ", training)
+    assert "AI literacy" in training and "Art. 4)" in training
+
+
 @pytest.mark.parametrize("risk", ["limited", "high"])
 def test_serious_incidents_only_for_high_risk(bake, risk):
     project = bake({"task_kind": "classification", "risk_level": risk})
