@@ -15,6 +15,7 @@ import re
 from datetime import date
 
 import pytest
+from conftest import PHASES
 from fact_checks import READ, facts
 
 from guide import build as guide_build  # the high-risk bake the guide shows
@@ -164,3 +165,19 @@ def test_the_example_system_keeps_records_as_long_as_the_act_asks(kind):
     assert months(sheet.get("system.log_retention")) >= 6
     retention = sheet.text("route-to-market.retention")
     assert sheet.get("system.log_retention") in retention and "10 years" in retention
+
+
+@pytest.mark.parametrize("risk", ["minimal", "limited"])
+def test_a_lower_risk_crosswalk_names_each_document_a_high_risk_bake_adds(baked, risk):
+    """The note above the EU AI Act tables lists the documents that only a
+    high-risk bake has, as the phase list gives them."""
+    project = baked(risk_level=risk, crosswalk="eu-ai-act")
+    text = " ".join((project.path / "docs" / "crosswalk.md").read_text("utf-8").split())
+    titles = [
+        f"the {doc['title'].lower()}"
+        for phase in PHASES
+        for doc in phase["documents"]
+        if "high" in doc.get("only_if", {}).get("risk_level", [])
+    ]
+    assert len(titles) >= 3
+    assert f"adds {', '.join(titles[:-1])} and {titles[-1]}, and" in text
