@@ -181,3 +181,39 @@ def test_a_lower_risk_crosswalk_names_each_document_a_high_risk_bake_adds(baked,
     ]
     assert len(titles) >= 3
     assert f"adds {', '.join(titles[:-1])} and {titles[-1]}, and" in text
+
+
+# The sections this issue added to a high-risk bake, besides the route to
+# market, all of whose sections count.
+NEW_SECTIONS = {
+    "problem-definition": [
+        "Prohibited practices",
+        "High-risk classification",
+        "Transparency duties",
+        "Role in the value chain",
+    ],
+    "impact-assessment": ["Risk management system"],
+    "integration-plan": ["Instructions for use"],
+    "update-plan": ["Lifetime and maintenance"],
+}
+
+
+def test_every_new_section_has_a_row_in_the_crosswalk(high):
+    """Each section of the route to market, and each other section that the
+    classification, the risk management system and the deliverables added,
+    is linked from a row of the EU AI Act's tables."""
+    (framework,) = facts.crosswalk_tables(READ, "eu-ai-act", answers_of(HIGH))
+    linked = {
+        (link["doc"], link.get("section"))
+        for table in framework["tables"]
+        for row in table["rows"]
+        for link in row["where"]
+        if "doc" in link
+    }
+    route = parse(document_paths(high)["route-to-market"].read_text("utf-8"))
+    wanted = {**NEW_SECTIONS, "route-to-market": [h.text for h in route.headings if h.level > 1]}
+    assert len(wanted["route-to-market"]) >= 14
+    missing = [
+        (doc, s) for doc, sections in wanted.items() for s in sections if (doc, s) not in linked
+    ]
+    assert missing == []
