@@ -367,6 +367,8 @@ def test_every_phase_page_links_both_worked_examples(phase):
     links = guide_build.example_links(phase, high_risk_documents())
     high = [p for p in high_risk_documents() if p.startswith(phase["folder"] + "/")]
     assert high, "the high-risk example has no document for this phase"
+    limited = [d for d in phase["documents"] if (DOCS / "example" / f"{d['id']}.md").is_file()]
+    assert limited, "the limited-risk example has no document for this phase"
     for doc in phase["documents"]:
         if (DOCS / "example" / f"{doc['id']}.md").is_file():
             assert f"](../example/{doc['id']}.md)" in links
