@@ -134,6 +134,34 @@ def test_ai_literacy_is_asked_with_the_training(bake, risk):
     assert "AI literacy" in training and "Art. 4)" in training
 
 
+def section_text(text: str, heading: str) -> str:
+    """A section's text up to the next heading of its level, quotes unwrapped."""
+    level = heading.split(" ", 1)[0]
+    body = text.split(f"\n{heading}\n", 1)[1].split(f"\n{level} ", 1)[0]
+    return " ".join(re.sub(r"\s*\n>\s*", " ", body).split())
+
+
+def test_a_high_risk_bake_asks_for_the_fria_of_the_deployers_who_owe_it(bake):
+    route = bake({"task_kind": "classification", "risk_level": "high"}).doc("route-to-market.md")
+    fria = section_text(route, "## Deployers and fundamental rights impact assessment")
+    for owed in (
+        "Art. 27",
+        "bodies governed by public law",
+        "private entities providing public services",
+        "unless the system is under Annex III, point 2",
+        "Annex III, points 5(b) and (c)",
+        "where is its assessment",
+    ):
+        assert owed in fria, owed
+
+
+def test_a_high_risk_bake_asks_each_retention_period_with_its_source(bake):
+    route = bake({"task_kind": "classification", "risk_level": "high"}).doc("route-to-market.md")
+    retention = section_text(route, "## Retention of documentation and logs")
+    for source in ("Art. 18 and Art. 47: 10 years", "Art. 19: at least six months"):
+        assert source in retention, source
+
+
 @pytest.mark.parametrize("risk", ["limited", "high"])
 def test_serious_incidents_only_for_high_risk(bake, risk):
     project = bake({"task_kind": "classification", "risk_level": risk})
