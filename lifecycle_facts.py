@@ -10,9 +10,13 @@ the template's Jinja environment three things:
   where an example belongs; the text comes from `templates/facts/`, never
   from the stub. Plain text compiles to almost nothing, so a stub costs
   little to compile however many examples it has;
-- `crosswalk(framework, third_parties, generative, high_risk, continual)`:
+- `crosswalk(framework, third_parties, generative, risk_level, continual)`:
   the rows of the compliance crosswalk (`templates/crosswalk.yaml`) that
   apply to this bake, each with its links and its coverage level;
+- `point_table(table_id, risk_level)`: the rows of one crosswalk table that a
+  stub lists as well (the sources of the EU declaration of conformity, of the
+  instructions for use, the provider's checklist), so that the documents and
+  the crosswalk name the same section for each point;
 - the `anchor` filter: the id MkDocs gives a heading (Python-Markdown's
   `toc` slugify), so links to sections resolve.
 
@@ -605,7 +609,7 @@ def sheet_texts(sheet: dict) -> Iterator[tuple[str, str, str, str | None]]:
 # combinations the tests bake (tests/combinations.py) follow what it reads.
 CROSSWALK_CONDITIONS = {
     "task_kind": {"generative"},
-    "risk_level": {"high"},
+    "risk_level": {"limited", "high"},
     "update_mode": {"continual-learning"},
     "supplier": {"any", *SUPPLIER_KINDS},
 }
@@ -653,6 +657,41 @@ def crosswalk_tables(read: Callable[[str], Any], framework_choice: str, answers:
     ]
 
 
+# The crosswalk tables a stub lists too, and the one answer their conditions
+# may name: a stub reads no other option for them (tests/combinations.py).
+POINT_TABLES = ("annex-v", "instructions-for-use", "article-16")
+
+
+def point_rows(read: Callable[[str], Any], table_id: str, risk_level: str) -> list[dict]:
+    """The rows of a crosswalk table that a stub lists, for a bake with this
+    risk level: each point, what it asks, its fixed statement if any, and
+    its links."""
+    if table_id not in POINT_TABLES:
+        raise FactError(f"{table_id!r} is not a table a stub lists ({', '.join(POINT_TABLES)})")
+    answers = {"risk_level": risk_level}
+
+    def holds(item: dict) -> bool:
+        condition = item.get("only_if") or {}
+        if set(condition) - {"risk_level"}:
+            raise FactError(f"crosswalk table {table_id}: a condition may name risk_level only")
+        return applies(condition, answers)
+
+    for framework in read(CROSSWALK_FILE)["frameworks"]:
+        for table in framework["tables"]:
+            if table.get("id") == table_id:
+                return [
+                    {
+                        "item": row["item"],
+                        "asks": row.get("asks", ""),
+                        "statement": row.get("statement", ""),
+                        "where": [link for link in row["where"] if holds(link)],
+                    }
+                    for row in table["rows"]
+                    if holds(row) and all(holds(c) for c in row["coverage"])
+                ]
+    raise FactError(f"{CROSSWALK_FILE} has no table {table_id!r}")
+
+
 def gai_risk_list(read: Callable[[str], Any]) -> str:
     return "; ".join(gai_risks(read)) + "."
 
@@ -694,12 +733,12 @@ class Facts(Extension):
                 str(task_kind), str(update_mode), str(risk_level), str(third_parties), read
             )
 
-        def crosswalk(framework, third_parties, generative, high_risk, continual) -> list:
+        def crosswalk(framework, third_parties, generative, risk_level, continual) -> list:
             """The crosswalk for these answers. It reads only the answers the
             rows' conditions name (CROSSWALK_CONDITIONS)."""
             answers = {
                 "task_kind": "generative" if generative else "",
-                "risk_level": "high" if high_risk else "",
+                "risk_level": str(risk_level),
                 "update_mode": "continual-learning" if continual else "",
                 "third_parties": str(third_parties),
             }
@@ -708,4 +747,7 @@ class Facts(Extension):
         environment.globals["fact_sheet"] = fact_sheet
         environment.filters["examples"] = fill_references
         environment.globals["crosswalk"] = crosswalk
+        environment.globals["point_table"] = lambda table_id, risk_level: point_rows(
+            read, str(table_id), str(risk_level)
+        )
         environment.filters["anchor"] = anchor

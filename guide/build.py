@@ -12,7 +12,12 @@ template with the cookiecutter API and writes, into a build folder
 - options.md, every prompt with its choices and their effect, from `__prompts__`,
   `_option_help` and `_choice_help`;
 - stubs/<document>.md, each lifecycle document as a project gets it, rendered
-  and as Markdown source, with the sections that depend on the answers.
+  and as Markdown source, with the sections that depend on the answers;
+- examples/credit-scoring/, the site of the high-risk worked example, built
+  from examples/credit-scoring/ with the `lifecycle` plugin (guide/example.py),
+  which the guide serves as it is;
+- worked-examples/<phase folder>.md, the links from a phase page to that
+  phase's documents in both worked examples.
 
 Guide pages pull these in with pymdownx.snippets. guide/hooks.py runs this for
 `mkdocs build` and `mkdocs serve`; other builders run it first:
@@ -43,10 +48,12 @@ from pathlib import Path
 
 import yaml
 
+from guide import example
 from ml_lifecycle import markdown_model as model
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = next(ROOT.glob("{{cookiecutter.*}}"))
+PACKAGE = ROOT / "src" / "ml_lifecycle"  # its plugin renders the high-risk example
 COOKIECUTTER = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
 PHASES = COOKIECUTTER["_phases"]
 STAGES = COOKIECUTTER["_stages"]
@@ -86,6 +93,10 @@ NAV_TAIL = (
     {"Contributing": "contributing.md"},
 )
 DOCS = ROOT / "docs"
+# The limited-risk worked example's pages (docs/example/) and the high-risk
+# example's site, as the guide serves it.
+LIMITED_EXAMPLE = "example"
+HIGH_RISK_PAGE = "example-high-risk.md"
 
 
 class GuideBuildError(Exception):
@@ -146,7 +157,13 @@ def navigation(docs: Path = DOCS) -> list:
         }
         for stage, title in STAGES.items()
     ]
-    return [*NAV_HEAD, {"Phases": phases}, {"Worked example": example_nav(docs)}, *NAV_TAIL]
+    return [
+        *NAV_HEAD,
+        {"Phases": phases},
+        {"Worked example": example_nav(docs)},
+        {"Worked example: high risk": HIGH_RISK_PAGE},
+        *NAV_TAIL,
+    ]
 
 
 def example_nav(docs: Path) -> list:
@@ -578,8 +595,9 @@ def figure_snippet(index: str, svg: str) -> str:
 def fingerprint() -> str:
     """Hash of everything the generated files depend on."""
     digest = hashlib.sha256()
-    sources = [ROOT / "cookiecutter.json", Path(__file__)]
-    for folder in (TEMPLATE_DIR, ROOT / "templates", ROOT / "hooks"):
+    sources = [ROOT / "cookiecutter.json", Path(__file__), ROOT / "guide" / "example.py"]
+    folders = (TEMPLATE_DIR, ROOT / "templates", ROOT / "hooks", example.FOLDER, PACKAGE)
+    for folder in folders:
         sources += sorted(
             p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
         )
@@ -624,6 +642,8 @@ def generate(out: str | os.PathLike | None = None, force: bool = False) -> Path:
             with tempfile.TemporaryDirectory(prefix="guide-bakes-") as workdir:
                 shown, bakes = bake_all(Path(workdir))
                 fill(staging, shown, bakes)
+                documents = build_example(Path(workdir) / "example", staging)
+            write_example_links(staging, documents)
             write(staging / ".fingerprint", key)
             if target.exists():
                 shutil.rmtree(target)
@@ -656,6 +676,62 @@ def fill(out: Path, shown: Bake, bakes: list[Bake]) -> None:
             write(out / "stubs" / f"{doc['id']}.md", stub_snippet(document))
 
 
+# --- the worked examples ----------------------------------------------------------
+
+
+def build_example(workdir: Path, out: Path) -> list[str]:
+    """Build the high-risk example's site into out/examples/credit-scoring/;
+    its lifecycle documents, as paths under docs/."""
+    try:
+        project = example.assemble(workdir)
+        example.build_site(project, out / example.SITE_PATH, example.today())
+    except (example.ExampleError, GuideBuildError) as error:
+        raise GuideBuildError(f"the high-risk example: {error}") from error
+    docs = project / "docs"
+    return sorted(p.relative_to(docs).as_posix() for p in docs.glob("[0-9][0-9]-*/*.md"))
+
+
+def example_links(phase: dict, high_risk: list[str], docs: Path = DOCS) -> str:
+    """The sentence a phase page shows: the phase's documents in each worked
+    example, linked from docs/phases/."""
+    titles = {doc["id"]: doc["title"] for doc in phase["documents"]}
+    limited = [
+        f"[{titles[doc_id]}](../{LIMITED_EXAMPLE}/{doc_id}.md)"
+        for doc_id in titles
+        if (docs / LIMITED_EXAMPLE / f"{doc_id}.md").is_file()
+    ]
+    high = [
+        f"[{titles[Path(path).stem]}](../{example.SITE_PATH}/{path.removesuffix('.md')}/index.html)"
+        for path in high_risk
+        if path.startswith(f"{phase['folder']}/") and Path(path).stem in titles
+    ]
+    parts = []
+    if limited:
+        about = f"../{LIMITED_EXAMPLE}/index.md"
+        parts.append(f"limited risk ([about it]({about})): " + ", ".join(limited))
+    if high:
+        parts.append(f"high risk ([about it](../{HIGH_RISK_PAGE})): " + ", ".join(high))
+    return "**Worked examples**: " + "; ".join(parts) + ".\n" if parts else ""
+
+
+def answers_table(answers: dict) -> str:
+    """The answers the high-risk example was baked with, as a table."""
+    rows = [f"| `{key}` | {cell(str(value))} |" for key, value in answers.items()]
+    return (
+        "<!-- Generated by guide/build.py from examples/credit-scoring/project.yml. -->\n\n"
+        "| Option | Answer |\n| --- | --- |\n" + "\n".join(rows) + "\n"
+    )
+
+
+def write_example_links(out: Path, high_risk: list[str]) -> None:
+    answers = answers_table(example.settings()["answers"])
+    write(out / "worked-examples" / "high-risk-answers.md", answers)
+    for phase in PHASES:
+        text = "<!-- Generated by guide/build.py from both worked examples; do not edit. -->\n\n"
+        path = out / "worked-examples" / f"{phase['folder']}.md"
+        write(path, text + example_links(phase, high_risk))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the guide's build-time content.")
     parser.add_argument("--out", help=f"output folder (default: ${OUT_ENV} or build/guide)")
@@ -674,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"guide: generated content in {target}")
     if args.site:
         copy_assets(target, Path(args.site))
-        print(f"guide: copied {', '.join(ASSETS)} into {args.site}")
+        print(f"guide: copied {', '.join(ASSETS)} and the high-risk example into {args.site}")
     return 0
 
 
@@ -682,6 +758,17 @@ def copy_assets(generated: Path, site: Path) -> None:
     for asset in ASSETS:
         (site / asset).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(generated / asset, site / asset)
+    shutil.copytree(generated / example.SITE_PATH, site / example.SITE_PATH, dirs_exist_ok=True)
+
+
+def example_files(generated: Path) -> list[str]:
+    """The high-risk example's built site, as paths the guide serves it under."""
+    base = generated / example.SITE_PATH
+    return sorted(
+        f"{example.SITE_PATH}/{path.relative_to(base).as_posix()}"
+        for path in base.rglob("*")
+        if path.is_file()
+    )
 
 
 if __name__ == "__main__":

@@ -42,10 +42,11 @@ def on_config(config):
 
 
 def on_files(files: Files, config) -> Files:
-    """Add the figure and the stylesheet of a baked project to the site."""
+    """Add the figure and the stylesheet of a baked project, and the site of
+    the high-risk worked example, to the guide."""
     out = _generated["out"]
-    for asset in build.ASSETS:
-        files.append(File.generated(config, asset, abs_src_path=str(out / asset)))
+    for path in (*build.ASSETS, *build.example_files(out)):
+        files.append(File.generated(config, path, abs_src_path=str(out / path)))
     return files
 
 
@@ -64,5 +65,6 @@ def on_serve(server, config, builder):
     """Rebuild the preview when the template or the generator changes."""
     for path in (build.TEMPLATE_DIR, ROOT / "templates", ROOT / "cookiecutter.json"):
         server.watch(str(path))
+    server.watch(str(build.example.FOLDER))
     server.watch(str(ROOT / "guide"))
     return server

@@ -339,9 +339,56 @@ def test_generator_reports_a_broken_template_in_one_line(tmp_path, monkeypatch, 
 
 def test_assets_can_be_added_to_a_site_built_without_the_hook(tmp_path):
     generated, site = tmp_path / "generated", tmp_path / "site"
-    for asset in guide_build.ASSETS:
+    example_page = f"{guide_build.example.SITE_PATH}/index.html"
+    for asset in (*guide_build.ASSETS, example_page):
         (generated / asset).parent.mkdir(parents=True, exist_ok=True)
         (generated / asset).write_text(f"content of {asset}")
     guide_build.copy_assets(generated, site)
-    for asset in guide_build.ASSETS:
+    for asset in (*guide_build.ASSETS, example_page):
         assert (site / asset).read_text() == f"content of {asset}"
+    assert guide_build.example_files(generated) == [example_page]
+
+
+# --- both worked examples ------------------------------------------------------------
+
+
+def high_risk_documents() -> list[str]:
+    docs = guide_build.example.FOLDER / "docs"
+    return sorted(p.relative_to(docs).as_posix() for p in docs.glob("[0-9][0-9]-*/*.md"))
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=lambda phase: phase["folder"])
+def test_every_phase_page_links_both_worked_examples(phase):
+    """Each phase page includes the generated links to its documents in the
+    limited-risk example and in the high-risk one; every document of the
+    phase that an example has is linked."""
+    page = (DOCS / "phases" / f"{phase['folder']}.md").read_text("utf-8")
+    assert f'--8<-- "worked-examples/{phase["folder"]}.md"' in page
+    links = guide_build.example_links(phase, high_risk_documents())
+    high = [p for p in high_risk_documents() if p.startswith(phase["folder"] + "/")]
+    assert high, "the high-risk example has no document for this phase"
+    limited = [d for d in phase["documents"] if (DOCS / "example" / f"{d['id']}.md").is_file()]
+    assert limited, "the limited-risk example has no document for this phase"
+    for doc in phase["documents"]:
+        if (DOCS / "example" / f"{doc['id']}.md").is_file():
+            assert f"](../example/{doc['id']}.md)" in links
+        if f"{phase['folder']}/{doc['id']}.md" in high:
+            target = f"../{guide_build.example.SITE_PATH}/{phase['folder']}/{doc['id']}/index.html"
+            assert f"]({target})" in links
+
+
+@pytest.mark.slow
+def test_the_high_risk_example_is_served_with_the_guide(guide_site):
+    """The example's site, built with the plugin, is part of the guide, and
+    the links of the phase pages and of its own page reach it."""
+    base = guide_site / guide_build.example.SITE_PATH
+    assert (base / "index.html").is_file() and (base / "dossier.html").is_file()
+    pages = [guide_site / "example-high-risk" / "index.html"]
+    pages += [guide_site / "phases" / phase["folder"] / "index.html" for phase in PHASES]
+    reached = 0
+    for page in pages:
+        for href in re.findall(r'href="([^"]*examples/credit-scoring/[^"#]*)', page.read_text()):
+            target = (page.parent / href).resolve()
+            assert target.is_file() or (target / "index.html").is_file(), (page, href)
+            reached += 1
+    assert reached >= 20

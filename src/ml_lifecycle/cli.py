@@ -30,6 +30,8 @@ from ml_lifecycle.vocabulary import OUTSIDE_PROJECT, PHASES_FILE
 HUB_CARD_IN = "04-building/model-card.md"
 HUB_CARD_OUT = "hub/README.md"
 DOSSIER_OUT = "dossier/dossier.html"
+DECLARATION_OUT = "declaration/eu-declaration-of-conformity.md"
+INSTRUCTIONS_OUT = "instructions/instructions-for-use.md"
 
 
 def iso_day(text: str) -> dt.date:
@@ -202,6 +204,77 @@ def run_dossier(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- declaration and instructions ----------------------------------------------
+
+
+def add_declaration(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help=f"file to write (default: {DECLARATION_OUT})")
+    parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="write a draft, marked as such, while points are missing or documents unapproved",
+    )
+    parser.add_argument("--date", type=iso_day, metavar="YYYY-MM-DD", help="the date of issue")
+
+
+def run_declaration(args: argparse.Namespace) -> int:
+    from ml_lifecycle import declaration
+    from ml_lifecycle.deliverables import DeliverableError
+    from ml_lifecycle.limits import Refused
+
+    out = args.out or args.root / DECLARATION_OUT
+    target = output(out, args.root)
+    if isinstance(target, str):
+        return fail(target)
+    try:
+        text = declaration.build(args.root, args.date or dt.date.today(), args.draft)
+        target.write(text)
+    except DeliverableError as error:
+        return fail(str(error))
+    except Refused as error:
+        return fail(f"{shown(out)} {error}")
+    except OSError as error:
+        return cannot_write(out, error)
+    print(f"Wrote {shown(out)}" + (" (a draft)" if "status: draft" in text else ""))
+    return 0
+
+
+def add_instructions(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help=f"file to write (default: {INSTRUCTIONS_OUT})")
+    parser.add_argument(
+        "--allow-unfilled",
+        action="store_true",
+        help="export a draft while points are still unanswered",
+    )
+    parser.add_argument("--date", type=iso_day, metavar="YYYY-MM-DD", help="the date of issue")
+
+
+def run_instructions(args: argparse.Namespace) -> int:
+    from ml_lifecycle import instructions
+    from ml_lifecycle.deliverables import DeliverableError
+    from ml_lifecycle.limits import Refused
+
+    out = args.out or args.root / INSTRUCTIONS_OUT
+    target = output(out, args.root)
+    if isinstance(target, str):
+        return fail(target)
+    try:
+        text, warnings = instructions.build(
+            args.root, args.date or dt.date.today(), args.allow_unfilled
+        )
+        target.write(text)
+    except DeliverableError as error:
+        return fail(str(error))
+    except Refused as error:
+        return fail(f"{shown(out)} {error}")
+    except OSError as error:
+        return cannot_write(out, error)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"Wrote {shown(out)}")
+    return 0
+
+
 # --- evidence -------------------------------------------------------------------
 
 
@@ -284,6 +357,18 @@ COMMANDS: list[Command] = [
         "write every document into one printable HTML file",
         add_dossier,
         run_dossier,
+    ),
+    (
+        "declaration",
+        "write the EU declaration of conformity from the documents, Annex V point by point",
+        add_declaration,
+        run_declaration,
+    ),
+    (
+        "instructions",
+        "export the instructions for use from the documents, Art. 13(3) point by point",
+        add_instructions,
+        run_instructions,
     ),
     (
         "adopt",

@@ -48,7 +48,7 @@ from ml_lifecycle.markdown_model import Page, parse, tame_long_lines
 from ml_lifecycle.project import Project, cross_cutting_order
 from ml_lifecycle.reader_view import reader_view, shows_reader_view
 from ml_lifecycle.report import Report, next_review_text
-from ml_lifecycle.repository import changed_since, git_text
+from ml_lifecycle.repository import revision
 from ml_lifecycle.rules import check_project, read_page
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
@@ -68,6 +68,8 @@ ANSWERS = ".cookiecutter-answers.yaml"
 LEFT_OUT = {"index.md", "guide.md"}
 # A printed page has no use for the permalink anchors the site adds.
 EXTENSION_SETTINGS = {name: c for name, c in EXTENSION_CONFIGS.items() if name != "toc"}
+# The section of the dossier that holds what is built from the documents.
+DELIVERABLES_TITLE = "Built from the documents"
 # A link with a scheme (https:, mailto:, data:) leaves the dossier alone.
 SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
 
@@ -178,7 +180,19 @@ def collect(report: Report) -> list[Part]:
             body = derived.traceability_page(report, TRACEABILITY_PAGE)
             page = parse(body, front_matter=False)
             parts.append(Part(path, CROSS_CUTTING_TITLE, page, None, "", docs_dir))
+    for path, body in deliverable_parts(report):
+        page = parse(body, front_matter=False)
+        parts.append(Part(path, DELIVERABLES_TITLE, page, None, "", docs_dir))
     return parts
+
+
+def deliverable_parts(report: Report) -> list[tuple[str, str]]:
+    """What the project delivers from its documents (the EU declaration of
+    conformity, the instructions for use), as far as they are answered."""
+    from ml_lifecycle import declaration, instructions
+
+    found = (declaration.dossier_part(report), instructions.dossier_part(report))
+    return [part for part in found if part is not None]
 
 
 # --- each document's HTML: Python-Markdown, and its element tree -------------------
@@ -259,14 +273,6 @@ def render_markdown(part: Part, anchors: dict[str, str], root: Path) -> Markup:
 # --- the page --------------------------------------------------------------------------
 
 
-def source_revision(root: Path, docs_dir: str = "docs") -> str:
-    """The git commit the dossier was made from, if the project is a repository."""
-    commit = (git_text(root, "rev-parse", "--short", "HEAD") or "").strip()
-    if commit and changed_since(root, "HEAD", docs_dir):
-        commit += " (with uncommitted changes)"
-    return commit
-
-
 def project_name(answers: dict, config: dict) -> str:
     return str(answers.get("project_name") or html.unescape(str(config.get("site_name", ""))))
 
@@ -315,7 +321,7 @@ def build(root: Path, today: dt.date) -> str:
         name=project_name(answers, config),
         today=report.today,
         answers=answers,
-        facts=cover_facts(report, answers, source_revision(root, report.project.docs_dir)),
+        facts=cover_facts(report, answers, revision(root, report.project.docs_dir)),
         documents=documents,
         summary=", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]),
         problems=report.problems,

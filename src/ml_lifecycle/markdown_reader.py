@@ -213,9 +213,11 @@ class Reader(LinkFinder):
         if self.row is not None:
             self.row.append(token)
         # Where the cell's source starts, for links in it: cells follow each
-        # other on the row's line.
+        # other on the row's line. `column` is within the line, so it holds
+        # for a page whose body moved (markdown_shared.py shares tokens).
         source = self.page.lines[self.row_line] if self.row_line < len(self.page.lines) else ""
         found = source.find(token.content, self.cursor) if token.content else -1
         token.meta["origin"] = self.page.offset(self.row_line) + found if found >= 0 else None
+        token.meta["column"] = found if found >= 0 else None
         if found >= 0:
             self.cursor = found + len(token.content)

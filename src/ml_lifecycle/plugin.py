@@ -27,9 +27,12 @@ that the user typed (--site-dir) is fine when emptying it loses nothing but
 a build: new, empty, or an earlier site.
 
 Settings (mkdocs.yml): `enabled` (default true) turns the plugin off, for a
-quick preview. `project` names the folder holding lifecycle.yml when it is
-not mkdocs.yml's own: `..` or `../..` (a site in docs/ of a repository
-whose lifecycle.yml is at its top, as `ml-lifecycle adopt` writes it).
+quick preview. `today` (YYYY-MM-DD) checks the documents as on that day
+instead of the day of the build, as `ml-lifecycle check --today` does, so
+that an archived site or a worked example keeps the statuses of its day.
+`project` names the folder holding lifecycle.yml when it is not
+mkdocs.yml's own: `..` or `../..` (a site in docs/ of a repository whose
+lifecycle.yml is at its top, as `ml-lifecycle adopt` writes it).
 
 In a shared site, lifecycle.yml's `docs:` names a sub-folder of docs_dir
 (`lifecycle/`, say) and the plugin keeps to it: whoever made the rest of
@@ -72,7 +75,7 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from ml_lifecycle import derived, limits
-from ml_lifecycle.documents import Document
+from ml_lifecycle.documents import Document, parse_date
 from ml_lifecycle.evidence.site import render as render_evidence
 from ml_lifecycle.limits import is_inside, outside_message
 from ml_lifecycle.markdown_model import parse, tame_long_lines
@@ -96,6 +99,7 @@ log = logging.getLogger("mkdocs.plugins.lifecycle")
 class LifecycleConfig(Config):
     enabled = config_options.Type(bool, default=True)
     project = config_options.Type(str, default="")
+    today = config_options.Optional(config_options.Type((str, date)))
 
 
 # How far up `project` may climb from mkdocs.yml's folder.
@@ -138,7 +142,12 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
             return files
         root = self.root
         refuse_outside(files, Path(config.docs_dir), root)
-        self.report = check_project(root, date.today())
+        try:
+            today = parse_date(self.config.today) or date.today()
+        except ValueError:
+            message = f"lifecycle: today {self.config.today!r} is not a date (YYYY-MM-DD)"
+            raise PluginError(message) from None
+        self.report = check_project(root, today)
         self.folder = documents_folder(self.report.project.docs, Path(config.docs_dir))
         refused = [problem for problem in self.report.problems if problem.refused]
         if refused:

@@ -95,6 +95,15 @@ def git_text(root: Path, *args: str) -> str | None:
 # --- is the working tree as committed? ----------------------------------------------
 
 
+def revision(root: Path, folder: str) -> str:
+    """The commit HEAD names, short, marked when the files under `folder`
+    differ from it; "" outside a repository."""
+    commit = (git_text(root, "rev-parse", "--short", "HEAD") or "").strip()
+    if commit and changed_since(root, "HEAD", folder):
+        commit += " (with uncommitted changes)"
+    return commit
+
+
 def changed_since(root: Path, commit: str, folder: str) -> bool | None:
     """Whether the files under `folder` (relative to `root`) differ from
     `commit`: changed, deleted or new (and not ignored). None when git

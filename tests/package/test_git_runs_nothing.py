@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ml_lifecycle import dossier, history, repository
+from ml_lifecycle import history, repository
 from ml_lifecycle.rules import check_project
 
 from .tiny_projects import doc_path, make_project
@@ -123,7 +123,7 @@ def hostile_repository(tmp_path) -> tuple[Path, Path]:
 
 def test_the_package_s_git_runs_nothing_the_repository_names(hostile_repository):
     root, marks = hostile_repository
-    assert dossier.source_revision(root).endswith(" (with uncommitted changes)")
+    assert repository.revision(root, "docs").endswith(" (with uncommitted changes)")
     report = check_project(root, TODAY)
     history.add_last_changes(report)
     changes = [doc.last_change for doc in report.documents]

@@ -84,3 +84,24 @@ def test_the_site_reuses_the_check_s_model_of_each_page(tmp_path, monkeypatch):
     (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
     build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
     assert parses == []  # drafts: the page as the check read it
+
+
+def test_the_site_can_be_built_as_on_another_day(tmp_path, caplog):
+    """`today` checks the documents as on that day, so a site built later
+    keeps the statuses of its day; a value that is not a date stops the build."""
+    text = document("requirements", APPROVED_BODY, status="in-review", last_reviewed="2026-01-10")
+    root = make_project(tmp_path / "project", {"requirements": text})
+    shown = {}
+    for today in ("2025-12-01", "2026-03-01", "soon"):
+        yml = MKDOCS_YML.replace("[lifecycle]", f"[{{lifecycle: {{today: {today}}}}}]")
+        (root / "mkdocs.yml").write_text(yml, encoding="utf-8")
+        site = tmp_path / f"site-{today}"
+        try:
+            build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)))
+        except Exception:  # MkDocs logs the plugin's error and aborts
+            shown[today] = caplog.text
+            continue
+        shown[today] = (site / "02-requirements/requirements/index.html").read_text("utf-8")
+    assert "later than today (2025-12-01)" in shown["2025-12-01"]
+    assert "later than today" not in shown["2026-03-01"] and "In review" in shown["2026-03-01"]
+    assert "is not a date" in shown["soon"]
