@@ -105,7 +105,12 @@ def build_site(project: Path, site: Path, day: dt.date) -> Path:
         f"      today: {date}\n"
     )
     (project / SITE_CONFIG).write_text(config, encoding="utf-8")
-    run(project, "mkdocs", "build", "--strict", "--quiet", "-f", SITE_CONFIG, "-d", str(site))
+    # Built inside the project (the plugin refuses a site_dir outside it
+    # under an INHERIT config), then copied where the caller wants it.
+    built = project / "site"
+    run(project, "mkdocs", "build", "--strict", "--quiet", "-f", SITE_CONFIG, "-d", str(built))
+    if site.resolve() != built.resolve():
+        shutil.copytree(built, site)
     return site
 
 
