@@ -74,9 +74,10 @@ def run_check(args: argparse.Namespace) -> int:
         report = check_project(args.root, args.today, gate, args.require_traced)
     except UsageError as exc:
         return fail(str(exc), 2)
-    if args.json:
-        from ml_lifecycle.history import add_last_changes
+    from ml_lifecycle.history import add_last_changes, check_recorded_approvals
 
+    check_recorded_approvals(report)
+    if args.json:
         add_last_changes(report)
     print(render_json(report) if args.json else render_text(report))
     return 0 if report.ok else 1
@@ -100,12 +101,12 @@ def run_approve(args: argparse.Namespace) -> int:
 
     today = args.today or dt.date.today()
     try:
-        rel, fingerprint = approval.approve(args.root, args.file, args.by, today)
+        rel, fingerprint, name = approval.approve(args.root, args.file, args.by, today)
     except approval.ApprovalError as error:
         return fail(str(error))
     except OSError as error:
         return cannot_write(args.file, error)
-    print(f"Approved {rel} by {' '.join(args.by.split())} on {today} ({fingerprint[:19]}...)")
+    print(f"Approved {rel} by {name} on {today} ({fingerprint[:19]}...)")
     return 0
 
 

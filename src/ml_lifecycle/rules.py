@@ -228,7 +228,7 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
             f"approved but has no {APPROVED_BY}: a second person approves it "
             "with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif doc.owner and same_person(doc.approved_by, doc.owner):
+    elif doc.owner and identity.same_one(doc.approved_by, doc.owner, project.people):
         problem(
             APPROVED_BY,
             f"approved by its own owner ({doc.approved_by}): approval needs a second person",
