@@ -102,7 +102,7 @@ def next_steps(answers: dict, project: Path, start: str | None = None) -> str:
 
 def remove_empty_folders(project: Path) -> None:
     """A CI file that was not chosen leaves its (empty) folders behind."""
-    for folder in (project / ".github" / "workflows", project / ".github"):
+    for folder in (project / ".github" / "workflows", project / ".github", project / ".gitlab"):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 

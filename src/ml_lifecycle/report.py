@@ -159,5 +159,31 @@ def evidence_lines(documents: list[Document]) -> list[str]:
 TRACE_LABELS = (("pass", "passed"), ("waived", "waived"), ("fail", "failed"))
 
 
+def markdown_cell(text: str) -> str:
+    """A table cell's text as Markdown that shows it as typed."""
+    from ml_lifecycle.vocabulary import md_escape
+
+    return md_escape(text) or "-"
+
+
+def render_markdown(report: Report) -> str:
+    """The report for a CI job's summary or a merge request's artefact: the
+    status table, the summary line and each problem, in Markdown."""
+    rows = table_rows(report)
+    lines = [f"### Lifecycle status on {report.today}", ""]
+    lines.append("| " + " | ".join(rows[0]) + " |")
+    lines.append("|" + " --- |" * len(rows[0]))
+    lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows[1:]]
+    lines += ["", markdown_cell(summary_line(report)), ""]
+    if report.ok:
+        lines.append("No problems.")
+    else:
+        count = len(report.problems)
+        lines.append(f"{count} problem{'s' if count != 1 else ''}:")
+        lines.append("")
+        lines += [f"- {markdown_cell(str(problem))}" for problem in report.problems]
+    return "\n".join(lines) + "\n"
+
+
 def render_json(report: Report) -> str:
     return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
