@@ -124,11 +124,18 @@ def skeleton(text: str) -> str:
     return " ".join(text.split())
 
 
+def words_and_emails(entry: str) -> tuple[list[str], list[str]]:
+    """The words of an entry such as `Alice Smith <alice@example.org>`, and
+    those of them that are emails, as typed (NFKC)."""
+    words = WORD_BREAKS.split(unicodedata.normalize("NFKC", entry))
+    emails = [w for w in words if w.count("@") == 1 and not w.startswith("@") and w[-1] != "@"]
+    return words, emails
+
+
 def parts(entry: str) -> tuple[str, str]:
     """(the name's skeleton, the email's skeleton) of an entry such as
     `Alice Smith <alice@example.org>`; either may be empty."""
-    words = WORD_BREAKS.split(unicodedata.normalize("NFKC", entry))
-    emails = [w for w in words if w.count("@") == 1 and not w.startswith("@") and w[-1] != "@"]
+    words, emails = words_and_emails(entry)
     name = " ".join(w for w in words if w not in emails)
     return skeleton(name), skeleton(emails[0]) if emails else ""
 
@@ -183,8 +190,8 @@ def names_person(entry: str, person) -> bool:
         return True
     if same_handle(entry, person.handle):
         return True
-    _, email = parts(entry)
-    return bool(email) and same_handle(handle_of(email), person.handle)
+    emails = words_and_emails(entry)[1]
+    return bool(emails) and same_handle(handle_of(emails[0]), person.handle)
 
 
 def people_named(entry: str, people: list) -> list:

@@ -4,6 +4,7 @@ JSON for programs. The site's tables (plugin.py) reuse the cell texts."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,10 +161,10 @@ TRACE_LABELS = (("pass", "passed"), ("waived", "waived"), ("fail", "failed"))
 
 
 def markdown_cell(text: str) -> str:
-    """A table cell's text as Markdown that shows it as typed."""
-    from ml_lifecycle.vocabulary import md_escape
-
-    return md_escape(text) or "-"
+    """Text as GitHub-flavoured Markdown that shows it as typed, on one line
+    (backslash escapes, which a raw file still reads well with)."""
+    text = " ".join(text.split()).replace("&", "&amp;")
+    return re.sub(r"([\\`*_\[\]<>|#~=$])", r"\\\1", text) or "-"
 
 
 def render_markdown(report: Report) -> str:
