@@ -17,6 +17,15 @@ from pathlib import Path
 # the prefix of its warning when the pin works on this machine only.
 PIN_FILE = "requirements-lifecycle.txt"
 WARNING = "# WARNING: "
+# The sections each document was baked with, for `ml-lifecycle check`.
+SECTIONS_FILE = ".lifecycle-template.yml"
+SECTIONS_HEADER = """\
+# The sections the template gave each document, written by every bake and
+# every `cruft update`. `make check` reports a document that lacks one of
+# them, such as a document an update reverted to an older version: add the
+# section back (the guide shows each document's questions). To leave a
+# section out on purpose, delete its line here.
+"""
 
 
 def rendered_answers() -> dict:
@@ -100,6 +109,25 @@ def next_steps(answers: dict, project: Path, start: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def sections_of(text: str) -> list[str]:
+    """The level-2 headings of a document the template has just written
+    (its own text: no code blocks, no attributes), after its front matter."""
+    lines = text.split("\n")
+    if lines and lines[0] == "---" and "---" in lines[1:]:
+        lines = lines[lines.index("---", 1) + 1 :]
+    return [line[3:].strip().rstrip("#").strip() for line in lines if line.startswith("## ")]
+
+
+def write_sections(answers: dict, project: Path) -> None:
+    """Record each document's sections in SECTIONS_FILE."""
+    lines = [SECTIONS_HEADER.rstrip("\n"), "sections:"]
+    for relative in document_paths(answers, project):
+        text = (project / relative).read_text(encoding="utf-8")
+        lines.append(f"  {relative}:")
+        lines += [f"    - {json.dumps(title, ensure_ascii=False)}" for title in sections_of(text)]
+    (project / SECTIONS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def remove_empty_folders(project: Path) -> None:
     """A CI file that was not chosen leaves its (empty) folders behind."""
     for folder in (project / ".github" / "workflows", project / ".github", project / ".gitlab"):
@@ -109,6 +137,7 @@ def remove_empty_folders(project: Path) -> None:
 
 def finish(answers: dict, project: Path) -> int:
     remove_empty_folders(project)
+    write_sections(answers, project)
     if not is_rerender(answers, project):
         print(next_steps(answers, project, os.environ.get("PWD")))
     return 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle import codeowners, identity, limits
+from ml_lifecycle import codeowners, identity, limits, template_sections
 from ml_lifecycle.documents import (
     Document,
     FrontMatter,
@@ -531,6 +531,7 @@ def check_project(
     for doc in documents:
         problems.extend(doc.problems)
     problems.extend(check_coverage(project, documents))
+    problems.extend(template_sections.problems(project, documents))
     problems.extend(codeowners.problems(project, documents))
     problems.extend(gate)
     trace = trace_requirements(project, documents, require_traced)
