@@ -372,6 +372,29 @@ def conflict_problem(path: str, text: str) -> Problem | None:
     return Problem(path, line, message)
 
 
+# Files beside docs/ that an update merges: conflict markers left in them
+# are reported by name, whatever else reading them reports.
+MERGED_FILES = (PHASES_FILE, "mkdocs.yml", template_sections.SECTIONS_FILE)
+
+
+def config_conflicts(project: Project) -> list[Problem]:
+    """Merge-conflict markers an update left in the project's own files."""
+    found = []
+    for name in (*MERGED_FILES, codeowners.find(project.root)):
+        path = project.root / name if name else None
+        if path is None or not path.is_file():
+            continue
+        try:
+            text = limits.read_text(path, project.root)
+        except (limits.Refused, OSError, UnicodeDecodeError):
+            continue  # reported where the file is read
+        problem = conflict_problem(name, text)
+        if problem is not None:
+            problem.message = problem.message.replace("the page", "the file")
+            found.append(problem)
+    return found
+
+
 def add_conflict(doc: Document, text: str) -> None:
     problem = conflict_problem(doc.path, text)
     if problem is not None:
@@ -502,6 +525,7 @@ def check_project(
     traceability fails it only when enforced (see traceability.py)."""
     today = today or date.today()
     project, problems = load_project(Path(root))
+    problems.extend(config_conflicts(project))
     phase_ids = {phase.id: phase for phase in project.phases}
     documents, pages, titles, read = [], {}, {}, {}
     found, outside = scan_docs(project)
