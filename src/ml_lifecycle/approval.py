@@ -30,7 +30,7 @@ import yaml
 
 from ml_lifecycle import identity, limits, writing
 from ml_lifecycle.documents import BLOCK_KEY, Document, FrontMatter, body_fingerprint
-from ml_lifecycle.evidence.findings import cited_digests, examine_page
+from ml_lifecycle.evidence.findings import cited_values, examine_page
 from ml_lifecycle.markdown_model import parse
 from ml_lifecycle.project import Project, load_project
 from ml_lifecycle.rules import check_required_sections, read_document
@@ -201,7 +201,7 @@ def approve(root: Path, file: Path, by: str, today: date) -> Approved:
             f"{rel}:{stale[0].citation.line}: {stale[0].problem}; "
             "its cited values must match their evidence before approval"
         )
-    fingerprint = body_fingerprint(page.body, cited_digests(project, page, doc.front.meta))
+    fingerprint = body_fingerprint(page.body, cited_values(project, page, doc.front.meta))
     values = {
         "status": APPROVED,
         APPROVED_BY: yaml_quoted(name),

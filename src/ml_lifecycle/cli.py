@@ -305,8 +305,10 @@ def run_evidence(args: argparse.Namespace) -> int:
     summary = f"{plural(cited, 'cited value')} in {plural(len(pages), 'page')}"
     if args.update:
         summary += f"; {updated} rewritten"
-        if updated:
-            summary += " (approved documents among them need approving again)"
+        approved = [page.path for page in pages if page.updated and page.approved]
+        if approved:
+            summary += f" ({plural(len(approved), 'approved document')} to approve again: "
+            summary += ", ".join(approved) + ")"
     print(f"{summary}; {plural(failing, 'problem')}.")
     return 1 if failing else 0
 

@@ -157,7 +157,12 @@ def evidence_lines(documents: list[Document]) -> list[str]:
     return [*lines, *(f"  {finding}" for finding in findings), ""]
 
 
-TRACE_LABELS = (("pass", "passed"), ("waived", "waived"), ("fail", "failed"))
+TRACE_LABELS = (
+    ("pass", "passed"),
+    ("waived", "waived"),
+    ("fail", "failed"),
+    ("contradicted", "contradicted by evidence"),
+)
 
 
 def markdown_cell(text: str) -> str:

@@ -23,7 +23,12 @@ from ml_lifecycle.documents import (
     parse_date,
     read_text,
 )
-from ml_lifecycle.evidence.findings import cited_digests, examine_page, problems_of
+from ml_lifecycle.evidence.findings import (
+    cited_digests,
+    cited_values,
+    examine_page,
+    problems_of,
+)
 from ml_lifecycle.markdown_model import Page, parse
 from ml_lifecycle.problem import Problem, yaml_problem
 from ml_lifecycle.project import Phase, Project, load_project, scan_docs
@@ -211,6 +216,17 @@ def check_evidence(doc: Document, project: Project, page: Page) -> None:
         doc.evidence.extend(found)
 
 
+def approval_holds(recorded: str, page: Page, project: Project, meta: object) -> bool:
+    """Whether the fingerprint is still the body's and the cited values'
+    (or, as approvals recorded it before, the whole cited artefacts')."""
+    values = cited_values(project, page, meta)
+    if recorded == body_fingerprint(page.body, values):
+        return True
+    return bool(values) and recorded == body_fingerprint(
+        page.body, cited_digests(project, page, meta)
+    )
+
+
 def check_approval(doc: Document, page: Page, front: FrontMatter, project: Project):
     """An approved document names a second person as approver, and its body
     is still the one that person approved (ISO/IEC 42001 7.5: documented
@@ -247,10 +263,11 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
             f"approved by hand: no {FINGERPRINT}; "
             "record the approval with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif recorded != body_fingerprint(page.body, cited := cited_digests(project, page, front.meta)):
+    elif not approval_holds(recorded, page, project, front.meta):
         doc.approval = "changed"
         when = doc.last_reviewed or "an unrecorded date"
-        what = f" (its text, or evidence it cites: {', '.join(sorted(cited))})" if cited else ""
+        cited = sorted(cited_values(project, page, front.meta))
+        what = f" (its text, or evidence it cites: {', '.join(cited)})" if cited else ""
         problem(
             FINGERPRINT,
             f"changed since its approval on {when}{what}: review it and approve it again",
@@ -432,17 +449,20 @@ def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
 # --- the project ------------------------------------------------------------------
 
 
-def sort_key(phases: list[Phase]):
-    """Lifecycle order: by phase, then as an older lifecycle.yml lists the
-    documents, then by path (the order of the site's navigation)."""
+def sort_key(phases: list[Phase], template: list[str] | None = None):
+    """Lifecycle order: by phase, then in the template's order of its
+    documents (.lifecycle-template.yml) or as an older lifecycle.yml lists
+    them, then by path (the order of the site's navigation)."""
     order = {}
     for p_index, phase in enumerate(phases):
         for d_index, listed in enumerate(phase.documents):
             order[f"{DOCS_DIR}/{phase.folder}/{listed['id']}.md"] = (p_index, d_index)
     by_phase = {phase.id: index for index, phase in enumerate(phases)}
+    baked = {path: index for index, path in enumerate(template or [])}
 
     def key(doc: Document):
-        position = order.get(doc.path, (by_phase.get(doc.phase, len(phases)), 10_000))
+        phase = by_phase.get(doc.phase, len(phases))
+        position = order.get(doc.path, (phase, baked.get(doc.path, 10_000)))
         return (*position, doc.path)
 
     return key
@@ -550,7 +570,8 @@ def check_project(
         if page.unfilled:
             pages[rel] = page.unfilled
             titles[rel] = title
-    documents.sort(key=sort_key(project.phases))
+    template = list(template_sections.recorded(project)[0])
+    documents.sort(key=sort_key(project.phases, template))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
         problems.extend(doc.problems)
