@@ -24,6 +24,7 @@ from scripts import prompt_labels
 # Files every bake has besides the lifecycle documents.
 COMMON_FILES = {
     ".cookiecutter-answers.yaml",
+    ".lifecycle-template.yml",
     ".gitignore",
     "LICENSE.md",
     ".gitattributes",
@@ -37,6 +38,7 @@ COMMON_FILES = {
     "docs/iteration-log.md",
     "docs/responsibilities.md",
     "docs/assets/lifecycle.css",
+    "docs/assets/lifecycle.js",
     "docs/assets/lifecycle.svg",
     "docs/assets/lifecycle-narrow.svg",
     "lifecycle.yml",

@@ -71,6 +71,7 @@ from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
     EVIDENCE_SCHEME,
+    MARKER,
     PHASES_FILE,
     TRACEABILITY_PAGE,
 )
@@ -104,6 +105,10 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         # it again in places (the logo's tooltip): mark it as escaped once.
         if config.site_name and not isinstance(config.site_name, Markup):
             config.site_name = html_text(config.site_name)
+        # An unfilled prompt in the footer (the organisation left at the
+        # template's placeholder) stands out as it does in a page.
+        if config.copyright and MARKER in config.copyright:
+            config.copyright = config.copyright.replace(MARKER, "<mark>TODO</mark>")
         # MkDocs walks docs_dir following every link before any plugin sees a
         # file: stop before it walks a folder linked to / or reads /etc/passwd.
         refuse_links_out(Path(config.docs_dir), project_root(config))

@@ -429,6 +429,24 @@ def page_title(page: Page) -> str:
     return as_text(title) if title else page.title()
 
 
+# Files outside docs/ where the bake may leave a marker (the organisation).
+MARKED_FILES = ("LICENSE.md", "mkdocs.yml")
+
+
+def files_with_markers(project: Project) -> dict[str, int]:
+    """Unfilled prompts in the project's own files outside docs/: reported
+    with the other pages, never a problem."""
+    found = {}
+    for name in MARKED_FILES:
+        try:
+            count = limits.read_text(project.root / name, project.root).count(MARKER)
+        except (limits.Refused, OSError, UnicodeDecodeError):
+            continue
+        if count:
+            found[name] = count
+    return found
+
+
 def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
     """A page under docs/ that is not a lifecycle document: the problems
     that would stop the site build (refused front matter) or leave the merge
@@ -572,6 +590,7 @@ def check_project(
             titles[rel] = title
     template = list(template_sections.recorded(project)[0])
     documents.sort(key=sort_key(project.phases, template))
+    pages.update(files_with_markers(project))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
         problems.extend(doc.problems)
