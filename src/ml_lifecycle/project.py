@@ -37,7 +37,7 @@ import yaml
 
 from ml_lifecycle import limits
 from ml_lifecycle.limits import Loader, make_loader  # noqa: F401 (scripts/benchmark.py)
-from ml_lifecycle.problem import Problem, yaml_problem
+from ml_lifecycle.problem import Problem, conflict_problem, yaml_problem
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_ORDER,
     DEFAULT_REVIEW_INTERVAL,
@@ -117,13 +117,20 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     path = project.root / PHASES_FILE
     try:
         text = limits.read_text(path, project.root)
-        data, node = limits.load_yaml_node(text, Loader)
     except FileNotFoundError:
         return project, [Problem(PHASES_FILE, None, "missing: it lists the phases")]
     except limits.Refused as exc:
         return project, [Problem(PHASES_FILE, None, str(exc), refused=True)]
     except (OSError, UnicodeDecodeError) as exc:
         return project, [Problem(PHASES_FILE, None, f"cannot be read: {exc}")]
+    # An update that left markers here: say so, not what YAML makes of them.
+    conflict = conflict_problem(PHASES_FILE, text, "file")
+    if conflict is not None:
+        return project, [conflict]
+    try:
+        data, node = limits.load_yaml_node(text, Loader)
+    except limits.Refused as exc:
+        return project, [Problem(PHASES_FILE, None, str(exc), refused=True)]
     except yaml.YAMLError as exc:
         return project, [yaml_problem(PHASES_FILE, exc, 1, "the phase list")]
     entries = data.get("phases") if isinstance(data, dict) else None

@@ -30,7 +30,7 @@ from ml_lifecycle.evidence.findings import (
     problems_of,
 )
 from ml_lifecycle.markdown_model import Page, parse
-from ml_lifecycle.problem import Problem, yaml_problem
+from ml_lifecycle.problem import Problem, conflict_problem, yaml_problem
 from ml_lifecycle.project import Phase, Project, load_project, scan_docs
 from ml_lifecycle.report import Report
 from ml_lifecycle.traceability import trace_requirements
@@ -377,21 +377,10 @@ def check_document(
     doc.problems.sort(key=lambda problem: problem.line or 0)
 
 
-def conflict_problem(path: str, text: str) -> Problem | None:
-    """A problem for merge-conflict markers an update left in a page."""
-    line = limits.conflict_line(text)
-    if line is None:
-        return None
-    message = (
-        "merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the page: "
-        "keep the right text, delete the markers"
-    )
-    return Problem(path, line, message)
-
-
 # Files beside docs/ that an update merges: conflict markers left in them
 # are reported by name, whatever else reading them reports.
-MERGED_FILES = (PHASES_FILE, "mkdocs.yml", template_sections.SECTIONS_FILE)
+# (lifecycle.yml's are reported where it is read: project.py.)
+MERGED_FILES = ("mkdocs.yml", template_sections.SECTIONS_FILE)
 
 
 def config_conflicts(project: Project) -> list[Problem]:
@@ -405,9 +394,8 @@ def config_conflicts(project: Project) -> list[Problem]:
             text = limits.read_text(path, project.root)
         except (limits.Refused, OSError, UnicodeDecodeError):
             continue  # reported where the file is read
-        problem = conflict_problem(name, text)
+        problem = conflict_problem(name, text, "file")
         if problem is not None:
-            problem.message = problem.message.replace("the page", "the file")
             found.append(problem)
     return found
 
@@ -438,6 +426,8 @@ def files_with_markers(project: Project) -> dict[str, int]:
     with the other pages, never a problem."""
     found = {}
     for name in MARKED_FILES:
+        if not (project.root / name).is_file():
+            continue
         try:
             count = limits.read_text(project.root / name, project.root).count(MARKER)
         except (limits.Refused, OSError, UnicodeDecodeError):
