@@ -125,9 +125,10 @@ def test_site_extensions_are_the_ones_the_package_shares(default_project):
     assert settings == vocabulary.EXTENSION_CONFIGS
 
 
-def test_lifecycle_yml_holds_phases_and_settings_only(default_project):
+def test_lifecycle_yml_holds_phases_settings_and_people_only(default_project):
     config = yaml.safe_load(default_project.read("lifecycle.yml"))
-    assert set(config) == {"phases", "stages", "settings"}
+    assert set(config) == {"phases", "stages", "settings", "people"}
+    assert isinstance(config["people"], list)
     assert all("documents" not in phase for phase in config["phases"])
     assert config["settings"]["review_interval_days"] == vocabulary.DEFAULT_REVIEW_INTERVAL
 

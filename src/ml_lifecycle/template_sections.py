@@ -46,6 +46,14 @@ def recorded(project: Project) -> tuple[dict[str, list[str]], list[Problem]]:
     }, []
 
 
+def required(doc: Document) -> set[str]:
+    """The document's required sections, as compared."""
+    listed = doc.front.block.get("required_sections") if doc.front else None
+    if not isinstance(listed, list):
+        return set()
+    return {normal(title) for title in listed if isinstance(title, str)}
+
+
 def problems(project: Project, documents: list[Document]) -> list[Problem]:
     """A problem for each recorded section a document lacks (added to the
     document too)."""
@@ -55,6 +63,7 @@ def problems(project: Project, documents: list[Document]) -> list[Problem]:
         if not wanted or doc.page is None:
             continue
         present = {normal(h.text) for h in doc.page.headings if h.level == 2}
+        present |= required(doc)  # a missing required section has its own problem
         missing = [title for title in wanted if normal(title) not in present]
         if not missing:
             continue

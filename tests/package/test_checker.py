@@ -118,3 +118,22 @@ def test_conflict_markers_in_mkdocs_yml_are_reported_and_missing_files_are_not(t
         "mkdocs.yml:2: merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the file: "
         "keep the right text, delete the markers"
     ]
+
+
+def test_a_section_the_template_gave_is_missed_once(tmp_path):
+    """.lifecycle-template.yml lists each document's sections: one lost in an
+    update is reported (case and spacing aside); one the document requires
+    is reported by the required-section rule only."""
+    sections = "sections:\n  {path}:\n    - Scope\n    - Intended  USE\n    - Risks\n"
+    body = "# Monitoring\n\n## Scope\n\nText.\n\n## intended use\n\nText.\n"
+    text = document("monitoring", body, required_sections="[Risks]")
+    root = make_project(
+        tmp_path,
+        {"monitoring": text},
+        **{".lifecycle-template.yml": sections.format(path=doc_path("monitoring"))},
+    )
+    messages = [p.message for p in check_project(root, TODAY).problems]
+    assert len(messages) == 1 and messages[0].startswith("required section 'Risks' is missing")
+    (root / doc_path("monitoring")).write_text(text.replace("## Scope", "## Aims"), "utf-8")
+    messages = [p.message for p in check_project(root, TODAY).problems]
+    assert any(m.startswith("lacks 1 section the template gives it ('Scope')") for m in messages)
