@@ -118,14 +118,40 @@ def sections_of(text: str) -> list[str]:
     return [line[3:].strip().rstrip("#").strip() for line in lines if line.startswith("## ")]
 
 
+def recorded_documents(text: str) -> set[str] | None:
+    """The documents SECTIONS_FILE already lists (their keys, as written
+    here), or None when it holds no `sections:` mapping to add to."""
+    lines = text.split("\n")
+    if "sections:" not in lines:
+        return None
+    return {
+        line[2:-1]
+        for line in lines[lines.index("sections:") + 1 :]
+        if line.startswith("  ") and not line.startswith("   ") and line.endswith(":")
+    }
+
+
 def write_sections(answers: dict, project: Path) -> None:
-    """Record each document's sections in SECTIONS_FILE."""
-    lines = [SECTIONS_HEADER.rstrip("\n"), "sections:"]
+    """Record each document's sections in SECTIONS_FILE. A bake over an
+    existing project (--overwrite-if-exists --skip-if-file-exists) keeps the
+    file as it was, the team's deletions with it, and adds only documents it
+    does not list yet: the others may hold the team's own headings by now."""
+    path = project / SECTIONS_FILE
+    kept = path.read_text(encoding="utf-8") if path.is_file() else ""
+    known = recorded_documents(kept)
+    if known is None:
+        kept, known = "", set()
+    lines = [] if kept else [SECTIONS_HEADER.rstrip("\n"), "sections:"]
     for relative in document_paths(answers, project):
+        if relative in known:
+            continue
         text = (project / relative).read_text(encoding="utf-8")
         lines.append(f"  {relative}:")
         lines += [f"    - {json.dumps(title, ensure_ascii=False)}" for title in sections_of(text)]
-    (project / SECTIONS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if kept and not lines:
+        return
+    head = kept.rstrip("\n") + "\n" if kept else ""
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def remove_empty_folders(project: Path) -> None:

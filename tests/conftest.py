@@ -192,6 +192,11 @@ class BakedProject:
         return self.path / "site"
 
 
+def add_setting(project: BakedProject, line: str) -> None:
+    """Add `key: value` under lifecycle.yml's `settings:`, as a team would."""
+    project.replace("lifecycle.yml", "\nsettings:\n", f"\nsettings:\n  {line}\n")
+
+
 def bake_into(
     config_file: Path,
     output_dir: Path,

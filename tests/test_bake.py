@@ -273,3 +273,23 @@ def test_answers_file_names_a_remote_template_for_cruft_link(tmp_path, source, r
     assert f"--config-file .cookiecutter-answers.yaml {recorded}\n" in text
     assert f"--checkout <commit-or-tag> {recorded}\n" in text
     assert yaml.safe_load(text)["default_context"]["project_slug"] == "triage"
+
+
+def test_the_default_organisation_is_a_marker_where_it_would_show(default_project, baked):
+    """ "Example Org" is the examples' placeholder: left as it is, the
+    overview, the licence and the site's footer hold the marker instead, and
+    check lists them with the other unfilled prompts."""
+    default = COOKIECUTTER_JSON["organisation"]
+    macro = (TEMPLATE / "templates/lifecycle.jinja").read_text(encoding="utf-8")
+    assert f'cookiecutter.organisation in ("", "{default}")' in macro
+    places = ("docs/index.md", "LICENSE.md", "mkdocs.yml")
+    for path in places:
+        text = default_project.read(path)
+        assert default not in text and TODO_MARKER in text, path
+    assert TODO_MARKER in yaml.safe_load(default_project.read("mkdocs.yml"))["copyright"]
+    result = default_project.tool("check")
+    assert "  LICENSE.md: 1\n" in result.stdout and "  mkdocs.yml: 1\n" in result.stdout
+    named = baked(organisation="Northbridge Logistics")
+    for path in places:
+        assert "Northbridge Logistics" in named.read(path), path
+    assert "LICENSE.md" not in named.tool("check").stdout

@@ -120,7 +120,7 @@ def test_next_steps_stay_quiet_when_cruft_re_renders(tmp_path, monkeypatch):
 
 
 def test_an_unanswered_description_is_a_counted_marker(baked):
-    project = baked(owner_name="Jane Doe")
+    project = baked(owner_name="Jane Doe", organisation="Northbridge")
     index = project.read("docs/index.md")
     assert "\n==TODO== One sentence: what does the system do, and for whom?\n" in index
     assert "==TODO==" in project.read("README.md").split("\n", 4)[2]
@@ -156,11 +156,15 @@ def test_overview_shows_the_labels_people_chose(baked):
         ("", "github-pages", None),
     ],
 )
-def test_site_url_is_derived_for_the_pages_host(baked, repo_url, publishing, site_url):
-    import yaml
+def test_site_url_is_derived_for_the_pages_host(baked, monkeypatch, repo_url, publishing, site_url):
+    """Outside CI (no address from the Pages deployment), the address the
+    repository URL gives, read as MkDocs reads it."""
+    from mkdocs.utils.yaml import yaml_load
 
-    config = yaml.safe_load(baked(repo_url=repo_url, publishing=publishing).read("mkdocs.yml"))
-    assert config.get("site_url") == site_url
+    for name in ("SITE_URL", "CI_PAGES_URL"):
+        monkeypatch.delenv(name, raising=False)
+    config = yaml_load(baked(repo_url=repo_url, publishing=publishing).read("mkdocs.yml"))
+    assert (config.get("site_url") or None) == site_url
 
 
 def test_make_targets_point_to_serving_the_site(default_project):

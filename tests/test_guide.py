@@ -204,7 +204,10 @@ def test_guide_loads_nothing_remote(guide_site):
 
 
 def guide_config() -> dict:
-    return yaml.safe_load((TEMPLATE / "mkdocs.yml").read_text(encoding="utf-8"))
+    """The guide's mkdocs.yml as MkDocs reads it (with its !ENV tag)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    return yaml_load((TEMPLATE / "mkdocs.yml").read_text(encoding="utf-8"))
 
 
 def nav_section(title: str) -> list:
@@ -351,8 +354,10 @@ def test_options_snippet_has_an_anchor_and_a_row_per_choice():
     snippet = guide_build.options_snippet({"project_slug": "my-ml-system"})
     for key in guide_build.option_keys():
         assert f"{{ #{key} }}" in snippet
+        # A value a reader types stays whole: code the page never breaks.
+        assert f"Answer key `{key}`{{ .typed }}" in snippet
         for value in guide_build.choices(key):
-            assert f"| `{value}` |" in snippet
+            assert f"| `{value}`{{ .typed }} |" in snippet
     assert "{{" not in snippet.replace("{ #", ""), "a Jinja default leaked into the page"
 
 

@@ -96,6 +96,14 @@ def load_yaml(text: str):
     return yaml.load(text, Loader=SAFE_LOADER)
 
 
+@functools.lru_cache(maxsize=256)
+def load_site_config(text: str):
+    """mkdocs.yml as MkDocs reads it: with its !ENV tag (site_url)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    return yaml_load(text)
+
+
 def quick_front_matter(text: str) -> dict:
     match = FRONT_MATTER.match(text)
     assert match, "document does not start with a front-matter block"
@@ -110,7 +118,9 @@ def text_problem(name: str, text: str) -> str | None:
     if leftover:
         return f"template syntax {leftover.group(0)!r} left in it"
     try:
-        if name.endswith((".yml", ".yaml")):
+        if name == "mkdocs.yml":
+            load_site_config(text)
+        elif name.endswith((".yml", ".yaml")):
             load_yaml(text)
         elif name.endswith(".toml") and tomllib:
             tomllib.loads(text)
@@ -168,7 +178,7 @@ def check_bake(project: Path, answers: dict) -> None:
         assert set(required) <= headings, (document, set(required) - headings)
     for document in (f for f in files if f.startswith("docs/") and f.endswith(".md")):
         assert broken_links(texts, document) == [], document
-    site_config = load_yaml(texts["mkdocs.yml"])
+    site_config = load_site_config(texts["mkdocs.yml"])
     assert "nav" not in site_config, "the lifecycle plugin derives the navigation"
     assert site_config["plugins"] == ["search", "lifecycle"]
 

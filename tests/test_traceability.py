@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BakedProject, filled
+from conftest import BakedProject, add_setting, filled
 
 REQUIREMENTS = "docs/02-requirements/requirements.md"
 VALIDATION = "docs/05-validation/validation-report.md"
@@ -159,9 +159,7 @@ def test_a_row_without_a_result_is_named(traced):
 
 
 def test_the_prefix_comes_from_lifecycle_yml(traced):
-    config = traced.path / "lifecycle.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text + "  requirement_prefix: SR-\n", encoding="utf-8")
+    add_setting(traced, "requirement_prefix: SR-")
     assert check(traced, "--require-traced").returncode == 0
     trace = json.loads(check(traced, "--json").stdout)["traceability"]
     assert trace["requirements"] == []

@@ -14,7 +14,7 @@ from ml_lifecycle.documents import Document
 from ml_lifecycle.markdown_model import Page
 from ml_lifecycle.problem import Problem
 from ml_lifecycle.project import Phase, Project
-from ml_lifecycle.traceability import Traceability
+from ml_lifecycle.traceability import CONTRADICTED, Traceability
 from ml_lifecycle.vocabulary import IN_HOUSE, STATUSES
 
 
@@ -135,7 +135,11 @@ def traceability_lines(trace: Traceability) -> list[str]:
     check, its findings as work to do."""
     if not trace.requirements and not trace.findings:
         return []
-    counts = [f"{trace.count(r)} {label}" for r, label in TRACE_LABELS]
+    counts = [
+        f"{trace.count(r)} {label}"
+        for r, label in TRACE_LABELS
+        if r != CONTRADICTED or trace.count(r)  # said only when it happens
+    ]
     unverified = sum(1 for r in trace.requirements if not r.result)
     total = len(trace.requirements)
     lines = [f"Requirements: {total}, {', '.join(counts)}, {unverified} without a result."]
@@ -161,7 +165,7 @@ TRACE_LABELS = (
     ("pass", "passed"),
     ("waived", "waived"),
     ("fail", "failed"),
-    ("contradicted", "contradicted by evidence"),
+    (CONTRADICTED, "contradicted by evidence"),
 )
 
 
