@@ -353,3 +353,19 @@ def test_the_guide_teaches_the_approve_command_and_every_field(copy_of):
     result = project.tool(shown[1], MODEL_CARD, shown[2], "QA lead", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     assert check(project).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["README.md", "docs/guide.md", "template README"])
+def test_the_docs_say_what_an_approval_proves_and_what_it_does_not(default_project, where):
+    """Who recorded it and over which text and evidence, yes; a signature,
+    no: the forge's review required through CODEOWNERS ties it to a person."""
+    from conftest import TEMPLATE
+
+    if where == "template README":
+        text = (TEMPLATE / "README.md").read_text(encoding="utf-8")
+    else:
+        text = default_project.read(where)
+    prose = " ".join(text.split())
+    assert "not a signature" in prose, where
+    assert "over which text and evidence" in prose, where
+    assert "CODEOWNERS" in prose, where
