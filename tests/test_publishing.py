@@ -158,12 +158,15 @@ def ci_commands(project, choice: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("choice", ["github-pages", "gitlab-pages"])
-def test_ci_commands_succeed_on_a_fresh_bake(bake, choice):
-    """Run the CI file's own commands with this interpreter's tools."""
+def test_ci_commands_succeed_on_a_fresh_bake(bake, choice, tmp_path):
+    """Run the CI file's own commands with this interpreter's tools, and
+    the job summary file GitHub gives each step."""
     project = bake(publishing=choice)
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
     env["NO_MKDOCS_2_WARNING"] = "1"
+    summary = tmp_path / "step-summary.md"
+    env["GITHUB_STEP_SUMMARY"] = str(summary)
     commands = ci_commands(project, choice)
     assert len(commands) == 2
     for command in commands:
@@ -174,6 +177,9 @@ def test_ci_commands_succeed_on_a_fresh_bake(bake, choice):
         assert "WARNING" not in result.stderr
     site = BUILD.search(commands[-1]).group(1)
     assert (project.path / site / "index.html").is_file()
+    # The status table, in Markdown, where the forge shows it with the change.
+    report = summary if choice == "github-pages" else project.path / "lifecycle-check.md"
+    assert "| Phase | Document | Status | Owner |" in report.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
