@@ -4,7 +4,7 @@ The guide never copies what the template already says. This module bakes the
 template with the cookiecutter API and writes, into a build folder
 (build/guide/ unless GUIDE_BUILD_DIR or --out says otherwise):
 
-- assets/lifecycle.svg, assets/lifecycle-narrow.svg and assets/lifecycle.css,
+- assets/lifecycle.svg, assets/lifecycle-narrow.svg, assets/lifecycle.css and lifecycle.js,
   exactly as a project ships them;
 - figure.md, the figure as a project's overview shows it (a picture that
   stacks on narrow screens), its alt text the SVG's description;
@@ -75,7 +75,12 @@ SHOWN_ANSWERS = {
 # (docs/contributing.md); each of their choices is baked once to find out
 # which sections depend on it.
 TAILORING_OPTIONS = ("task_kind", "update_mode", "risk_level", "third_parties")
-ASSETS = ("assets/lifecycle.svg", "assets/lifecycle-narrow.svg", "assets/lifecycle.css")
+ASSETS = (
+    "assets/lifecycle.svg",
+    "assets/lifecycle-narrow.svg",
+    "assets/lifecycle.css",
+    "assets/lifecycle.js",
+)
 # The figure in a baked project's docs/index.md, an HTML block: the wide
 # SVG, linked, with the stacked one as the source for narrow screens.
 FIGURE_START = '<a href="assets/lifecycle.svg"><picture>'
@@ -525,14 +530,14 @@ def options_snippet(default_answers: dict) -> str:
         raw = COOKIECUTTER[key]
         out.append(f"\n## {question(key)} {{ #{key} }}\n\n")
         if isinstance(raw, list):
-            default = f"{choice_label(key, raw[0])} (`{raw[0]}`)"
+            default = f"{choice_label(key, raw[0])} ({typed(raw[0])})"
         elif "{{" in str(raw):
             default = f"derived: `{default_answers.get(key, '')}` for the default answers"
         elif raw == "":
             default = "empty"
         else:
             default = f"`{raw}`"
-        out.append(f"Answer key `{key}`; default: {default}.\n\n")
+        out.append(f"Answer key {typed(key)}; default: {default}.\n\n")
         if option_help.get(key):
             out.append(f"{option_help[key]}\n")
         if isinstance(raw, list):
@@ -540,8 +545,13 @@ def options_snippet(default_answers: dict) -> str:
             for index, value in enumerate(raw):
                 label = choice_label(key, value) + (" (default)" if index == 0 else "")
                 effect = choice_help.get(key, {}).get(value, "")
-                out.append(f"| {cell(label)} | `{value}` | {cell(effect)} |\n")
+                out.append(f"| {cell(label)} | {typed(value)} | {cell(effect)} |\n")
     return "".join(out)
+
+
+def typed(value: str) -> str:
+    """A value a reader types, as code the page never breaks mid-word."""
+    return f"`{value}`{{ .typed }}"
 
 
 def cell(text: str) -> str:

@@ -17,6 +17,15 @@ from pathlib import Path
 # the prefix of its warning when the pin works on this machine only.
 PIN_FILE = "requirements-lifecycle.txt"
 WARNING = "# WARNING: "
+# The sections each document was baked with, for `ml-lifecycle check`.
+SECTIONS_FILE = ".lifecycle-template.yml"
+SECTIONS_HEADER = """\
+# The sections the template gave each document, written by every bake and
+# every `cruft update`. `make check` reports a document that lacks one of
+# them, such as a document an update reverted to an older version: add the
+# section back (the guide shows each document's questions). To leave a
+# section out on purpose, delete its line here.
+"""
 
 
 def rendered_answers() -> dict:
@@ -100,15 +109,61 @@ def next_steps(answers: dict, project: Path, start: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def sections_of(text: str) -> list[str]:
+    """The level-2 headings of a document the template has just written
+    (its own text: no code blocks, no attributes), after its front matter."""
+    lines = text.split("\n")
+    if lines and lines[0] == "---" and "---" in lines[1:]:
+        lines = lines[lines.index("---", 1) + 1 :]
+    return [line[3:].strip().rstrip("#").strip() for line in lines if line.startswith("## ")]
+
+
+def recorded_documents(text: str) -> set[str] | None:
+    """The documents SECTIONS_FILE already lists (their keys, as written
+    here), or None when it holds no `sections:` mapping to add to."""
+    lines = text.split("\n")
+    if "sections:" not in lines:
+        return None
+    return {
+        line[2:-1]
+        for line in lines[lines.index("sections:") + 1 :]
+        if line.startswith("  ") and not line.startswith("   ") and line.endswith(":")
+    }
+
+
+def write_sections(answers: dict, project: Path) -> None:
+    """Record each document's sections in SECTIONS_FILE. A bake over an
+    existing project (--overwrite-if-exists --skip-if-file-exists) keeps the
+    file as it was, the team's deletions with it, and adds only documents it
+    does not list yet: the others may hold the team's own headings by now."""
+    path = project / SECTIONS_FILE
+    kept = path.read_text(encoding="utf-8") if path.is_file() else ""
+    known = recorded_documents(kept)
+    if known is None:
+        kept, known = "", set()
+    lines = [] if kept else [SECTIONS_HEADER.rstrip("\n"), "sections:"]
+    for relative in document_paths(answers, project):
+        if relative in known:
+            continue
+        text = (project / relative).read_text(encoding="utf-8")
+        lines.append(f"  {relative}:")
+        lines += [f"    - {json.dumps(title, ensure_ascii=False)}" for title in sections_of(text)]
+    if kept and not lines:
+        return
+    head = kept.rstrip("\n") + "\n" if kept else ""
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+
+
 def remove_empty_folders(project: Path) -> None:
     """A CI file that was not chosen leaves its (empty) folders behind."""
-    for folder in (project / ".github" / "workflows", project / ".github"):
+    for folder in (project / ".github" / "workflows", project / ".github", project / ".gitlab"):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
 
 def finish(answers: dict, project: Path) -> int:
     remove_empty_folders(project)
+    write_sections(answers, project)
     if not is_rerender(answers, project):
         print(next_steps(answers, project, os.environ.get("PWD")))
     return 0

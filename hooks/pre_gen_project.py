@@ -195,8 +195,10 @@ def check_email(email: str) -> str | None:
 
 
 def check_url(url: str) -> str | None:
-    if not url or URL.fullmatch(url):
+    if not url:
         return None
+    if URL.fullmatch(url):
+        return check_repository(url)
     if not url.startswith(("https://", "http://")):
         near = f"https://{url}"
         hint = f"; try {near!r}" if "://" not in url and URL.fullmatch(near) else ""
@@ -205,6 +207,20 @@ def check_url(url: str) -> str | None:
         f"repo_url {url!r} is not a web address this template can use: "
         "no spaces, quotes or query, only letters, digits and . - _ ~ % / after the host"
     )
+
+
+def check_repository(url: str) -> str | None:
+    """A web address that names a repository: over https, with an owner (or
+    group) and a name after the host."""
+    if url.startswith("http://"):
+        return f"repo_url {url!r} must start with https://; try {'https://' + url[7:]!r}"
+    path = [part for part in url.split("/")[3:] if part]
+    if len(path) < 2:
+        return (
+            f"repo_url {url!r} names no repository: give its address, "
+            "like https://github.com/owner/name"
+        )
+    return None
 
 
 def check_package_index(template: dict) -> str | None:

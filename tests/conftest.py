@@ -19,6 +19,8 @@ import yaml
 from combinations import COOKIECUTTER_JSON, TEMPLATE, TEMPLATE_ROOT
 from jinja2.bccache import BytecodeCache
 
+from ml_lifecycle import template_sections
+
 # The template's Jinja extension, as cookiecutter imports it while baking: the
 # same module object, so that the test session can reach the bakes' Jinja.
 sys.path.insert(0, str(TEMPLATE))
@@ -180,12 +182,19 @@ class BakedProject:
         """`ml-lifecycle ARGS` in the project, from this checkout's package."""
         return self.run(sys.executable, "-m", "ml_lifecycle", *args, timeout=120, **env)
 
-    def build(self) -> Path:
-        """Build the site strictly with this interpreter's mkdocs; fail on any warning."""
-        result = self.run(sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site")
+    def build(self, **env: str) -> Path:
+        """Build the site strictly with this interpreter's mkdocs, `env` added
+        to the environment (as a CI step sets it); fail on any warning."""
+        args = (sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site")
+        result = self.run(*args, **env)
         assert result.returncode == 0, result.stderr[-3000:]
         assert "WARNING" not in result.stderr, result.stderr[-3000:]
         return self.path / "site"
+
+
+def add_setting(project: BakedProject, line: str) -> None:
+    """Add `key: value` under lifecycle.yml's `settings:`, as a team would."""
+    project.replace("lifecycle.yml", "\nsettings:\n", f"\nsettings:\n  {line}\n")
 
 
 def bake_into(
@@ -370,7 +379,7 @@ def expected_files(answers: dict | None = None) -> set[str]:
         path
         for path, condition in template_files().items()
         if condition is None or condition_holds(condition, answers)
-    }
+    } | {template_sections.SECTIONS_FILE}  # written by the post-generation hook
 
 
 def condition_holds(condition: str, answers: dict) -> bool:

@@ -332,3 +332,40 @@ def test_the_readme_explains_approval_with_a_command_that_works(default_project)
     assert '"$(FILE)"' in approve and '--by "$(BY)"' in approve
     for field in (APPROVED_BY, FINGERPRINT, "last_reviewed", "owner"):
         assert f"`{field}`" in section, field
+
+
+def test_the_guide_teaches_the_approve_command_and_every_field(copy_of):
+    """The baked guide's field table lists exactly the fields `check` knows;
+    those the command writes say so; the command it shows without make
+    approves a document that `check` then accepts."""
+    from ml_lifecycle.vocabulary import APPROVED_BY, FINGERPRINT, KNOWN_FIELDS
+
+    project = copy_of()
+    guide = project.read("docs/guide.md")
+    table = guide.split("## Front matter\n", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \|.*\| ([^|]+) \|$", table, re.MULTILINE))
+    assert sorted(rows) == sorted(KNOWN_FIELDS)
+    for field in (APPROVED_BY, FINGERPRINT, "last_reviewed"):
+        assert "make approve" in rows[field], (field, rows[field])
+    shown = re.search(r"`ml-lifecycle (approve) docs/\.\.\. (--by) \"Name\"`", guide)
+    assert shown, "the guide shows no approve command without make"
+    ready(project)
+    result = project.tool(shown[1], MODEL_CARD, shown[2], "QA lead", "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert check(project).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["README.md", "docs/guide.md", "template README"])
+def test_the_docs_say_what_an_approval_proves_and_what_it_does_not(default_project, where):
+    """Who recorded it and over which text and evidence, yes; a signature,
+    no: the forge's review required through CODEOWNERS ties it to a person."""
+    from conftest import TEMPLATE
+
+    if where == "template README":
+        text = (TEMPLATE / "README.md").read_text(encoding="utf-8")
+    else:
+        text = default_project.read(where)
+    prose = " ".join(text.split())
+    assert "not a signature" in prose, where
+    assert "over which text and evidence" in prose, where
+    assert "CODEOWNERS" in prose, where

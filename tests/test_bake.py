@@ -24,6 +24,7 @@ from scripts import prompt_labels
 # Files every bake has besides the lifecycle documents.
 COMMON_FILES = {
     ".cookiecutter-answers.yaml",
+    ".lifecycle-template.yml",
     ".gitignore",
     "LICENSE.md",
     ".gitattributes",
@@ -37,6 +38,7 @@ COMMON_FILES = {
     "docs/iteration-log.md",
     "docs/responsibilities.md",
     "docs/assets/lifecycle.css",
+    "docs/assets/lifecycle.js",
     "docs/assets/lifecycle.svg",
     "docs/assets/lifecycle-narrow.svg",
     "lifecycle.yml",
@@ -123,9 +125,10 @@ def test_site_extensions_are_the_ones_the_package_shares(default_project):
     assert settings == vocabulary.EXTENSION_CONFIGS
 
 
-def test_lifecycle_yml_holds_phases_and_settings_only(default_project):
+def test_lifecycle_yml_holds_phases_settings_and_people_only(default_project):
     config = yaml.safe_load(default_project.read("lifecycle.yml"))
-    assert set(config) == {"phases", "stages", "settings"}
+    assert set(config) == {"phases", "stages", "settings", "people"}
+    assert isinstance(config["people"], list)
     assert all("documents" not in phase for phase in config["phases"])
     assert config["settings"]["review_interval_days"] == vocabulary.DEFAULT_REVIEW_INTERVAL
 
@@ -270,3 +273,23 @@ def test_answers_file_names_a_remote_template_for_cruft_link(tmp_path, source, r
     assert f"--config-file .cookiecutter-answers.yaml {recorded}\n" in text
     assert f"--checkout <commit-or-tag> {recorded}\n" in text
     assert yaml.safe_load(text)["default_context"]["project_slug"] == "triage"
+
+
+def test_the_default_organisation_is_a_marker_where_it_would_show(default_project, baked):
+    """ "Example Org" is the examples' placeholder: left as it is, the
+    overview, the licence and the site's footer hold the marker instead, and
+    check lists them with the other unfilled prompts."""
+    default = COOKIECUTTER_JSON["organisation"]
+    macro = (TEMPLATE / "templates/lifecycle.jinja").read_text(encoding="utf-8")
+    assert f'cookiecutter.organisation in ("", "{default}")' in macro
+    places = ("docs/index.md", "LICENSE.md", "mkdocs.yml")
+    for path in places:
+        text = default_project.read(path)
+        assert default not in text and TODO_MARKER in text, path
+    assert TODO_MARKER in yaml.safe_load(default_project.read("mkdocs.yml"))["copyright"]
+    result = default_project.tool("check")
+    assert "  LICENSE.md: 1\n" in result.stdout and "  mkdocs.yml: 1\n" in result.stdout
+    named = baked(organisation="Northbridge Logistics")
+    for path in places:
+        assert "Northbridge Logistics" in named.read(path), path
+    assert "LICENSE.md" not in named.tool("check").stdout

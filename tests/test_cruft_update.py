@@ -150,16 +150,64 @@ def test_link_a_project_baked_with_plain_cookiecutter(template_repo, tmp_path):
 LAST_COPIED_TOOLS = "0df0ae6"  # the last template commit that copied tools/ into projects
 
 
-def answer_every_prompt(text: str) -> str:
-    """A document as a team fills it in: every marker replaced by an answer."""
-    return text.replace("==TODO==", FILLED)
+def answer_each_prompt(project: Path) -> dict[str, list[str]]:
+    """Fill every marker of every document with an answer of its own (its
+    file and its number); the answers of each document, by path."""
+    answers = {}
+    for doc in sorted((project / "docs").glob("0*/*.md")):
+        rel = doc.relative_to(project).as_posix()
+        parts = doc.read_text(encoding="utf-8").split("==TODO==")
+        mine = [f"Answer {n} of {doc.stem}." for n in range(1, len(parts))]
+        text = parts[0] + "".join(a + rest for a, rest in zip(mine, parts[1:], strict=True))
+        doc.write_text(text, encoding="utf-8")
+        answers[rel] = mine
+    return answers
 
 
-@pytest.fixture
-def two_layouts(tmp_path) -> tuple[Path, str, str]:
+def headings(text: str) -> list[str]:
+    from ml_lifecycle.markdown_model import parse
+
+    return [h.text for h in parse(text).headings if h.level == 2]
+
+
+def status(project: Path) -> dict[str, str]:
+    lines = run("git", "status", "--porcelain", cwd=project).stdout.splitlines()
+    return {line[3:]: line[:2] for line in lines}
+
+
+def tool(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ml_lifecycle", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def follow_the_guide(project: Path) -> dict[str, str]:
+    """docs/updating.md, steps 2 and 3 (and step 2 of moving from the copied
+    tools): update, then sort the result by `git status`. What the test
+    cannot do by hand, it does as the guide says: a conflict in a file of
+    the template's own takes the template's version; a `.rej` file's
+    questions are added from the new stub. Returns git's status after the
+    update."""
+    updated = cruft("update", "--skip-apply-ask", cwd=project)
+    assert updated.returncode == 0, updated.stdout[-2000:] + updated.stderr[-2000:]
+    after = status(project)
+    for path, state in after.items():
+        if state == "UU":
+            assert not path.startswith("docs/0"), f"{path}: a document did not merge"
+            run("git", "checkout", "--theirs", "--", path, cwd=project)
+            run("git", "add", "--", path, cwd=project)
+    return after
+
+
+@pytest.fixture(scope="module")
+def two_layouts(tmp_path_factory) -> tuple[Path, str, str]:
     """One git repository of the template with two commits: the tree of
     LAST_COPIED_TOOLS, then this checkout's tree."""
-    repo = tmp_path / "template"
+    repo = tmp_path_factory.mktemp("layouts") / "template"
     repo.mkdir()
     archive = subprocess.run(
         ["git", "archive", LAST_COPIED_TOOLS], cwd=TEMPLATE, capture_output=True, check=True
@@ -177,40 +225,88 @@ def two_layouts(tmp_path) -> tuple[Path, str, str]:
     return repo, old, new
 
 
-def test_a_project_with_copied_tools_moves_to_the_package(two_layouts, tmp_path):
-    """The steps of docs/updating.md: bake from the old layout, fill in
-    documents, `cruft update`, keep the filled-in documents as they are, and
-    the new site builds strict with the package's plugin."""
-    repo, old, new = two_layouts
-    out = tmp_path / "out"
+def bake_old(repo: Path, old: str, out: Path) -> Path:
     out.mkdir()
     created = cruft("create", "--no-input", "--checkout", old, str(repo), cwd=out)
     assert created.returncode == 0, created.stderr[-2000:]
     project = next(out.iterdir())
     assert (project / "tools" / "lifecycle.py").is_file(), "not the layout with copied tools"
     run("git", "init", "-q", cwd=project)
-    filled = {}
-    for doc in sorted((project / "docs").glob("0*/*.md")):
-        doc.write_text(answer_every_prompt(doc.read_text(encoding="utf-8")), encoding="utf-8")
-        filled[doc.relative_to(project).as_posix()] = doc.read_bytes()
+    return project
+
+
+def list_a_document_of_our_own(project: Path) -> None:
+    """What the old layout asked of a team adding a document: list it in
+    lifecycle.yml and in mkdocs.yml's nav; and a filled-in responsibilities
+    table. The new template rewrote all three."""
+    listed = "      - id: requirements\n        title: 'Requirements specification'\n"
+    config = project / "lifecycle.yml"
+    text = config.read_text(encoding="utf-8")
+    assert listed in text
+    glossary = "      - id: glossary\n        title: Glossary\n"
+    config.write_text(text.replace(listed, listed + glossary), encoding="utf-8")
+    nav = "          - 'Requirements specification': 02-requirements/requirements.md\n"
+    site = project / "mkdocs.yml"
+    text = site.read_text(encoding="utf-8")
+    assert nav in text
+    site.write_text(text.replace(nav, nav + "          - Glossary: 02-requirements/glossary.md\n"))
+    requirements = project / "docs" / "02-requirements" / "requirements.md"
+    front = requirements.read_text(encoding="utf-8").split("\n---\n", 1)[0]
+    front = front.replace("document: requirements", "document: glossary")
+    front = front.replace("Requirements specification", "Glossary")
+    (requirements.parent / "glossary.md").write_text(front + "\n---\n\n# Glossary\n\nTerms.\n")
+    table = project / "docs" / "responsibilities.md"
+    table.write_text(table.read_text(encoding="utf-8").replace("==TODO==", "Dana Weber"))
+
+
+def keeps_every_answer_and_section(project: Path, answers: dict, new_stubs: Path) -> None:
+    """Every answer written before the update is in its document, and every
+    section of the new template's stub is there too."""
+    for rel, mine in answers.items():
+        text = (project / rel).read_text(encoding="utf-8")
+        lost = [answer for answer in mine if answer not in text]
+        assert lost == [], f"{rel} lost {len(lost)} answers, e.g. {lost[:2]}"
+        stub = new_stubs / rel
+        if stub.is_file():
+            missing = set(headings(stub.read_text(encoding="utf-8"))) - set(headings(text))
+            assert missing == set(), f"{rel} lacks the new sections {sorted(missing)}"
+
+
+@pytest.fixture(scope="module")
+def new_stubs(two_layouts, tmp_path_factory) -> Path:
+    """The current template's stubs, baked with the default answers."""
+    repo, _, new = two_layouts
+    out = tmp_path_factory.mktemp("new-stubs")
+    created = cruft("create", "--no-input", "--checkout", new, str(repo), cwd=out)
+    assert created.returncode == 0, created.stderr[-2000:]
+    return next(out.iterdir())
+
+
+def test_from_0df0ae6_the_guide_keeps_every_answer_and_every_new_section(
+    two_layouts, new_stubs, tmp_path
+):
+    """The bake committed before it was filled in: every document merges
+    cleanly, and the three files whose hand-kept lists the team extended
+    conflict (UU), as cruft 2.16 does; no .rej file. Following the guide
+    keeps every answer, brings every new section, and the site builds."""
+    repo, old, _ = two_layouts
+    project = bake_old(repo, old, tmp_path / "out")
+    commit_all(project, "Bake")
+    answers = answer_each_prompt(project)
+    list_a_document_of_our_own(project)
     commit_all(project, "Our documents")
 
-    updated = cruft("update", "--skip-apply-ask", "--checkout", new, cwd=project)
-    assert updated.returncode == 0, updated.stdout[-2000:] + updated.stderr[-2000:]
-    # Step 2 of the guide: keep the filled-in documents, drop cruft's .rej files.
-    rejected = sorted(project.glob("docs/0*/*.rej"))
-    assert rejected, "the stubs changed since: cruft should leave what it could not apply"
-    run("git", "checkout", "HEAD", "--", "docs/0*", cwd=project)
-    for path in rejected:
-        path.unlink()
-
-    for path, content in filled.items():
-        assert (project / path).read_bytes() == content, f"{path} changed"
+    after = follow_the_guide(project)
+    conflicts = sorted(path for path, state in after.items() if state == "UU")
+    assert conflicts == ["docs/responsibilities.md", "lifecycle.yml", "mkdocs.yml"], after
+    assert all(after.get(rel) == "M " for rel in answers), after
     assert list(project.rglob("*.rej")) == []
+    keeps_every_answer_and_section(project, answers, new_stubs)
     for gone in ("tools", "tests", "pyproject.toml", "requirements-dev.txt"):
         assert not (project / gone).exists(), f"{gone} is still there"
-    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "lifecycle" in config and "hooks:" not in config
+    check = tool(project, "check")
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert "glossary" in check.stdout, "the team's own document is checked"
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
         cwd=project,
@@ -220,11 +316,86 @@ def test_a_project_with_copied_tools_moves_to_the_package(two_layouts, tmp_path)
         timeout=300,
     )
     assert build.returncode == 0, build.stderr[-3000:]
-    check = subprocess.run(
-        [sys.executable, "-m", "ml_lifecycle", "check"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
+
+    # The step the guide no longer has: checking the documents out from HEAD
+    # reverts the merge, and check says so.
+    run("git", "checkout", "HEAD", "--", "docs/01-problem-definition", cwd=project)
+    check = tool(project, "check")
+    assert check.returncode == 1
+    assert "problem-definition.md: lacks 1 section the template gives it" in check.stdout
+
+
+def test_from_0df0ae6_filled_before_the_first_commit_leaves_rej_files(
+    two_layouts, new_stubs, tmp_path
+):
+    """Filled in before the bake was committed, the documents cannot be
+    merged three ways: cruft applies what it can and leaves .rej files.
+    Following the guide keeps every answer; check names each document whose
+    new sections are still in a .rej file, until they are added."""
+    repo, old, _ = two_layouts
+    project = bake_old(repo, old, tmp_path / "out")
+    answers = answer_each_prompt(project)
+    commit_all(project, "Our documents")
+
+    follow_the_guide(project)
+    rejected = sorted(p.relative_to(project).as_posix() for p in project.glob("docs/0*/*.rej"))
+    assert rejected, "cruft should leave what it could not apply"
+    for rel, mine in answers.items():
+        text = (project / rel).read_text(encoding="utf-8")
+        assert all(answer in text for answer in mine), f"{rel} lost an answer"
+    check = tool(project, "check")
+    flagged = {line.split(":")[0] for line in check.stdout.splitlines() if "lacks" in line}
+    lacking = {
+        rel
+        for rel in answers
+        if set(headings((new_stubs / rel).read_text(encoding="utf-8")))
+        - set(headings((project / rel).read_text(encoding="utf-8")))
+    }
+    assert lacking and flagged == lacking, (flagged, lacking)
+    # By hand, as the guide says: each new section from the new stub, then
+    # the .rej files deleted.
+    for rel in lacking:
+        text = (project / rel).read_text(encoding="utf-8")
+        stub = (new_stubs / rel).read_text(encoding="utf-8")
+        for heading in set(headings(stub)) - set(headings(text)):
+            text += f"\n## {heading}\n\nNot applicable: added after the update.\n"
+        (project / rel).write_text(text, encoding="utf-8")
+    for rel in rejected:
+        (project / rel).unlink()
+    check = tool(project, "check")
+    assert "lacks" not in check.stdout, check.stdout[-2000:]
+
+
+def test_a_current_bake_updates_through_a_conflict_without_losing_answers(template_repo, tmp_path):
+    """From a current bake: the team renamed a heading that the template
+    renames too (UU in the document); resolving by the guide (the template's
+    heading, the team's answer beneath it) keeps every answer."""
+    out = tmp_path / "projects"
+    run(CRUFT, "create", "--no-input", "--output-dir", str(out), str(template_repo), cwd=tmp_path)
+    project = out / "my-ml-system"
+    run("git", "init", "-q", cwd=project)
+    commit_all(project, "Bake")
+    answers = answer_each_prompt(project)
+    doc = project / "docs" / "01-problem-definition" / "problem-definition.md"
+    doc.write_text(doc.read_text().replace("\n## Scope\n", "\n## Scope of our service\n"))
+    commit_all(project, "Our documents")
+    change_template(template_repo)
+
+    updated = cruft("update", "--skip-apply-ask", cwd=project)
+    assert updated.returncode == 0, updated.stderr[-2000:]
+    rel = doc.relative_to(project).as_posix()
+    assert status(project)[rel] == "UU"
+    check = tool(project, "check")
+    assert check.returncode == 1 and f"{rel}:" in check.stdout and "merge-conflict" in check.stdout
+    text = doc.read_text(encoding="utf-8")
+    ours, theirs = (
+        text.split("<<<<<<< ours\n", 1)[1].split(">>>>>>> theirs\n", 1)[0].split("=======\n")
     )
-    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert ours == "## Scope of our service\n" and theirs == "## Scope and setting\n"
+    block = f"<<<<<<< ours\n{ours}=======\n{theirs}>>>>>>> theirs\n"
+    doc.write_text(text.replace(block, theirs), encoding="utf-8")
+    run("git", "add", rel, cwd=project)
+    for path, mine in answers.items():
+        body = (project / path).read_text(encoding="utf-8")
+        assert all(answer in body for answer in mine), f"{path} lost an answer"
+    assert tool(project, "check").returncode == 0

@@ -132,6 +132,8 @@ def test_update_rewrites_cited_values_and_nothing_else(cited):
     assert result.returncode == 0, result.stdout
     line = card_line(cited, "evidence:eval#test.accuracy")
     assert f"{MODEL_CARD}:{line}: 0.87 -> 0.83" in result.stdout.splitlines()
+    # The card is a draft: nothing to approve again, and nothing said of it.
+    assert result.stdout.splitlines()[-1] == "4 cited values in 1 page; 3 rewritten; 0 problems."
     after = (cited.path / MODEL_CARD).read_bytes()
     expected = (
         before.replace(b"[0.87](", b"[0.83](")
@@ -160,19 +162,25 @@ def test_update_keeps_windows_line_ends_and_skips_code(cited):
 # --- approval -----------------------------------------------------------------------
 
 
-def test_an_approval_covers_the_cited_artefacts(cited):
+def test_an_approval_covers_the_cited_values_not_the_rest_of_the_artefact(cited):
     ready(cited)
     result = cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY)
     assert result.returncode == 0, result.stderr
     assert model_card(check_json(cited))["approval"] == "current"
-    # The same rounded value, another artefact: the approval is stale at once.
+    # Keys and cells the card does not cite change: the approval holds.
+    write_eval(cited, {**EVAL, "test": {**EVAL["test"], "recall": 0.5}, "run": "b"})
+    slices = cited.path / "reports" / "slices.csv"
+    slices.write_text(SLICES.replace("small,0.79,38", "small,0.79,95"), encoding="utf-8")
+    assert model_card(check_json(cited))["approval"] == "current"
+    # A cited value, measured again to the same rounded figure: stale at once.
     write_eval(cited, {**EVAL, "test": {"accuracy": 0.8701, "macro_f1": 0.8049}})
     assert cited.tool("evidence").returncode == 0
     report = check_json(cited)
     assert model_card(report)["approval"] == "changed"
     messages = [p["message"] for p in report["problems"] if p["path"] == MODEL_CARD]
+    cites = "eval#rows, eval#test.accuracy, eval#test.macro_f1, slices#accuracy@small"
     assert (
-        f"changed since its approval on {TODAY} (its text, or evidence it cites: eval, slices): "
+        f"changed since its approval on {TODAY} (its text, or evidence it cites: {cites}): "
         "review it and approve it again"
     ) in messages
 
@@ -188,7 +196,12 @@ def test_approval_refuses_stale_values_and_an_update_needs_a_new_approval(cited)
     assert cited.tool("evidence", "--update").returncode == 0
     assert cited.tool("approve", MODEL_CARD, "--by", "QA lead", "--today", TODAY).returncode == 0
     write_eval(cited, EVAL)
-    assert cited.tool("evidence", "--update").returncode == 0
+    result = cited.tool("evidence", "--update")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-1] == (
+        "4 cited values in 1 page; 1 rewritten "
+        f"(1 approved document to approve again: {MODEL_CARD}); 0 problems."
+    )
     assert model_card(check_json(cited))["approval"] == "changed"
 
 
@@ -211,7 +224,13 @@ def test_a_stated_pass_against_a_failing_value_is_reported(cited):
     )
     trace = check_json(cited)["traceability"]
     results = {r["id"]: r["result"] for r in trace["requirements"]}
-    assert results == {"REQ-010": "pass", "REQ-011": "pass"}
+    assert results == {"REQ-010": "pass", "REQ-011": "contradicted"}
+    summary = next(
+        line
+        for line in cited.tool("check", "--today", TODAY).stdout.splitlines()
+        if line.startswith("Requirements:")
+    )
+    assert summary.startswith("Requirements: 2, 1 passed,") and "1 contradicted" in summary
     lines = cited.read(VALIDATION).splitlines()
     line = next(n for n, text in enumerate(lines, 1) if text.startswith("| REQ-011"))
     assert trace["problems"] == [
@@ -225,7 +244,9 @@ def test_a_stated_pass_against_a_failing_value_is_reported(cited):
     (cited.path / "reports" / "slices.csv").write_text(
         SLICES.replace("0.79", "0.81"), encoding="utf-8"
     )
-    assert check_json(cited)["traceability"]["problems"] == []
+    trace = check_json(cited)["traceability"]
+    assert trace["problems"] == []
+    assert {r["id"]: r["result"] for r in trace["requirements"]}["REQ-011"] == "pass"
 
 
 # --- the Hub export -------------------------------------------------------------------
@@ -258,6 +279,10 @@ def test_hub_card_fills_model_index_values_from_cited_evidence(cited):
     meta = yaml.safe_load(cited.read("hub/README.md").split("---\n")[1])
     metrics = meta["model-index"][0]["results"][0]["metrics"]
     assert metrics == [{"type": "accuracy", "value": 0.87}, {"type": "f1", "value": 0.8049}]
+    # The body's citations lead nowhere on the Hub: their values, as text.
+    body = cited.read("hub/README.md").split("---\n", 2)[2]
+    assert "evidence:" not in body
+    assert "Accuracy 0.87 and macro-F1 0.805 on 12,345 tickets" in body
 
 
 # --- bad input --------------------------------------------------------------------------

@@ -301,16 +301,27 @@ EVALUATION = EXAMPLE / "evaluation" / "eval.json"
 EVIDENCE = "\nevidence:\n  eval: evaluation/eval.json\n"
 
 
+def example_people() -> str:
+    """The `people:` block the example's overview shows for its lifecycle.yml."""
+    overview = (EXAMPLE / "index.md").read_text(encoding="utf-8")
+    section = overview.split("\n## The people and their reviews\n", 1)[1]
+    return re.search(r"```yaml\n(people:\n.*?)```", section, re.DOTALL).group(1)
+
+
 def example_project(bake):
     """A bake with the example's answers whose documents are the example's,
-    with the evaluation file they cite."""
+    with the evaluation file they cite, its people, and CODEOWNERS written
+    as the overview says."""
     project = bake_example(bake)
     for document in lifecycle_documents(project):
         shutil.copy(EXAMPLE / document.rsplit("/", 1)[1], project.path / document)
     (project.path / "evaluation").mkdir()
     shutil.copy(EVALUATION, project.path / "evaluation" / "eval.json")
-    with (project.path / "lifecycle.yml").open("a", encoding="utf-8") as file:
-        file.write(EVIDENCE)
+    config = project.path / "lifecycle.yml"
+    text = re.sub(r"(?m)^people:\n(?:  .*\n)*", example_people(), config.read_text("utf-8"))
+    config.write_text(text + EVIDENCE, encoding="utf-8")
+    written = project.run(sys.executable, "-m", "ml_lifecycle", "codeowners", timeout=120)
+    assert written.returncode == 0, written.stdout + written.stderr
     return project
 
 
@@ -325,6 +336,12 @@ def test_example_passes_check_with_traced_requirements(bake):
     for doc in approved:
         assert doc["approval"] == "current", doc["path"]
         assert doc["approved_by"] and doc["approved_by"] != doc["owner"], doc["path"]
+    rules = dict(
+        line.split(" ", 1)
+        for line in project.read(".github/CODEOWNERS").splitlines()
+        if line.startswith("/docs/")
+    )
+    assert sorted(rules["/docs/04-building/model-card.md"].split()) == ["@rlindqvist", "@twojcik"]
     requirements = report["traceability"]["requirements"]
     assert len(requirements) >= 30
     assert {r["result"] for r in requirements} == {"pass", "waived"}

@@ -4,18 +4,15 @@ works where it is published."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import subprocess
 import sys
-import threading
-import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import TEMPLATE
+from pages_host import dead_links, fetch, serve_under
 
 COOKIECUTTER = str(Path(sys.executable).with_name("cookiecutter"))
 HIGH_RISK = {
@@ -123,7 +120,7 @@ def test_next_steps_stay_quiet_when_cruft_re_renders(tmp_path, monkeypatch):
 
 
 def test_an_unanswered_description_is_a_counted_marker(baked):
-    project = baked(owner_name="Jane Doe")
+    project = baked(owner_name="Jane Doe", organisation="Northbridge")
     index = project.read("docs/index.md")
     assert "\n==TODO== One sentence: what does the system do, and for whom?\n" in index
     assert "==TODO==" in project.read("README.md").split("\n", 4)[2]
@@ -159,11 +156,15 @@ def test_overview_shows_the_labels_people_chose(baked):
         ("", "github-pages", None),
     ],
 )
-def test_site_url_is_derived_for_the_pages_host(baked, repo_url, publishing, site_url):
-    import yaml
+def test_site_url_is_derived_for_the_pages_host(baked, monkeypatch, repo_url, publishing, site_url):
+    """Outside CI (no address from the Pages deployment), the address the
+    repository URL gives, read as MkDocs reads it."""
+    from mkdocs.utils.yaml import yaml_load
 
-    config = yaml.safe_load(baked(repo_url=repo_url, publishing=publishing).read("mkdocs.yml"))
-    assert config.get("site_url") == site_url
+    for name in ("SITE_URL", "CI_PAGES_URL"):
+        monkeypatch.delenv(name, raising=False)
+    config = yaml_load(baked(repo_url=repo_url, publishing=publishing).read("mkdocs.yml"))
+    assert (config.get("site_url") or None) == site_url
 
 
 def test_make_targets_point_to_serving_the_site(default_project):
@@ -181,63 +182,34 @@ def test_readme_marks_the_template_address_as_a_placeholder():
     assert "gh:org/" not in readme and "gh:<owner>/ml-lifecycle" in readme
 
 
-def serve_under(site: Path, prefix: str):
-    """Serve `site` at http://127.0.0.1:PORT/prefix/, as GitHub Pages serves a
-    project site; every other path is a 404 with the site's 404.html."""
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def translate_path(self, path):
-            if not path.startswith(f"/{prefix}/"):
-                return str(site / "does-not-exist")
-            return super().translate_path(path[len(prefix) + 1 :])
-
-        def send_error(self, code, message=None, explain=None):
-            if code != 404:
-                return super().send_error(code, message, explain)
-            body = (site / "404.html").read_bytes()
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    handler = functools.partial(Handler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-def fetch(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")
+# What actions/configure-pages gives the build for this repository (no
+# trailing slash), as the baked workflow passes it in SITE_URL.
+PAGES_BASE_URL = "https://northbridge.github.io/invoice-fraud-screening"
 
 
 @pytest.mark.slow
-def test_published_site_works_under_its_pages_sub_path(bake):
-    project = bake(**HIGH_RISK)
-    site = project.build()
+@pytest.mark.parametrize(
+    "repo_url, env",
+    [
+        pytest.param(HIGH_RISK["repo_url"], {}, id="github-url"),
+        pytest.param("", {"SITE_URL": PAGES_BASE_URL}, id="no-repo-url-site-url-from-pages"),
+    ],
+)
+def test_published_site_works_under_its_pages_sub_path(bake, repo_url, env):
+    """Every link of the 404 page and of the overview loads where Pages
+    serves the site, with or without a repository URL among the answers."""
+    project = bake(**{**HIGH_RISK, "repo_url": repo_url})
+    site = project.build(**env)
+    pages = ("no-such-page/", "", "04-building/model-card/")
+    assert dead_links(site, PAGES_BASE_URL, pages) == {}
     server = serve_under(site, "invoice-fraud-screening")
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        for page in ("/invoice-fraud-screening/no-such-page/", "/invoice-fraud-screening/"):
-            status, html = fetch(base + page)
-            assert status in (200, 404)
-            assets = re.findall(r'(?:href|src|srcset)="([^"#?]+\.(?:css|js|svg))', html)
-            assert any(a.endswith(".css") for a in assets), html[:500]
-            for asset in assets:
-                url = urllib.parse.urljoin(base + page, asset)
-                assert fetch(url)[0] == 200, f"{asset} on {page} does not load from {url}"
         status, missing = fetch(base + "/invoice-fraud-screening/no-such-page/")
         assert status == 404 and "<h1>Page not found</h1>" in missing
         overview = re.search(r'<a href="([^"]+)">Go to the overview</a>', missing)
         assert overview, missing[-2000:]
-        assert overview.group(1) == "https://northbridge.github.io/invoice-fraud-screening/"
+        assert overview.group(1) == PAGES_BASE_URL + "/"
         home = fetch(base + "/invoice-fraud-screening/")[1]
         assert "<title>Overview - Invoice Fraud Screening</title>" in home, "the title repeats"
     finally:

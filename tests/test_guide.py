@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import COOKIECUTTER_JSON, PHASES, REMOTE_LOAD, TEMPLATE
+from pages_host import dead_links
 
 sys.path.insert(0, str(TEMPLATE))
 from guide import build as guide_build  # the repository root holds the guide package
@@ -24,9 +25,14 @@ DOCS = TEMPLATE / "docs"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+# What actions/configure-pages gives guide.yml's build (no trailing slash).
+PAGES_BASE_URL = "https://acme.github.io/ml-lifecycle"
+
+
 def build_guide(site: Path) -> Path:
-    """Build the guide strictly into `site`; fail on any warning."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    """Build the guide strictly into `site` as guide.yml builds it for
+    Pages, its address in SITE_URL; fail on any warning."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": PAGES_BASE_URL}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
         cwd=TEMPLATE,
@@ -176,6 +182,14 @@ def test_figure_links_resolve_on_every_page(guide_site):
 
 
 @pytest.mark.slow
+def test_every_link_works_under_the_pages_sub_path(guide_site):
+    """The 404 page is styled and its links lead somewhere where Pages
+    serves the guide (https://owner.github.io/repo/), as other pages' do."""
+    pages = ("no-such-page/", "", "phases/04-building/", "options/")
+    assert dead_links(guide_site, PAGES_BASE_URL, pages) == {}
+
+
+@pytest.mark.slow
 def test_guide_loads_nothing_remote(guide_site):
     for page in guide_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -190,7 +204,10 @@ def test_guide_loads_nothing_remote(guide_site):
 
 
 def guide_config() -> dict:
-    return yaml.safe_load((TEMPLATE / "mkdocs.yml").read_text(encoding="utf-8"))
+    """The guide's mkdocs.yml as MkDocs reads it (with its !ENV tag)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    return yaml_load((TEMPLATE / "mkdocs.yml").read_text(encoding="utf-8"))
 
 
 def nav_section(title: str) -> list:
@@ -273,6 +290,22 @@ def test_pages_workflow_builds_strict_and_deploys():
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
 
 
+def test_the_guide_gets_its_address_from_the_pages_deployment(monkeypatch):
+    from mkdocs.utils.yaml import yaml_load
+
+    workflow = yaml.safe_load((TEMPLATE / ".github/workflows/guide.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [step.get("uses", "").split("@")[0] for step in steps]
+    configure = uses.index("actions/configure-pages")
+    build = next(i for i, step in enumerate(steps) if "mkdocs build" in step.get("run", ""))
+    assert configure < build
+    pages_id = steps[configure]["id"]
+    assert steps[build]["env"]["SITE_URL"] == f"${{{{ steps.{pages_id}.outputs.base_url }}}}"
+    monkeypatch.setenv("SITE_URL", PAGES_BASE_URL)
+    config = yaml_load((TEMPLATE / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["site_url"] == PAGES_BASE_URL
+
+
 def test_figure_has_one_source():
     """The guide uses the SVG the template ships; no copy is committed."""
     copies = [
@@ -321,8 +354,10 @@ def test_options_snippet_has_an_anchor_and_a_row_per_choice():
     snippet = guide_build.options_snippet({"project_slug": "my-ml-system"})
     for key in guide_build.option_keys():
         assert f"{{ #{key} }}" in snippet
+        # A value a reader types stays whole: code the page never breaks.
+        assert f"Answer key `{key}`{{ .typed }}" in snippet
         for value in guide_build.choices(key):
-            assert f"| `{value}` |" in snippet
+            assert f"| `{value}`{{ .typed }} |" in snippet
     assert "{{" not in snippet.replace("{ #", ""), "a Jinja default leaked into the page"
 
 

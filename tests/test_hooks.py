@@ -51,6 +51,10 @@ def test_defaults_have_no_problems():
         ({"owner_email": "a b@c.org"}, "not a valid email"),
         ({"repo_url": "ftp://x.org/r"}, "repo_url 'ftp://x.org/r' must start with https://"),
         ({"repo_url": "https://x.org/a b"}, "is not a web address this template can use"),
+        ({"repo_url": "http://github.com/x/y"}, "must start with https://; try 'https://github"),
+        ({"repo_url": "https://github.com"}, "names no repository"),
+        ({"repo_url": "https://github.com/acme"}, "names no repository"),
+        ({"repo_url": "https://gitlab.com//"}, "names no repository"),
         (
             {"publishing": "gitlab-pages", "repo_url": "https://github.com/a/b"},
             "incompatible answers",

@@ -532,11 +532,13 @@ def gitlab_script(project: BakedProject) -> list[str]:
 
 def run_steps(steps: list[str], project: BakedProject, tmp: Path) -> None:
     """Each command in order, with bash, in a new environment whose `python`
-    and `pip` come first on PATH, as setup-python or the python image give."""
+    and `pip` come first on PATH, as setup-python or the python image give,
+    and with the job summary file a GitHub runner gives every step."""
     venv = tmp / "runner-python"
     run(sys.executable, "-m", "venv", str(venv), cwd=tmp, env=user_env())
     env = user_env()
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    env["GITHUB_STEP_SUMMARY"] = str(tmp / "step-summary.md")
     for step in steps:
         run("bash", "-e", "-c", step, cwd=project.path, env=env)
 

@@ -16,7 +16,11 @@ from conftest import UNRENDERED, expected_files
 GITHUB = ".github/workflows/pages.yml"
 GITLAB = ".gitlab-ci.yml"
 DEPENDABOT = ".github/dependabot.yml"
-CI_FILES = {"none": set(), "github-pages": {GITHUB, DEPENDABOT}, "gitlab-pages": {GITLAB}}
+CI_FILES = {
+    "none": set(),
+    "github-pages": {GITHUB, DEPENDABOT, ".github/CODEOWNERS"},
+    "gitlab-pages": {GITLAB, ".gitlab/CODEOWNERS"},
+}
 CHECK = "ml-lifecycle check"
 BUILD = re.compile(r"mkdocs build --strict --site-dir (\S+)")
 PAGES_ACTIONS = {
@@ -55,7 +59,9 @@ def test_github_workflow_checks_builds_and_deploys(bake):
     assert triggers["push"]["branches"] == ["main"] and "pull_request" in triggers
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     runs = steps_run(build["steps"])
-    assert runs.index(CHECK) < next(i for i, run in enumerate(runs) if BUILD.search(run))
+    # The status table goes to the job summary, which the pull request shows.
+    check = runs.index(f'{CHECK} --summary "$GITHUB_STEP_SUMMARY"')
+    assert check < next(i for i, run in enumerate(runs) if BUILD.search(run))
     site = next(BUILD.search(run).group(1) for run in runs if BUILD.search(run))
     upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-"))
     assert upload["with"]["path"] == site
@@ -90,7 +96,7 @@ def test_github_expressions_survive_baking(bake):
         "${{ steps.deployment.outputs.page_url }}"
     )
     assert workflow["concurrency"]["group"] == "${{ github.workflow }}-${{ github.ref }}"
-    assert text.count("${{") == text.count("}}") == 4
+    assert text.count("${{") == text.count("}}") == 5
 
 
 def gitlab_jobs(project) -> dict:
@@ -120,9 +126,13 @@ def test_gitlab_pages_job_checks_builds_and_publishes(bake):
     jobs = gitlab_jobs(project)
     assert set(jobs) == {"pages", "check"}
     pages = jobs["pages"]
-    assert pages["script"][0] == CHECK
+    # The status table is a report the merge request links to.
+    assert pages["script"][0] == f"{CHECK} --summary lifecycle-check.md"
+    assert jobs["check"]["artifacts"]["expose_as"] and jobs["check"]["artifacts"]["paths"] == [
+        "lifecycle-check.md"
+    ]
     assert BUILD.search(pages["script"][1]).group(1) == "public"
-    assert pages["artifacts"]["paths"] == ["public"]
+    assert pages["artifacts"]["paths"] == ["public", "lifecycle-check.md"]
     assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
     assert jobs["check"]["script"] == pages["script"]
     assert "merge_request_event" in jobs["check"]["rules"][0]["if"]
@@ -148,12 +158,15 @@ def ci_commands(project, choice: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("choice", ["github-pages", "gitlab-pages"])
-def test_ci_commands_succeed_on_a_fresh_bake(bake, choice):
-    """Run the CI file's own commands with this interpreter's tools."""
+def test_ci_commands_succeed_on_a_fresh_bake(bake, choice, tmp_path):
+    """Run the CI file's own commands with this interpreter's tools, and
+    the job summary file GitHub gives each step."""
     project = bake(publishing=choice)
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}
     env["NO_MKDOCS_2_WARNING"] = "1"
+    summary = tmp_path / "step-summary.md"
+    env["GITHUB_STEP_SUMMARY"] = str(summary)
     commands = ci_commands(project, choice)
     assert len(commands) == 2
     for command in commands:
@@ -164,3 +177,31 @@ def test_ci_commands_succeed_on_a_fresh_bake(bake, choice):
         assert "WARNING" not in result.stderr
     site = BUILD.search(commands[-1]).group(1)
     assert (project.path / site / "index.html").is_file()
+    # The status table, in Markdown, where the forge shows it with the change.
+    report = summary if choice == "github-pages" else project.path / "lifecycle-check.md"
+    assert "| Phase | Document | Status | Owner |" in report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "choice, variable", [("github-pages", "SITE_URL"), ("gitlab-pages", "CI_PAGES_URL")]
+)
+def test_the_site_url_comes_from_the_pages_deployment(bake, monkeypatch, choice, variable):
+    """Without a repository URL to derive it from, the build still learns
+    where Pages serves the site (the 404 page needs it under a sub-path): on
+    GitHub from actions/configure-pages, on GitLab from CI_PAGES_URL."""
+    from mkdocs.utils.yaml import yaml_load
+
+    project = bake(publishing=choice, repo_url="")
+    if choice == "github-pages":
+        steps = github_workflow(project)[1]["jobs"]["build"]["steps"]
+        uses = [step.get("uses", "").split("@")[0] for step in steps]
+        configure = uses.index("actions/configure-pages")
+        build = next(i for i, step in enumerate(steps) if BUILD.search(step.get("run", "")))
+        assert configure < build
+        pages_id = steps[configure]["id"]
+        assert steps[build]["env"][variable] == f"${{{{ steps.{pages_id}.outputs.base_url }}}}"
+    for name in ("SITE_URL", "CI_PAGES_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert not yaml_load(project.read("mkdocs.yml")).get("site_url")
+    monkeypatch.setenv(variable, "https://acme.example.io/triage")
+    assert yaml_load(project.read("mkdocs.yml"))["site_url"] == "https://acme.example.io/triage"

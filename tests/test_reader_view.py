@@ -11,7 +11,7 @@ import shutil
 import sys
 
 import pytest
-from conftest import BakedProject
+from conftest import BakedProject, add_setting
 
 PROBLEM = "docs/01-problem-definition/problem-definition.md"
 MODEL_CARD = "docs/04-building/model-card.md"
@@ -36,9 +36,7 @@ def project(baked, tmp_path) -> BakedProject:
 
 
 def set_reader_view(project: BakedProject, value: str) -> None:
-    path = project.path / "lifecycle.yml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + f"  reader_view: {value}\n", encoding="utf-8")
+    add_setting(project, f"reader_view: {value}")
 
 
 def visible(page: str) -> str:

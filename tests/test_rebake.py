@@ -7,6 +7,7 @@ import os
 import stat
 
 import pytest
+import yaml
 from combinations import OPTIONS
 from conftest import EVERYTHING_ON, TEMPLATE_ROOT, expected_files
 from cookiecutter.exceptions import OutputDirExistsException
@@ -54,16 +55,24 @@ def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(bake, first_bake)
     assert again.path == project
     after = tree(project)
     assert (project / EDITED).read_text(encoding="utf-8") == edited
+    record = ".lifecycle-template.yml"
     for name, content in before.items():
-        assert after[name] == content, f"{name} was changed"
+        if name != record:
+            assert after[name] == content, f"{name} was changed"
     assert DELETED in after, "the deleted file was not restored"
     assert set(after) == expected_files(new_answers)
     added = set(after) - set(before) - {DELETED}
-    assert {
-        "docs/crosswalk.md",
+    new_documents = {
         "docs/02-requirements/impact-assessment.md",
         "docs/07-operation/human-oversight-plan.md",
-    } <= added
+    }
+    assert {"docs/crosswalk.md", *new_documents} <= added
+    # The record of each document's sections keeps what it said (the edited
+    # model card's sections among it) and gains the new documents.
+    recorded = (project / record).read_text(encoding="utf-8")
+    assert recorded.startswith(before[record][0].decode("utf-8"))
+    sections = yaml.safe_load(recorded)["sections"]
+    assert new_documents <= set(sections) and sections[EDITED]
 
 
 @pytest.mark.slow

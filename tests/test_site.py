@@ -106,10 +106,11 @@ def table_after(page_html: str, marker: str) -> list[list[str]]:
 
 
 def test_navigation_follows_the_lifecycle(default_site):
-    """Overview, then every document by phase folder and file name, then the
-    pages across the lifecycle; stages and numbered phases as section titles."""
+    """Overview, then every document by phase in the template's order (the
+    update plan before the retirement plan), then the pages across the
+    lifecycle; stages and numbered phases as section titles."""
     page = (default_site / "index.html").read_text(encoding="utf-8")
-    expected = [as_link(path) for path in sorted(phase_documents())]
+    expected = [as_link(path) for path in phase_documents()]
     expected += ["iteration-log/", "responsibilities/", "guide/"]
     assert nav_links(page) == [".", *expected]
     text = visible_text(page)
@@ -146,9 +147,9 @@ def test_adding_a_document_needs_no_other_edit(bake):
     overview = (site / "index.html").read_text(encoding="utf-8")
     links = nav_links(overview)
     position = links.index(as_link(source))
-    # In its phase, by file name: before the model card, after the data card.
-    assert links[position - 1] == as_link("docs/03-data/data-card.md")
-    assert links[position + 1] == as_link("docs/04-building/model-card.md")
+    # In its phase, after the documents the template gave it.
+    assert links[position - 1] == as_link("docs/04-building/model-card.md")
+    assert links[position + 1] == as_link("docs/05-validation/validation-report.md")
     rows = table_after(overview, "Status of every document on")
     row = next(row for row in rows if row[2] == "Experiment log")
     assert row[:4] == ["4", "Building", "Experiment log", "draft"]

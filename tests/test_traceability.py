@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BakedProject, filled
+from conftest import BakedProject, add_setting, filled
 
 REQUIREMENTS = "docs/02-requirements/requirements.md"
 VALIDATION = "docs/05-validation/validation-report.md"
@@ -21,7 +21,8 @@ TODAY = "2026-06-01"
 
 REQUIREMENT_ROWS = (
     "| REQ-001 | Route each email within 60 s | must | Charter |\n"
-    "| **REQ-002** | Flag urgent emails | must | Incident review |\n"
+    "| **REQ-002** | Flag urgent emails with the reason (`safety-rule` or `model`) | must "
+    "| Incident review |\n"
     "| REQ-003 | Explain each suggestion | should | Agents |\n"
 )
 VALIDATION_ROWS = (
@@ -159,9 +160,7 @@ def test_a_row_without_a_result_is_named(traced):
 
 
 def test_the_prefix_comes_from_lifecycle_yml(traced):
-    config = traced.path / "lifecycle.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text + "  requirement_prefix: SR-\n", encoding="utf-8")
+    add_setting(traced, "requirement_prefix: SR-")
     assert check(traced, "--require-traced").returncode == 0
     trace = json.loads(check(traced, "--json").stdout)["traceability"]
     assert trace["requirements"] == []
@@ -193,6 +192,9 @@ def test_the_site_has_a_traceability_page(traced):
     assert rows["REQ-001"][1:4] == ["Route each email within 60 s", "Test", "pass"]
     assert "Model quality — Macro-F1" in rows["REQ-001"][4]
     assert rows["REQ-002"][3] == "fail" and rows["REQ-003"][3] == "not verified"
+    # Inline code in a requirement's text reaches the page as code.
+    assert rows["REQ-002"][1] == "Flag urgent emails with the reason (safety-rule or model)"
+    assert "(<code>safety-rule</code> or <code>model</code>)" in page
     assert "REQ-099" in page, "the unknown ID is listed among the findings"
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="traceability/"' in index, "the page is in the navigation"

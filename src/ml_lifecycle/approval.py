@@ -24,15 +24,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
 from ml_lifecycle import identity, limits, writing
 from ml_lifecycle.documents import BLOCK_KEY, Document, FrontMatter, body_fingerprint
-from ml_lifecycle.evidence.findings import cited_digests, examine_page
+from ml_lifecycle.evidence.findings import cited_values, examine_page
 from ml_lifecycle.markdown_model import parse
 from ml_lifecycle.project import Project, load_project
-from ml_lifecycle.rules import check_required_sections, read_document, same_person
+from ml_lifecycle.rules import check_required_sections, read_document
 from ml_lifecycle.vocabulary import APPROVED, APPROVED_BY, FINGERPRINT, MARKER
 
 
@@ -96,12 +97,29 @@ def checked_document(project: Project, path: Path, text: str, today: date) -> Do
     return doc
 
 
-def refuse_unready(doc: Document, name: str) -> None:
+def listed_approver(project: Project, name: str) -> str:
+    """The approver's name as `people:` in lifecycle.yml lists it, when the
+    project lists its people: --by may give their name, email or handle."""
+    if not project.people:
+        return name
+    named = identity.people_named(name, project.people)
+    if not named:
+        raise ApprovalError(
+            f"--by {limits.brief(name)} is none of the people in lifecycle.yml: "
+            "give their name, email or handle as listed there, or add them under `people:`"
+        )
+    if len(named) > 1:
+        listed = ", ".join(person.name for person in named[:3])
+        raise ApprovalError(f"--by {limits.brief(name)} names several people ({listed})")
+    return named[0].name
+
+
+def refuse_unready(doc: Document, name: str, people: list | None = None) -> None:
     """Every reason an approval would be wrong, in one line."""
     reasons = []
     if not doc.owner:
         reasons.append("it has no owner; name the owner first")
-    elif same_person(name, doc.owner):
+    elif identity.same_one(name, doc.owner, people or []):
         reasons.append(f"{name} is its owner; approval needs a second person")
     if doc.unfilled:
         prompts = "prompt is" if doc.unfilled == 1 else "prompts are"
@@ -156,8 +174,14 @@ def set_block_fields(front: str, values: dict[str, str]) -> str:
     return front
 
 
-def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
-    """Approve the document; (its path in the project, the fingerprint)."""
+class Approved(NamedTuple):
+    path: str  # in the project
+    fingerprint: str
+    name: str  # the approver, as recorded
+
+
+def approve(root: Path, file: Path, by: str, today: date) -> Approved:
+    """Approve the document."""
     name = approver_name(by)
     path, rel = locate(root, file)
     project, _ = load_project(root)
@@ -168,8 +192,9 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
         raise ApprovalError(f"{rel}: cannot be read: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ApprovalError(f"{rel}: is not UTF-8 text (byte {exc.start}): not approved") from None
+    name = listed_approver(project, name)
     doc = checked_document(project, path, text, today)
-    refuse_unready(doc, name)
+    refuse_unready(doc, name, project.people)
     page = doc.page
     stale = [f for f in examine_page(project, page) if f.problem]
     if stale:
@@ -177,7 +202,7 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
             f"{rel}:{stale[0].citation.line}: {stale[0].problem}; "
             "its cited values must match their evidence before approval"
         )
-    fingerprint = body_fingerprint(page.body, cited_digests(project, page, doc.front.meta))
+    fingerprint = body_fingerprint(page.body, cited_values(project, page, doc.front.meta))
     values = {
         "status": APPROVED,
         APPROVED_BY: yaml_quoted(name),
@@ -195,7 +220,7 @@ def approve(root: Path, file: Path, by: str, today: date) -> tuple[str, str]:
         writing.replace_edited(path, root, data, raw)
     except limits.Refused as exc:
         raise ApprovalError(f"{rel} {exc}") from None
-    return rel, fingerprint
+    return Approved(rel, fingerprint, name)
 
 
 def confirm(rel: str, data: bytes, body: str, name: str, today: date, fingerprint: str) -> None:

@@ -72,6 +72,13 @@ def add_check(parser: argparse.ArgumentParser) -> None:
         help="fail unless every requirement is verified (pass or waived) in the V&V report",
     )
     parser.add_argument("--today", type=iso_day, metavar="YYYY-MM-DD", help="check as on this day")
+    parser.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also add the report, in Markdown, to FILE (a CI job's summary, "
+        'e.g. "$GITHUB_STEP_SUMMARY")',
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -80,12 +87,39 @@ def run_check(args: argparse.Namespace) -> int:
         report = check_project(args.root, args.today, gate, args.require_traced)
     except UsageError as exc:
         return fail(str(exc), 2)
-    if args.json:
-        from ml_lifecycle.history import add_last_changes
+    from ml_lifecycle.history import add_last_changes, check_recorded_approvals
 
+    check_recorded_approvals(report)
+    if args.json:
         add_last_changes(report)
     print(render_json(report) if args.json else render_text(report))
+    if args.summary is not None:
+        status = add_summary(args.summary, args.root, report)
+        if status:
+            return status
     return 0 if report.ok else 1
+
+
+def add_summary(path: Path, root: Path, report) -> int:
+    """Append the Markdown report to `path`; an exit status when it fails."""
+    from ml_lifecycle.limits import Refused
+    from ml_lifecycle.report import render_markdown
+
+    target = output(path, root)
+    if isinstance(target, str):
+        return fail(target)
+    before = target.before.decode("utf-8", "replace") if isinstance(target.before, bytes) else ""
+    try:
+        target.write(
+            before
+            + ("\n" if before and not before.endswith("\n") else "")
+            + render_markdown(report)
+        )
+    except Refused as error:
+        return fail(f"{shown(path)} {error}")
+    except OSError as error:
+        return cannot_write(path, error)
+    return 0
 
 
 # --- approve --------------------------------------------------------------------
@@ -106,12 +140,47 @@ def run_approve(args: argparse.Namespace) -> int:
 
     today = args.today or dt.date.today()
     try:
-        rel, fingerprint = approval.approve(args.root, args.file, args.by, today)
+        rel, fingerprint, name = approval.approve(args.root, args.file, args.by, today)
     except approval.ApprovalError as error:
         return fail(str(error))
     except OSError as error:
         return cannot_write(args.file, error)
-    print(f"Approved {rel} by {' '.join(args.by.split())} on {today} ({fingerprint[:19]}...)")
+    print(f"Approved {rel} by {name} on {today} ({fingerprint[:19]}...)")
+    from ml_lifecycle import codeowners
+
+    if codeowners.find(args.root) is not None:
+        run_codeowners(argparse.Namespace(root=args.root, forge=None, today=today))
+    return 0
+
+
+# --- codeowners -------------------------------------------------------------------
+
+
+def add_codeowners(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--forge",
+        choices=("github", "gitlab"),
+        help="where to make the file when the project has none "
+        "(default: the forge whose CI file the project has)",
+    )
+
+
+def run_codeowners(args: argparse.Namespace) -> int:
+    from ml_lifecycle import codeowners
+    from ml_lifecycle.limits import Refused
+
+    report = check_project(args.root, getattr(args, "today", None))
+    try:
+        location = codeowners.update(args.root, report, args.forge)
+    except codeowners.CodeownersError as error:
+        return fail(str(error))
+    except Refused as error:
+        return fail(f"CODEOWNERS {error}")
+    except UnicodeDecodeError as error:
+        return fail(f"CODEOWNERS is not UTF-8 text (byte {error.start})")
+    except OSError as error:
+        return cannot_write("CODEOWNERS", error)
+    print(f"Wrote the ml-lifecycle block of {location}")
     return 0
 
 
@@ -318,8 +387,10 @@ def run_evidence(args: argparse.Namespace) -> int:
     summary = f"{plural(cited, 'cited value')} in {plural(len(pages), 'page')}"
     if args.update:
         summary += f"; {updated} rewritten"
-        if updated:
-            summary += " (approved documents among them need approving again)"
+        approved = [page.path for page in pages if page.updated and page.approved]
+        if approved:
+            summary += f" ({plural(len(approved), 'approved document')} to approve again: "
+            summary += ", ".join(approved) + ")"
     print(f"{summary}; {plural(failing, 'problem')}.")
     return 1 if failing else 0
 
@@ -339,6 +410,12 @@ COMMANDS: list[Command] = [
         "approve a document as a second person: sets status, approver, date and fingerprint",
         add_approve,
         run_approve,
+    ),
+    (
+        "codeowners",
+        "write the forge's CODEOWNERS so that approved documents need a second person's review",
+        add_codeowners,
+        run_codeowners,
     ),
     (
         "hub-card",

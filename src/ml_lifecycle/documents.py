@@ -76,6 +76,9 @@ class Document:
     # Who last changed the body, and when, when the project is a git
     # repository and the report was asked for it (check --json).
     last_change: dict | None = None
+    # The commit that recorded the approval ({commit, author, email}, or
+    # {unknown: why}), when the project is a git repository.
+    recorded_by: dict | None = None
     problems: list[Problem] = field(default_factory=list)
     # The document as read, once per command: every later reader uses it.
     page: Page | None = field(default=None, repr=False, compare=False)
@@ -105,6 +108,7 @@ class Document:
             "approved_by": self.approved_by,
             "approval": self.approval or None,
             **({"last_change": self.last_change} if self.last_change is not None else {}),
+            **({"recorded_by": self.recorded_by} if self.recorded_by is not None else {}),
             **({"citations": self.citations} if self.citations else {}),
             **({"evidence": [p.as_dict() for p in self.evidence]} if self.evidence else {}),
             "problems": [p.as_dict() for p in self.problems],

@@ -18,6 +18,8 @@ What else changes on the way to the Hub:
   hold contracts, ownership and audit rights, which are not for a public
   page. Other supplier sections ("Base model", "Automated search") describe
   the model itself and are exported.
+- Cited evidence values lose their `evidence:` links, which lead nowhere
+  on the Hub: `[0.87](evidence:eval#test.accuracy)` is exported as 0.87.
 - The card's H1 becomes the name of what it describes: the model-index name
   of a model card, the pretty_name of a data card (the project name by
   default). A card with neither keeps its own H1.
@@ -45,6 +47,7 @@ import yaml
 from ml_lifecycle import limits
 from ml_lifecycle.documents import FrontMatter
 from ml_lifecycle.evidence.hub import fill_model_index
+from ml_lifecycle.evidence.site import plain_values
 from ml_lifecycle.markdown_model import Block, Page, parse
 from ml_lifecycle.paths import shown
 from ml_lifecycle.project import load_project
@@ -268,6 +271,8 @@ def export(card: Path, allow_unfilled: bool, root: Path | None = None) -> tuple[
     except CardError as error:
         raise CardError(f"{shown(card)}: {error}") from None
     filled = evidence_values(meta, page, root)
+    if page.citations:  # `evidence:` links are dead on the Hub: their values, as text
+        page = parse(plain_values(page))
     dropped = internal_lines(page)
     missing = unfilled_metadata(meta)
     problems = prompts_problem(page, dropped) + [f"empty metadata: {path}" for path in missing]

@@ -124,11 +124,18 @@ def skeleton(text: str) -> str:
     return " ".join(text.split())
 
 
+def words_and_emails(entry: str) -> tuple[list[str], list[str]]:
+    """The words of an entry such as `Alice Smith <alice@example.org>`, and
+    those of them that are emails, as typed (NFKC)."""
+    words = WORD_BREAKS.split(unicodedata.normalize("NFKC", entry))
+    emails = [w for w in words if w.count("@") == 1 and not w.startswith("@") and w[-1] != "@"]
+    return words, emails
+
+
 def parts(entry: str) -> tuple[str, str]:
     """(the name's skeleton, the email's skeleton) of an entry such as
     `Alice Smith <alice@example.org>`; either may be empty."""
-    words = WORD_BREAKS.split(unicodedata.normalize("NFKC", entry))
-    emails = [w for w in words if w.count("@") == 1 and not w.startswith("@") and w[-1] != "@"]
+    words, emails = words_and_emails(entry)
     name = " ".join(w for w in words if w not in emails)
     return skeleton(name), skeleton(emails[0]) if emails else ""
 
@@ -150,3 +157,51 @@ def same_person(first: str, second: str) -> bool:
         (local_a and name_b and squeezed(local_a) == squeezed(name_b))
         or (local_b and name_a and squeezed(local_b) == squeezed(name_a))
     )
+
+
+# A forge's private commit address names its user: GitHub's
+# `12345+name@users.noreply.github.com` (or `name@...` for older accounts),
+# GitLab's `12345-name@users.noreply.gitlab.com`.
+NOREPLY = {"users.noreply.github.com": "+", "users.noreply.gitlab.com": "-"}
+
+
+def handle_of(email: str) -> str:
+    """The forge user name a private commit address holds; empty otherwise."""
+    local, _, domain = email.strip().rpartition("@")
+    mark = NOREPLY.get(domain.casefold())
+    if not mark or not local:
+        return ""
+    number, sep, name = local.partition(mark)
+    return name if sep and number.isdigit() else local
+
+
+def same_handle(entry: str, handle: str) -> bool:
+    """Whether an entry (`@dana-w`, `dana-w`) is this forge user name."""
+    if not handle:
+        return False
+    typed = entry.strip().removeprefix("@")
+    return bool(typed) and squeezed(skeleton(typed)) == squeezed(skeleton(handle))
+
+
+def names_person(entry: str, person) -> bool:
+    """Whether an entry names this person (project.Person): by their name,
+    their email, their forge handle or their forge's private address."""
+    if same_person(entry, person.name) or (person.email and same_person(entry, person.email)):
+        return True
+    if same_handle(entry, person.handle):
+        return True
+    emails = words_and_emails(entry)[1]
+    return bool(emails) and same_handle(handle_of(emails[0]), person.handle)
+
+
+def people_named(entry: str, people: list) -> list:
+    """The people an entry names."""
+    return [person for person in people if entry and names_person(entry, person)]
+
+
+def same_one(first: str, second: str, people: list) -> bool:
+    """Whether two entries name one person: directly (same_person), or
+    through a person of the project that both name."""
+    if first and second and same_person(first, second):
+        return True
+    return any(names_person(second, p) for p in people_named(first, people))

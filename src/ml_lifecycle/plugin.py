@@ -15,8 +15,10 @@ Once per build (and per rebuild under `mkdocs serve`) it runs the checker and:
   link it, with a footnote naming the source, its date and its hash
   (evidence.py).
 
-Nothing here fails the build (`ml-lifecycle check` is the gate), except what
-the checker refuses to read: a page, folder or file whose real path is outside
+A lifecycle document whose front matter is missing or unreadable gets a
+warning (the site cannot tell its status), which fails a strict build.
+Nothing else here fails the build (`ml-lifecycle check` is the gate), except
+what the checker refuses to read: a page, folder or file whose real path is outside
 the project (building would publish it), a file with several names (a hard
 link, whose other name may be outside), a page over the size limit, or front
 matter that would blow up MkDocs' own YAML parser (limits.py); and a
@@ -86,6 +88,7 @@ from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_TITLE,
     EVIDENCE_SCHEME,
+    MARKER,
     PHASES_FILE,
     TRACEABILITY_PAGE,
 )
@@ -131,6 +134,10 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
         # it again in places (the logo's tooltip): mark it as escaped once.
         if config.site_name and not isinstance(config.site_name, Markup):
             config.site_name = html_text(config.site_name)
+        # An unfilled prompt in the footer (the organisation left at the
+        # template's placeholder) stands out as it does in a page.
+        if config.copyright and MARKER in config.copyright:
+            config.copyright = config.copyright.replace(MARKER, "<mark>TODO</mark>")
         # MkDocs walks docs_dir following every link before any plugin sees a
         # file: stop before it walks a folder linked to / or reads /etc/passwd.
         refuse_links_out(Path(config.docs_dir), self.root)
@@ -156,6 +163,12 @@ class LifecyclePlugin(BasePlugin[LifecycleConfig]):
                 + "; ".join(str(problem) for problem in refused[:10])
                 + ("" if len(refused) <= 10 else f"; and {len(refused) - 10} more")
             )
+        # A document whose front matter is missing or unreadable has no status,
+        # owner or title for the site to show: a warning, which fails a strict
+        # build. Every other problem belongs to `check`.
+        unread = [p for doc in self.report.documents if doc.front is None for p in doc.problems]
+        for problem in unread:
+            log.warning(f"lifecycle: {problem}")
         if self.report.problems:
             count = len(self.report.problems)
             log.info(f"{count} problem(s) found; `ml-lifecycle check` lists them")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ml_lifecycle import limits
+
 
 @dataclass
 class Problem:
@@ -34,3 +36,15 @@ def yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, what: str) -> 
     if context and start is not None:
         detail += f" ({context} that starts on line {first_line + start.line})"
     return Problem(path, line, f"{what} is not valid YAML: {detail}")
+
+
+def conflict_problem(path: str, text: str, where: str = "page") -> Problem | None:
+    """A problem for merge-conflict markers an update left in a page or file."""
+    line = limits.conflict_line(text)
+    if line is None:
+        return None
+    message = (
+        f"merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the {where}: "
+        "keep the right text, delete the markers"
+    )
+    return Problem(path, line, message)

@@ -19,6 +19,11 @@ where its lifecycle documents are.
     evidence:                    # name -> source of cited values (evidence.py)
       eval: reports/eval.json    # a JSON or CSV file inside the project
       run: mlflow:runs:/0a1b2c   # an MLflow run (ml-lifecycle[mlflow])
+    people:                      # who works on the record (identity.py, codeowners.py)
+      - name: Dana Weber         # as documents name them (owner, approved_by)
+        email: dana@example.org  # as git records their commits
+        handle: dana-weber       # their user name on the forge (GitHub, GitLab)
+        role: ML lead            # free text
 
 Documents are not listed: each Markdown file in a phase folder is one. An
 older `lifecycle.yml` may still list them per phase (`documents:`); the
@@ -35,7 +40,7 @@ import yaml
 
 from ml_lifecycle import limits
 from ml_lifecycle.limits import Loader, make_loader  # noqa: F401 (scripts/benchmark.py)
-from ml_lifecycle.problem import Problem, yaml_problem
+from ml_lifecycle.problem import Problem, conflict_problem, yaml_problem
 from ml_lifecycle.vocabulary import (
     CROSS_CUTTING_ORDER,
     DEFAULT_REVIEW_INTERVAL,
@@ -53,6 +58,13 @@ from ml_lifecycle.yaml_shared import load_shared
 DOCS_KEY = "docs"
 # An evidence source's name, and an MLflow run id.
 EVIDENCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+# A forge user name as GitHub and GitLab both allow it (codeowners.py holds
+# each forge's own rule); an email as git records it.
+HANDLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}")
+EMAIL = re.compile(r"[^@\s<>]{1,200}@[^@\s<>.]{1,200}(\.[^@\s<>.]{1,200})+")
+PEOPLE_KEY = "people"
+PERSON_FIELDS = ("name", "email", "handle", "role")
+MAX_PEOPLE = 500
 
 
 @dataclass
@@ -64,6 +76,22 @@ class Phase:
     stage: str = ""
     documents: list[dict] = field(default_factory=list)  # only in older lifecycle.yml
     line: int | None = None
+
+
+@dataclass
+class Person:
+    """One of the people of the project (`people:` in lifecycle.yml)."""
+
+    name: str
+    email: str = ""
+    handle: str = ""  # without its @
+    role: str = ""
+    line: int | None = None
+
+    @property
+    def identities(self) -> list[str]:
+        """Every way a document, a command or git may name this person."""
+        return [x for x in (self.name, self.email, self.handle and f"@{self.handle}") if x]
 
 
 @dataclass
@@ -82,6 +110,7 @@ class Project:
     # names it (`docs:`): docs in a bake, a sub-folder of a shared site's
     # docs_dir in an adopted repository.
     docs_dir: str = DOCS_DIR
+    people: list[Person] = field(default_factory=list)
 
     @property
     def docs(self) -> Path:
@@ -105,13 +134,20 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     path = project.root / PHASES_FILE
     try:
         text = limits.read_text(path, project.root)
-        data, node = load_shared(text)  # limits.load_yaml_node, once per distinct text
     except FileNotFoundError:
         return project, [Problem(PHASES_FILE, None, "missing: it lists the phases")]
     except limits.Refused as exc:
         return project, [Problem(PHASES_FILE, None, str(exc), refused=True)]
     except (OSError, UnicodeDecodeError) as exc:
         return project, [Problem(PHASES_FILE, None, f"cannot be read: {exc}")]
+    # An update that left markers here: say so, not what YAML makes of them.
+    conflict = conflict_problem(PHASES_FILE, text, "file")
+    if conflict is not None:
+        return project, [conflict]
+    try:
+        data, node = load_shared(text)  # limits.load_yaml_node, once per distinct text
+    except limits.Refused as exc:
+        return project, [Problem(PHASES_FILE, None, str(exc), refused=True)]
     except yaml.YAMLError as exc:
         return project, [yaml_problem(PHASES_FILE, exc, 1, "the phase list")]
     entries = data.get("phases") if isinstance(data, dict) else None
@@ -126,7 +162,72 @@ def load_project(root: Path) -> tuple[Project, list[Problem]]:
     project.review_interval_days = _default_interval(data.get("settings"))
     problems += _review_settings(project, data.get("settings"))
     project.evidence, found = _evidence_sources(data.get(EVIDENCE_KEY), _key_line(node))
-    return project, problems + found
+    project.people, listed = read_people(data.get(PEOPLE_KEY), _sequence_lines(node, PEOPLE_KEY))
+    return project, problems + found + listed
+
+
+def read_people(entries: object, lines: list[int]) -> tuple[list[Person], list[Problem]]:
+    """The `people:` list: each a mapping with a name and, optionally, an
+    email, a forge handle and a role. A bad entry is reported and left out."""
+    if entries is None:
+        return [], []
+    if not isinstance(entries, list):
+        message = f"{PEOPLE_KEY}: must be a list of people (name, email, handle, role)"
+        return [], [Problem(PHASES_FILE, lines[0] if lines else None, message)]
+    people, problems = [], []
+    for index, entry in enumerate(entries[:MAX_PEOPLE]):
+        line = lines[index] if index < len(lines) else None
+        person, why = _person_from(entry, line)
+        if why:
+            problems.append(Problem(PHASES_FILE, line, f"{PEOPLE_KEY}: {why}"))
+        else:
+            people.append(person)
+    if len(entries) > MAX_PEOPLE:
+        message = f"{PEOPLE_KEY}: over {MAX_PEOPLE} people; the rest are not read"
+        problems.append(Problem(PHASES_FILE, None, message))
+    return people, problems
+
+
+def _person_from(entry: object, line: int | None) -> tuple[Person | None, str]:
+    if not isinstance(entry, dict):
+        return None, "each entry needs a name, e.g. `- name: Dana Weber`"
+    unknown = [str(key) for key in entry if key not in PERSON_FIELDS]
+    if unknown:
+        return None, f"{limits.brief(unknown[0])} is not one of {', '.join(PERSON_FIELDS)}"
+    values = {}
+    for key in PERSON_FIELDS:
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            return None, f"{key} must be text, not {limits.brief(value)}"
+        text = " ".join((value or "").split())
+        if any(ord(c) < 32 or ord(c) == 127 for c in value or ""):
+            return None, f"{key} {limits.brief(value)} holds a control character"
+        if len(text) > 200:
+            return None, f"{key} is over 200 characters"
+        values[key] = text
+    if not values["name"]:
+        return None, "each entry needs a name, e.g. `- name: Dana Weber`"
+    handle = values["handle"].removeprefix("@")
+    if handle and not HANDLE.fullmatch(handle):
+        return None, (
+            f"handle {limits.brief(values['handle'])} is not a forge user name: "
+            "letters, digits, '-', '_' and '.'"
+        )
+    if values["email"] and not EMAIL.fullmatch(values["email"]):
+        return None, f"email {limits.brief(values['email'])} is not an email address"
+    return Person(values["name"], values["email"], handle, values["role"], line), ""
+
+
+def _sequence_lines(node: yaml.Node | None, key: str) -> list[int]:
+    """File lines of the entries of a top-level list."""
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    for name, value in node.value:
+        if name.value == key and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+        if name.value == key:
+            return [name.start_mark.line + 1]
+    return []
 
 
 def docs_folder(value: object, root: Path) -> tuple[str, list[Problem]]:

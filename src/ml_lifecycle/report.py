@@ -4,6 +4,7 @@ JSON for programs. The site's tables (plugin.py) reuse the cell texts."""
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from ml_lifecycle.documents import Document
 from ml_lifecycle.markdown_model import Page
 from ml_lifecycle.problem import Problem
 from ml_lifecycle.project import Phase, Project
-from ml_lifecycle.traceability import Traceability
+from ml_lifecycle.traceability import CONTRADICTED, Traceability
 from ml_lifecycle.vocabulary import IN_HOUSE, STATUSES
 
 
@@ -134,7 +135,11 @@ def traceability_lines(trace: Traceability) -> list[str]:
     check, its findings as work to do."""
     if not trace.requirements and not trace.findings:
         return []
-    counts = [f"{trace.count(r)} {label}" for r, label in TRACE_LABELS]
+    counts = [
+        f"{trace.count(r)} {label}"
+        for r, label in TRACE_LABELS
+        if r != CONTRADICTED or trace.count(r)  # said only when it happens
+    ]
     unverified = sum(1 for r in trace.requirements if not r.result)
     total = len(trace.requirements)
     lines = [f"Requirements: {total}, {', '.join(counts)}, {unverified} without a result."]
@@ -156,7 +161,38 @@ def evidence_lines(documents: list[Document]) -> list[str]:
     return [*lines, *(f"  {finding}" for finding in findings), ""]
 
 
-TRACE_LABELS = (("pass", "passed"), ("waived", "waived"), ("fail", "failed"))
+TRACE_LABELS = (
+    ("pass", "passed"),
+    ("waived", "waived"),
+    ("fail", "failed"),
+    (CONTRADICTED, "contradicted by evidence"),
+)
+
+
+def markdown_cell(text: str) -> str:
+    """Text as GitHub-flavoured Markdown that shows it as typed, on one line
+    (backslash escapes, which a raw file still reads well with)."""
+    text = " ".join(text.split()).replace("&", "&amp;")
+    return re.sub(r"([\\`*_\[\]<>|#~=$])", r"\\\1", text) or "-"
+
+
+def render_markdown(report: Report) -> str:
+    """The report for a CI job's summary or a merge request's artefact: the
+    status table, the summary line and each problem, in Markdown."""
+    rows = table_rows(report)
+    lines = [f"### Lifecycle status on {report.today}", ""]
+    lines.append("| " + " | ".join(rows[0]) + " |")
+    lines.append("|" + " --- |" * len(rows[0]))
+    lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows[1:]]
+    lines += ["", markdown_cell(summary_line(report)), ""]
+    if report.ok:
+        lines.append("No problems.")
+    else:
+        count = len(report.problems)
+        lines.append(f"{count} problem{'s' if count != 1 else ''}:")
+        lines.append("")
+        lines += [f"- {markdown_cell(str(problem))}" for problem in report.problems]
+    return "\n".join(lines) + "\n"
 
 
 def render_json(report: Report) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ml_lifecycle import identity, limits
+from ml_lifecycle import codeowners, identity, limits, template_sections
 from ml_lifecycle.documents import (
     Document,
     FrontMatter,
@@ -24,10 +24,15 @@ from ml_lifecycle.documents import (
     parse_date,
     read_text,
 )
-from ml_lifecycle.evidence.findings import cited_digests, examine_page, problems_of
+from ml_lifecycle.evidence.findings import (
+    cited_digests,
+    cited_values,
+    examine_page,
+    problems_of,
+)
 from ml_lifecycle.markdown_model import Page
 from ml_lifecycle.markdown_shared import shared_page
-from ml_lifecycle.problem import Problem, yaml_problem
+from ml_lifecycle.problem import Problem, conflict_problem, yaml_problem
 from ml_lifecycle.project import Phase, Project, load_project, scan_docs
 from ml_lifecycle.report import Report
 from ml_lifecycle.traceability import trace_requirements
@@ -213,6 +218,17 @@ def check_evidence(doc: Document, project: Project, page: Page) -> None:
         doc.evidence.extend(found)
 
 
+def approval_holds(recorded: str, page: Page, project: Project, meta: object) -> bool:
+    """Whether the fingerprint is still the body's and the cited values'
+    (or, as approvals recorded it before, the whole cited artefacts')."""
+    values = cited_values(project, page, meta)
+    if recorded == body_fingerprint(page.body, values):
+        return True
+    return bool(values) and recorded == body_fingerprint(
+        page.body, cited_digests(project, page, meta)
+    )
+
+
 def check_approval(doc: Document, page: Page, front: FrontMatter, project: Project):
     """An approved document names a second person as approver, and its body
     is still the one that person approved (ISO/IEC 42001 7.5: documented
@@ -230,7 +246,7 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
             f"approved but has no {APPROVED_BY}: a second person approves it "
             "with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif doc.owner and same_person(doc.approved_by, doc.owner):
+    elif doc.owner and identity.same_one(doc.approved_by, doc.owner, project.people):
         problem(
             APPROVED_BY,
             f"approved by its own owner ({doc.approved_by}): approval needs a second person",
@@ -249,10 +265,11 @@ def check_approval(doc: Document, page: Page, front: FrontMatter, project: Proje
             f"approved by hand: no {FINGERPRINT}; "
             "record the approval with `ml-lifecycle approve FILE --by NAME`",
         )
-    elif recorded != body_fingerprint(page.body, cited := cited_digests(project, page, front.meta)):
+    elif not approval_holds(recorded, page, project, front.meta):
         doc.approval = "changed"
         when = doc.last_reviewed or "an unrecorded date"
-        what = f" (its text, or evidence it cites: {', '.join(sorted(cited))})" if cited else ""
+        cited = sorted(cited_values(project, page, front.meta))
+        what = f" (its text, or evidence it cites: {', '.join(cited)})" if cited else ""
         problem(
             FINGERPRINT,
             f"changed since its approval on {when}{what}: review it and approve it again",
@@ -381,16 +398,27 @@ def check_document(
     doc.problems.sort(key=lambda problem: problem.line or 0)
 
 
-def conflict_problem(path: str, text: str) -> Problem | None:
-    """A problem for merge-conflict markers an update left in a page."""
-    line = limits.conflict_line(text)
-    if line is None:
-        return None
-    message = (
-        "merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the page: "
-        "keep the right text, delete the markers"
-    )
-    return Problem(path, line, message)
+# Files beside docs/ that an update merges: conflict markers left in them
+# are reported by name, whatever else reading them reports.
+# (lifecycle.yml's are reported where it is read: project.py.)
+MERGED_FILES = ("mkdocs.yml", template_sections.SECTIONS_FILE)
+
+
+def config_conflicts(project: Project) -> list[Problem]:
+    """Merge-conflict markers an update left in the project's own files."""
+    found = []
+    for name in (*MERGED_FILES, codeowners.find(project.root)):
+        path = project.root / name if name else None
+        if path is None or not path.is_file():
+            continue
+        try:
+            text = limits.read_text(path, project.root)
+        except (limits.Refused, OSError, UnicodeDecodeError):
+            continue  # reported where the file is read
+        problem = conflict_problem(name, text, "file")
+        if problem is not None:
+            found.append(problem)
+    return found
 
 
 def add_conflict(doc: Document, text: str) -> None:
@@ -408,6 +436,26 @@ def page_title(page: Page) -> str:
         meta = {}
     title = meta.get("title") if isinstance(meta, dict) else None
     return as_text(title) if title else page.title()
+
+
+# Files outside docs/ where the bake may leave a marker (the organisation).
+MARKED_FILES = ("LICENSE.md", "mkdocs.yml")
+
+
+def files_with_markers(project: Project) -> dict[str, int]:
+    """Unfilled prompts in the project's own files outside docs/: reported
+    with the other pages, never a problem."""
+    found = {}
+    for name in MARKED_FILES:
+        if not (project.root / name).is_file():
+            continue
+        try:
+            count = limits.read_text(project.root / name, project.root).count(MARKER)
+        except (limits.Refused, OSError, UnicodeDecodeError):
+            continue
+        if count:
+            found[name] = count
+    return found
 
 
 def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
@@ -431,17 +479,20 @@ def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
 # --- the project ------------------------------------------------------------------
 
 
-def sort_key(phases: list[Phase], docs_dir: str):
-    """Lifecycle order: by phase, then as an older lifecycle.yml lists the
-    documents, then by path (the order of the site's navigation)."""
+def sort_key(phases: list[Phase], docs_dir: str, template: list[str] | None = None):
+    """Lifecycle order: by phase, then in the template's order of its
+    documents (.lifecycle-template.yml) or as an older lifecycle.yml lists
+    them, then by path (the order of the site's navigation)."""
     order = {}
     for p_index, phase in enumerate(phases):
         for d_index, listed in enumerate(phase.documents):
             order[f"{docs_dir}/{phase.folder}/{listed['id']}.md"] = (p_index, d_index)
     by_phase = {phase.id: index for index, phase in enumerate(phases)}
+    baked = {path: index for index, path in enumerate(template or [])}
 
     def key(doc: Document):
-        position = order.get(doc.path, (by_phase.get(doc.phase, len(phases)), 10_000))
+        phase = by_phase.get(doc.phase, len(phases))
+        position = order.get(doc.path, (phase, baked.get(doc.path, 10_000)))
         return (*position, doc.path)
 
     return key
@@ -525,6 +576,7 @@ def check_project(
     traceability fails it only when enforced (see traceability.py)."""
     today = today or date.today()
     project, problems = load_project(Path(root))
+    problems.extend(config_conflicts(project))
     phase_ids = {phase.id: phase for phase in project.phases}
     documents, pages, titles, read = [], {}, {}, {}
     found, outside = scan_docs(project)
@@ -549,11 +601,15 @@ def check_project(
         if page.unfilled:
             pages[rel] = page.unfilled
             titles[rel] = title
-    documents.sort(key=sort_key(project.phases, project.docs_dir))
+    template = list(template_sections.recorded(project)[0])
+    documents.sort(key=sort_key(project.phases, project.docs_dir, template))
+    pages.update(files_with_markers(project))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
         problems.extend(doc.problems)
     problems.extend(check_coverage(project, documents))
+    problems.extend(template_sections.problems(project, documents))
+    problems.extend(codeowners.problems(project, documents))
     problems.extend(gate)
     trace = trace_requirements(project, documents, require_traced)
     if trace.enforced:

@@ -11,7 +11,8 @@ the monitoring signals that watch it.
   rows for one requirement count as the worst of their results.
 - A row that cites evidence and states a threshold for it
   (`[0.87](evidence:eval#test.accuracy) ≥ 0.85`) has its stated pass
-  checked against the evidence.
+  checked against the evidence; one the evidence contradicts counts as
+  "contradicted", never as passed.
 - A monitoring signal cites it when its ID is in a table row of the
   monitoring plan.
 
@@ -54,8 +55,11 @@ COMPARE = {
 }
 # What may follow an ID that opens a list item; a line needs the colon.
 ITEM_SEPARATORS = (":", "\N{EM DASH}", "\N{EN DASH}", "-", ".", " ")
+# A stated pass that the cited evidence contradicts counts as this, never as
+# a pass (its problem says why).
+CONTRADICTED = "contradicted"
 # Worst first: the result a requirement gets from several rows.
-SEVERITY = ("fail", "", "waived", "pass")
+SEVERITY = ("fail", CONTRADICTED, "", "waived", "pass")
 
 
 @dataclass
@@ -276,14 +280,15 @@ def verify(
     passes that cited evidence contradicts."""
     problems = []
     for row in rows:
-        problems += threshold_problems(project, row, result_of(row))
+        contradicted = threshold_problems(project, row, result_of(row))
+        problems += contradicted
         for key in dict.fromkeys(k for cell in row.cells for k in ids.findall(cell)):
             if key not in defined:
                 message = f"{key} is not a requirement: no requirements document defines it"
                 problems.append(Problem(row.path, row.line, message))
         if not row.cells:
             continue
-        result = result_of(row)
+        result = CONTRADICTED if contradicted else result_of(row)
         for key in dict.fromkeys(ids.findall(row.cells[0])):
             if key in defined:
                 method = row.column("method")
@@ -305,7 +310,7 @@ def unmet(requirement: Requirement, validation: list[Document]) -> Problem | Non
         row = next(v for v in requirement.verified_in if v["result"] == "fail")
         return Problem(row["path"], row["line"], f"{requirement.id} failed verification")
     if requirement.result:
-        return None
+        return None  # a contradicted pass: its row's problem says why
     if requirement.verified_in:
         row = requirement.verified_in[0]
         message = f"{requirement.id} has no result: write pass, fail or waived in its row"

@@ -78,3 +78,62 @@ def test_forty_thousand_sections_are_refused_in_one_line(tmp_path):
         f"has 160,013 lines, over the {limits.MAX_MARKDOWN_LINES:,}-line limit: not read"
     ]
     assert problems[0].refused
+
+
+CONFLICT = "<<<<<<< ours\n{ours}=======\n{theirs}>>>>>>> theirs\n"
+
+
+def test_conflict_markers_in_lifecycle_yml_are_named_not_parsed(tmp_path):
+    from .tiny_projects import LIFECYCLE_YML
+
+    root = make_project(tmp_path)
+    ours = "  deployment: Deployment\n"
+    merged = LIFECYCLE_YML.replace(ours, CONFLICT.format(ours=ours, theirs="  deployment: Run\n"))
+    (root / "lifecycle.yml").write_text(merged, encoding="utf-8")
+    line = merged.splitlines().index("<<<<<<< ours") + 1
+    problems = [str(p) for p in check_project(root, TODAY).problems]
+    assert f"lifecycle.yml:{line}: merge-conflict markers" in "\n".join(problems)
+    assert not any("not valid YAML" in problem for problem in problems)
+
+
+def test_conflict_markers_that_yaml_reads_as_text_are_still_reported(tmp_path):
+    root = make_project(tmp_path)
+    text = (root / "lifecycle.yml").read_text(encoding="utf-8")
+    # Inside a quoted string the markers are text to YAML, and the file parses.
+    marked = text.replace(
+        "stages:\n",
+        'notes: "a\n' + CONFLICT.format(ours="b\n", theirs="c\n") + '"\nstages:\n',
+    )
+    (root / "lifecycle.yml").write_text(marked, encoding="utf-8")
+    problems = [str(p) for p in check_project(root, TODAY).problems]
+    assert any(p.startswith("lifecycle.yml:") and "merge-conflict" in p for p in problems)
+
+
+def test_conflict_markers_in_mkdocs_yml_are_reported_and_missing_files_are_not(tmp_path):
+    root = make_project(tmp_path)
+    assert check_project(root, TODAY).problems == []  # no mkdocs.yml, no LICENSE.md
+    mkdocs = "site_name: X\n" + CONFLICT.format(ours="theme: a\n", theirs="theme: b\n")
+    (root / "mkdocs.yml").write_text(mkdocs, encoding="utf-8")
+    assert [str(p) for p in check_project(root, TODAY).problems] == [
+        "mkdocs.yml:2: merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the file: "
+        "keep the right text, delete the markers"
+    ]
+
+
+def test_a_section_the_template_gave_is_missed_once(tmp_path):
+    """.lifecycle-template.yml lists each document's sections: one lost in an
+    update is reported (case and spacing aside); one the document requires
+    is reported by the required-section rule only."""
+    sections = "sections:\n  {path}:\n    - Scope\n    - Intended  USE\n    - Risks\n"
+    body = "# Monitoring\n\n## Scope\n\nText.\n\n## intended use\n\nText.\n"
+    text = document("monitoring", body, required_sections="[Risks]")
+    root = make_project(
+        tmp_path,
+        {"monitoring": text},
+        **{".lifecycle-template.yml": sections.format(path=doc_path("monitoring"))},
+    )
+    messages = [p.message for p in check_project(root, TODAY).problems]
+    assert len(messages) == 1 and messages[0].startswith("required section 'Risks' is missing")
+    (root / doc_path("monitoring")).write_text(text.replace("## Scope", "## Aims"), "utf-8")
+    messages = [p.message for p in check_project(root, TODAY).problems]
+    assert any(m.startswith("lacks 1 section the template gives it ('Scope')") for m in messages)

@@ -20,7 +20,17 @@ REVIEWED = {
     "documents.py": {r"\d{4}-\d{2}-\d{2}"},  # a date in front matter
     "dossier.py": {r"[a-z][a-z0-9+.-]*:", r"[^a-z0-9]+"},  # a URL scheme; an anchor slug
     "rules.py": {r"[0-9]{1,9}", r"([0-9]{1,9})(?:-([0-9]{1,9}))?"},  # numbers, phase ranges
-    "project.py": {r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}"},  # an evidence source's name
+    "project.py": {  # an evidence source's name; a person's forge handle and email
+        r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}",
+        r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}",
+        r"[^@\s<>]{1,200}@[^@\s<>.]{1,200}(\.[^@\s<>.]{1,200})+",
+    },
+    "codeowners.py": {  # a CODEOWNERS path; GitHub's and GitLab's user names
+        r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*",
+        r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}",
+        r"(?![-.])[A-Za-z0-9_.-]{1,255}(?<![.])(?<!\.git)(?<!\.atom)",
+    },
+    "report.py": {r"([\\`*_\[\]<>|#~=$])"},  # escaping for a CI summary, on output
     "traceability.py": {None, r"\s*(?P<op>≥|>=|>|≤|<=|<|=)\s*(?P<limit>[-+]?\d[\d,]*(?:\.\d+)?)"},
     "vocabulary.py": {r"^(-|\?|\d+[.)])"},  # escaping what would open a list, on output
     "values.py": {r"[-+\N{MINUS SIGN}]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", r"[-+]?\d+"},

@@ -105,3 +105,23 @@ def test_the_site_can_be_built_as_on_another_day(tmp_path, caplog):
     assert "later than today (2025-12-01)" in shown["2025-12-01"]
     assert "later than today" not in shown["2026-03-01"] and "In review" in shown["2026-03-01"]
     assert "is not a date" in shown["soon"]
+
+
+def test_a_document_without_front_matter_fails_a_strict_build(tmp_path, caplog):
+    """check fails on it; the site, which cannot tell its status, warns, so
+    that `mkdocs build --strict` (make docs, the CI) fails too. Other pages
+    need no front matter."""
+    import pytest
+    from mkdocs.exceptions import Abort
+
+    root = make_project(tmp_path / "project", {"requirements": "# Requirements\n\nText.\n"})
+    (root / "docs" / "index.md").write_text("# Overview\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(MKDOCS_YML, encoding="utf-8")
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
+    with caplog.at_level(logging.WARNING, logger="mkdocs"), pytest.raises(Abort):
+        build(config)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "lifecycle: docs/02-requirements/requirements.md:1: front matter is missing: "
+        "start the file with '---', the lifecycle block, '---'"
+    ]

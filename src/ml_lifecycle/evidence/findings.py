@@ -66,6 +66,11 @@ def problems_of(path: str, findings: list[Finding]) -> list[Problem]:
 def front_matter_sources(meta: object) -> list[str]:
     """The evidence sources that front-matter values name (the model-index
     metrics an export fills from evidence), in the order found."""
+    return [name for name, _ in front_matter_targets(meta)]
+
+
+def front_matter_targets(meta: object) -> list[tuple[str, str]]:
+    """(source, key) of each front-matter value that names evidence."""
     names, pending = [], [meta]
     while pending:  # the YAML reader bounds the depth and the size
         value = pending.pop()
@@ -74,14 +79,37 @@ def front_matter_sources(meta: object) -> list[str]:
         elif isinstance(value, list):
             pending.extend(value)
         elif isinstance(value, str) and (match := TARGET.fullmatch(value.strip())):
-            names.append(match.group(1))
+            names.append((match.group(1), match.group(2)))
     return names
+
+
+def cited_values(project: Project, page: Page, meta: object = None) -> dict[str, str]:
+    """What an approval covers of the evidence: each value the body cites,
+    and each one its front matter names for an export, by `source#key`; a
+    value that cannot be read counts as why. A key no document cites can
+    change without touching the approval."""
+    targets = [(c.name, c.key) for c in page.citations] + front_matter_targets(meta)
+    values = {}
+    for name, key in targets:
+        found = artefact(project, name)
+        if found is None:
+            values[f"{name}#{key}"] = "undeclared"
+            continue
+        try:
+            if found.error:
+                raise Missing(found.error)
+            value = lookup(found, key)
+            values[f"{name}#{key}"] = f"{type(value).__name__} {value}"
+        except (Missing, Unusable) as exc:
+            values[f"{name}#{key}"] = f"unreadable: {exc}"
+    return values
 
 
 def cited_digests(project: Project, page: Page, meta: object = None) -> dict[str, str]:
     """The hash of each artefact a page's body cites, and of each one its
-    front matter names for an export (what an approval covers); a source
-    that cannot be read counts as its error."""
+    front matter names for an export: what an approval covered before it
+    covered the cited values alone (`check` still accepts such a
+    fingerprint); a source that cannot be read counts as its error."""
     digests = {}
     names = [citation.name for citation in page.citations] + front_matter_sources(meta)
     for name in names:

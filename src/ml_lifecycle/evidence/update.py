@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from ml_lifecycle import limits, writing
+from ml_lifecycle.documents import FrontMatter
 from ml_lifecycle.evidence.findings import Finding, examine_page
 from ml_lifecycle.evidence.values import restated
 from ml_lifecycle.markdown_model import Citation, parse
 from ml_lifecycle.problem import Problem
 from ml_lifecycle.project import Project
-from ml_lifecycle.vocabulary import EVIDENCE_SCHEME
+from ml_lifecycle.vocabulary import APPROVED, EVIDENCE_SCHEME
 
 
 @dataclass
@@ -20,6 +23,15 @@ class PageEvidence:
     path: str  # relative to the project
     findings: list[Finding]
     updated: list[tuple[Citation, str]]  # (citation, its new text)
+    approved: bool = False  # its status was approved when it was read
+
+
+def is_approved(page) -> bool:
+    try:
+        block = FrontMatter.read(page.front.text).block if page.front else None
+    except (limits.Refused, yaml.YAMLError):
+        return False
+    return bool(block) and block.get("status") == APPROVED
 
 
 def update_edits(findings: list[Finding]) -> tuple[list[tuple[int, int, str]], list]:
@@ -64,5 +76,5 @@ def survey(project: Project, paths: list[Path], update: bool) -> tuple[list[Page
             except limits.Refused as exc:
                 unreadable.append(Problem(rel, None, f"not rewritten: {exc}"))
                 updated = []
-        pages.append(PageEvidence(rel, findings, updated))
+        pages.append(PageEvidence(rel, findings, updated, is_approved(page)))
     return pages, unreadable
