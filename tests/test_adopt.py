@@ -135,6 +135,13 @@ def test_a_hand_written_nav_keeps_its_order_and_gains_the_section(hand_nav_repo,
     assert "lifecycle-status" in page.read_text(encoding="utf-8")
     about = (root.parent / "site" / "about" / "index.html").read_text(encoding="utf-8")
     assert "lifecycle-status" not in about, "status boxes only on lifecycle documents"
+    # The style sheet and the script a bake's site loads (scrolling tables
+    # reachable by keyboard), from the documents' folder.
+    assert yaml.safe_load(after)["extra_css"] == ["lifecycle/assets/lifecycle.css"]
+    assert yaml.safe_load(after)["extra_javascript"] == ["lifecycle/assets/lifecycle.js"]
+    shown = page.read_text(encoding="utf-8")
+    assert "assets/lifecycle.css" in shown and "assets/lifecycle.js" in shown
+    assert (root.parent / "site" / "lifecycle" / "assets" / "lifecycle.js").is_file()
 
 
 def test_the_checker_and_the_exports_work_from_the_top(hand_nav_repo, capsys, monkeypatch):
@@ -361,3 +368,22 @@ def test_the_wheel_carries_the_template_cookiecutter_bakes(tmp_path):
             expected.add(f"{prefix}{{{{cookiecutter.project_slug}}}}/{inside}")
     assert expected <= names, sorted(expected - names)[:5]
     assert not any("|" in name for name in names)
+
+
+def test_a_section_an_update_loses_is_reported_in_the_adopted_folder(hand_nav_repo, capsys):
+    """The sections each document was given are recorded under the adopted
+    folder, so `check` reports one that goes missing, as in a bake."""
+    root = hand_nav_repo
+    assert adopt(root, capsys=capsys)[0] == 0
+    card = "docs/lifecycle/04-building/model-card.md"
+    recorded = yaml.safe_load((root / ".lifecycle-template.yml").read_text(encoding="utf-8"))
+    assert card in recorded["sections"]
+    assert not any(key.startswith("docs/0") for key in recorded["sections"])
+    assert check_project(root).ok
+    text = (root / card).read_text(encoding="utf-8")
+    title = recorded["sections"][card][-1]
+    start = text.index(f"\n## {title}")
+    end = text.find("\n## ", start + 1)
+    (root / card).write_text(text[:start] + (text[end:] if end > 0 else "\n"), encoding="utf-8")
+    problems = [p for p in check_project(root).problems if p.path == card]
+    assert any("section the template gives it" in p.message for p in problems), problems

@@ -21,12 +21,13 @@ from pathlib import Path, PurePosixPath
 
 from ml_lifecycle import limits
 from ml_lifecycle.adopt.site_config import SiteEdit
+from ml_lifecycle.template_sections import SECTIONS_FILE
 from ml_lifecycle.vocabulary import DOCS_DIR, PHASES_FILE
 
 SITE_NAMES = ("mkdocs.yml", "mkdocs.yaml", "docs/mkdocs.yml", "docs/mkdocs.yaml")
 DEFAULT_FOLDER = "lifecycle"
 # Template files that hold the lifecycle record, adopted in every case.
-RECORD_FILES = (PHASES_FILE, "requirements-lifecycle.txt", "requirements-docs.txt")
+RECORD_FILES = (PHASES_FILE, SECTIONS_FILE, "requirements-lifecycle.txt", "requirements-docs.txt")
 # Template files of a site of its own: adopted when the repository has none.
 SITE_FILES = ("mkdocs.yml", "overrides/", ".github/", ".gitlab-ci.yml", "renovate.json")
 
@@ -114,6 +115,28 @@ def with_docs_key(text: str, docs: str) -> str:
     return note + text
 
 
+def with_docs_paths(text: str, docs: str) -> str:
+    """.lifecycle-template.yml with each document under the adopted folder:
+    its keys are the documents' paths (`  docs/01-…/….md:`)."""
+    if docs == DOCS_DIR:
+        return text
+    key = f"  {DOCS_DIR}/"
+    return "\n".join(
+        f"  {docs}/{line[len(key) :]}" if line.startswith(key) else line
+        for line in text.split("\n")
+    )
+
+
+def placed(template_path: str, data: bytes, layout: Layout) -> bytes:
+    """A rendered file as the adoption writes it: the record files name the
+    documents' folder."""
+    if template_path == PHASES_FILE:
+        return with_docs_key(data.decode("utf-8"), layout.docs).encode("utf-8")
+    if template_path == SECTIONS_FILE:
+        return with_docs_paths(data.decode("utf-8"), layout.docs).encode("utf-8")
+    return data
+
+
 def collide(root: Path, path: str) -> str | None:
     """Why nothing may be written at `path`: None when the way is clear (the
     file does not exist and each folder on the way is a real folder or
@@ -147,8 +170,7 @@ def make_plan(root: Path, layout: Layout, rendered: dict[str, bytes]) -> Plan:
         target = destination(template_path, layout)
         if target is None:
             continue
-        if template_path == PHASES_FILE:
-            data = with_docs_key(data.decode("utf-8"), layout.docs).encode("utf-8")
+        data = placed(template_path, data, layout)
         why = collide(root, target)
         if why == "exists":
             plan.skipped.append(target)

@@ -29,6 +29,7 @@ from ml_lifecycle.vocabulary import EXTENSION_CONFIGS, MARKDOWN_EXTENSIONS
 
 PLUGIN = "lifecycle"
 STYLE = "assets/lifecycle.css"  # inside the documents' folder
+SCRIPT = "assets/lifecycle.js"  # scrolling tables reachable by keyboard
 NAV_TITLE = "Lifecycle"
 
 
@@ -54,6 +55,10 @@ class Wanted:
     @property
     def style(self) -> str:
         return self.folder + STYLE
+
+    @property
+    def script(self) -> str:
+        return self.folder + SCRIPT
 
     @property
     def nav_entry(self) -> str:
@@ -116,6 +121,7 @@ def plan_edit(site: SiteEdit, wanted: Wanted) -> SiteEdit:
         ("plugins", plan_plugins),
         ("markdown_extensions", plan_extensions),
         ("extra_css", plan_style),
+        ("extra_javascript", plan_script),
         ("nav", plan_nav),
     ):
         try:
@@ -251,11 +257,20 @@ def plan_extensions(site: SiteEdit, value: yaml.Node | None, wanted: Wanted) -> 
 
 
 def plan_style(site: SiteEdit, value: yaml.Node | None, wanted: Wanted) -> list[str] | None:
+    return plan_asset(site, value, "extra_css", wanted.style)
+
+
+def plan_script(site: SiteEdit, value: yaml.Node | None, wanted: Wanted) -> list[str] | None:
+    return plan_asset(site, value, "extra_javascript", wanted.script)
+
+
+def plan_asset(site: SiteEdit, value: yaml.Node | None, key: str, asset: str) -> list[str] | None:
+    """A style sheet or script in its list: the whole key when there is none."""
     if value is None:
-        return ["extra_css:", f"  - {wanted.style}"]
-    if wanted.style in {name_of(item) for item in entries(value, "extra_css")}:
+        return [f"{key}:", f"  - {asset}"]
+    if asset in {name_of(item) for item in entries(value, key)}:
         return None
-    add_item(site, value, wanted.style, lambda indent: [f"{indent}- {wanted.style}"])
+    add_item(site, value, asset, lambda indent: [f"{indent}- {asset}"])
     return None
 
 
@@ -337,6 +352,8 @@ def by_hand(wanted: Wanted, nav: yaml.Node | None) -> list[str]:
         *(line for name in MARKDOWN_EXTENSIONS for line in wanted.extension_lines(name, "  ")),
         "extra_css:",
         f"  - {wanted.style}",
+        "extra_javascript:",
+        f"  - {wanted.script}",
     ]
     if nav is not None:
         lines += ["nav:", f"  - {wanted.nav_entry}"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -144,17 +145,39 @@ def refusal_text(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+@contextlib.contextmanager
+def quiet():
+    """Standard output and error of this process and its children go to
+    the null device for the duration (the hooks run as child processes)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
+
+
 def render(folder: Path, answers: dict, into: Path) -> Path:
     """The project as a bake with these answers writes it, in `into`
-    (a new temporary folder), without running the hooks (their checks ran in
-    ask(); their messages are for a bake). Raises TemplateError."""
+    (a new temporary folder), hooks included: the post-generation hook
+    records each document's sections (.lifecycle-template.yml). What the
+    hooks print is for a bake, and is discarded. Raises TemplateError."""
     from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.generate import generate_files
 
     context = {"cookiecutter": answers, "_cookiecutter": answers}
-    with importable(folder):
+    with importable(folder), quiet():
         try:
-            project = generate_files(str(folder), context, output_dir=str(into), accept_hooks=False)
+            project = generate_files(str(folder), context, output_dir=str(into), accept_hooks=True)
         except CookiecutterException as error:
             raise TemplateError(refusal_text(error)) from None
     return Path(project)

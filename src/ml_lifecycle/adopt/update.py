@@ -207,9 +207,7 @@ def mapped(files: dict[str, bytes], layout: planning.Layout) -> dict[str, tuple[
         target = planning.destination(path, layout)
         if target is None:
             continue
-        if path == planning.PHASES_FILE:
-            data = planning.with_docs_key(data.decode("utf-8"), layout.docs).encode("utf-8")
-        found[path] = (target, data)
+        found[path] = (target, planning.placed(path, data, layout))
     return found
 
 
