@@ -54,8 +54,9 @@ test: $(BIN)/.installed node_modules/.installed ## Run the whole test suite: lin
 test-fast: $(BIN)/.installed ## Run the fast tier only
 	$(BIN)/pytest -n auto --dist worksteal
 
-test-hostile: $(BIN)/.installed ## Run the hostile-repository suite with pages near their limits, and count
+test-hostile: $(BIN)/.installed ## Run the hostile suite with pages near their limits, and 400 hostile answer sets
 	cd tests && HOSTILE_SCALE=$${HOSTILE_SCALE:-2} PYTHONPATH=. $(CURDIR)/$(BIN)/python -m hostile_suite.run
+	HOSTILE_SCALE=$${HOSTILE_SCALE:-2} $(BIN)/pytest -m slow -n auto --dist worksteal tests/test_hostile.py
 
 lint: $(BIN)/.installed ## Lint and check formatting
 	$(BIN)/ruff check .

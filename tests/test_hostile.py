@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import os
 import re
 import shutil
 import sys
@@ -169,10 +170,12 @@ FAST = settings(
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-# The slow tier draws 400 examples in four parts with their own seeds, so that
-# test workers can share them.
+# The slow tier draws 160 examples in four parts with their own seeds, so that
+# test workers can share them; `make test-hostile` (HOSTILE_SCALE 2 and more)
+# draws 400, the run before a release.
 THOROUGH_PARTS = 4
-THOROUGH = settings(FAST, max_examples=100, derandomize=False)
+PER_PART = 100 if int(os.environ.get("HOSTILE_SCALE", "1")) >= 2 else 40
+THOROUGH = settings(FAST, max_examples=PER_PART, derandomize=False)
 
 
 # --- Baking one example ---------------------------------------------------
