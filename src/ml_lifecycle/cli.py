@@ -148,9 +148,10 @@ def run_approve(args: argparse.Namespace) -> int:
     print(f"Approved {rel} by {name} on {today} ({fingerprint[:19]}...)")
     from ml_lifecycle import codeowners
 
-    if codeowners.find(args.root) is not None:
-        run_codeowners(argparse.Namespace(root=args.root, forge=None, today=today))
-    return 0
+    if codeowners.find(args.root) is None:
+        return 0
+    # The approval stands; a CODEOWNERS left out of step fails the command.
+    return run_codeowners(argparse.Namespace(root=args.root, forge=None, today=today))
 
 
 # --- codeowners -------------------------------------------------------------------
