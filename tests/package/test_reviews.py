@@ -295,6 +295,14 @@ def test_approve_fails_when_it_cannot_keep_codeowners_in_step(tmp_path, capsys):
     assert (root / ".github" / "CODEOWNERS").read_text() == "/docs/ @sokafor\n"
 
 
+@pytest.mark.parametrize("after", ["", "\n", "\n/later/ @sokafor\n"])
+def test_the_block_is_replaced_wherever_the_file_ends(after):
+    stale = "\n".join([codeowners.BEGIN, "/old.md @gosei", codeowners.END])
+    new = codeowners.Block(["/new.md @dweber @gosei"]).text
+    text = codeowners.with_block("/docs/ @sokafor\n" + stale + after, new)
+    assert text == "/docs/ @sokafor\n" + new + after.removeprefix("\n")
+
+
 @pytest.mark.parametrize(
     ("handle", "forge", "fits"),
     [
