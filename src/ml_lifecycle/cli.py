@@ -189,7 +189,12 @@ def run_codeowners(args: argparse.Namespace) -> int:
 
 
 def add_hub_card(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", type=Path, help=f"card to export (default: docs/{HUB_CARD_IN})")
+    parser.add_argument(
+        "--card",
+        type=Path,
+        help=f"card to export (default: {HUB_CARD_IN} in the documents' folder, "
+        "lifecycle.yml's `docs:`)",
+    )
     parser.add_argument("--out", type=Path, help=f"file to write (default: {HUB_CARD_OUT})")
     parser.add_argument(
         "--allow-unfilled",
