@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,10 @@ SECTIONS_HEADER = """\
 # section back (the guide shows each document's questions). To leave a
 # section out on purpose, delete its line here.
 """
+
+
+class HookError(Exception):
+    """Why the bake cannot finish, as one line."""
 
 
 def rendered_answers() -> dict:
@@ -137,6 +142,10 @@ def write_sections(answers: dict, project: Path) -> None:
     file as it was, the team's deletions with it, and adds only documents it
     does not list yet: the others may hold the team's own headings by now."""
     path = project / SECTIONS_FILE
+    if path.is_symlink():
+        raise HookError(
+            f"{SECTIONS_FILE} is a link: not followed; put the file itself in its place"
+        )
     kept = path.read_text(encoding="utf-8") if path.is_file() else ""
     known = recorded_documents(kept)
     if known is None:
@@ -151,7 +160,24 @@ def write_sections(answers: dict, project: Path) -> None:
     if kept and not lines:
         return
     head = kept.rstrip("\n") + "\n" if kept else ""
-    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+    replace_file(path, head + "\n".join(lines) + "\n")
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write `path` through a new file beside it, renamed over it: never into
+    a file that another name (a link swapped in, a hard link) shares."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # O_EXCL: never open a file (or a link) already at the temporary name.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        if path.is_file():  # the mode the file had
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def remove_empty_folders(project: Path) -> None:
@@ -163,7 +189,14 @@ def remove_empty_folders(project: Path) -> None:
 
 def finish(answers: dict, project: Path) -> int:
     remove_empty_folders(project)
-    write_sections(answers, project)
+    try:
+        write_sections(answers, project)
+    except HookError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: cannot write {SECTIONS_FILE}: {error.strerror or error}", file=sys.stderr)
+        return 1
     if not is_rerender(answers, project):
         print(next_steps(answers, project, os.environ.get("PWD")))
     return 0

@@ -230,6 +230,18 @@ def test_readme_explains_folders_and_commands(default_project):
     assert "tools/" not in readme and "make test" not in readme
 
 
+# Files a README's table of what is where leaves to its text.
+UNLISTED = {".gitignore", ".gitattributes", "README.md", ".cookiecutter-answers.yaml"}
+
+
+@pytest.mark.parametrize("publishing", ["github-pages", "gitlab-pages"])
+def test_readme_names_every_file_beside_the_documents(baked, publishing):
+    project = baked(publishing=publishing)
+    readme = project.read("README.md")
+    beside = {f for f in project.files() if not f.startswith(("docs/", "overrides/"))}
+    assert [name for name in sorted(beside - UNLISTED) if f"`{name}`" not in readme] == []
+
+
 def test_cookiecutter_json_labels_every_prompt():
     prompts = COOKIECUTTER_JSON["__prompts__"]
     for key in option_defaults():

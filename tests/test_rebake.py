@@ -10,7 +10,7 @@ import pytest
 import yaml
 from combinations import OPTIONS
 from conftest import EVERYTHING_ON, TEMPLATE_ROOT, expected_files
-from cookiecutter.exceptions import OutputDirExistsException
+from cookiecutter.exceptions import FailedHookException, OutputDirExistsException
 
 EDITED = "docs/04-building/model-card.md"
 DELETED = "docs/iteration-log.md"
@@ -73,6 +73,43 @@ def test_rebake_with_skip_keeps_edits_and_adds_what_is_missing(bake, first_bake)
     assert recorded.startswith(before[record][0].decode("utf-8"))
     sections = yaml.safe_load(recorded)["sections"]
     assert new_documents <= set(sections) and sections[EDITED]
+
+
+def test_rebake_refuses_a_record_that_is_a_link_and_writes_nothing_through_it(
+    bake, first_bake, tmp_path, capfd
+):
+    output, project = first_bake
+    outside = tmp_path / "outside.yml"
+    outside.write_text("theirs\n", encoding="utf-8")
+    record = project / ".lifecycle-template.yml"
+    record.unlink()
+    record.symlink_to(outside)
+    capfd.readouterr()
+    with pytest.raises(FailedHookException):
+        bake.into(
+            output,
+            {"project_name": "Ticket Router"},
+            overwrite_if_exists=True,
+            skip_if_file_exists=True,
+        )
+    error = capfd.readouterr().err.strip().splitlines()
+    assert error[0].startswith("error: .lifecycle-template.yml is a link"), error
+    assert outside.read_text(encoding="utf-8") == "theirs\n" and record.is_symlink()
+
+
+def test_the_record_is_replaced_whole_never_written_in_place(bake, first_bake):
+    """A bake over a project replaces the record through a new file: another
+    name of the old file (a hard link) keeps what it held."""
+    output, project = first_bake
+    record = project / ".lifecycle-template.yml"
+    other = project.parent / "other-name.yml"
+    os.link(record, other)
+    before = other.read_bytes()
+    again = {"project_name": "Ticket Router", "risk_level": "high"}
+    bake.into(output, again, overwrite_if_exists=True, skip_if_file_exists=True)
+    assert other.read_bytes() == before
+    assert len(record.read_bytes()) > len(before)
+    assert stat.S_IMODE(record.stat().st_mode) == stat.S_IMODE(other.stat().st_mode)
 
 
 @pytest.mark.slow

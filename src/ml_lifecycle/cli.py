@@ -148,9 +148,10 @@ def run_approve(args: argparse.Namespace) -> int:
     print(f"Approved {rel} by {name} on {today} ({fingerprint[:19]}...)")
     from ml_lifecycle import codeowners
 
-    if codeowners.find(args.root) is not None:
-        run_codeowners(argparse.Namespace(root=args.root, forge=None, today=today))
-    return 0
+    if codeowners.find(args.root) is None:
+        return 0
+    # The approval stands; a CODEOWNERS left out of step fails the command.
+    return run_codeowners(argparse.Namespace(root=args.root, forge=None, today=today))
 
 
 # --- codeowners -------------------------------------------------------------------
@@ -188,7 +189,12 @@ def run_codeowners(args: argparse.Namespace) -> int:
 
 
 def add_hub_card(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", type=Path, help=f"card to export (default: docs/{HUB_CARD_IN})")
+    parser.add_argument(
+        "--card",
+        type=Path,
+        help=f"card to export (default: {HUB_CARD_IN} in the documents' folder, "
+        "lifecycle.yml's `docs:`)",
+    )
     parser.add_argument("--out", type=Path, help=f"file to write (default: {HUB_CARD_OUT})")
     parser.add_argument(
         "--allow-unfilled",

@@ -147,22 +147,32 @@ def cited_files(project: Project, doc: Document) -> list[str]:
     return [s.replace("\\", "/") for s in sources if s and not s.startswith(MLFLOW_PREFIX)]
 
 
-def current_block(text: str) -> str | None:
-    """The block as the file holds it; None when it has none."""
-    lines = text.replace("\r\n", "\n").split("\n")
+def block_lines(lines: list[str]) -> tuple[int, int] | None:
+    """The indexes of the block's BEGIN and END lines; None when it has none."""
     if BEGIN not in lines:
         return None
     start = lines.index(BEGIN)
     end = next((i for i in range(start, len(lines)) if lines[i] == END), None)
-    return None if end is None else "\n".join(lines[start : end + 1]) + "\n"
+    return None if end is None else (start, end)
+
+
+def current_block(text: str) -> str | None:
+    """The block as the file holds it; None when it has none."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    found = block_lines(lines)
+    return None if found is None else "\n".join(lines[found[0] : found[1] + 1]) + "\n"
 
 
 def with_block(text: str, block: str) -> str:
     """The file's text with the block replaced, or added at its end (after
     the team's own rules: on both forges the last matching rule wins)."""
-    old = current_block(text)
-    if old is not None:
-        return text.replace(old, block, 1) if old in text else text
+    lines = text.split("\n")
+    found = block_lines(lines)
+    if found is not None:
+        # By line, not by text: an END with no line end after it is the block's end too.
+        start, end = found
+        before = "".join(line + "\n" for line in lines[:start])
+        return before + block + "\n".join(lines[end + 1 :])
     text = text.rstrip("\n")
     return (text + "\n\n" if text else "") + block
 

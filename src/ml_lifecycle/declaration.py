@@ -82,7 +82,7 @@ def build(root: Path, today: dt.date, draft: bool = False) -> str:
 
 def render(found: PointTable, report: Report, reasons: list[str]) -> tuple[str, str]:
     """The declaration's front matter and body."""
-    name = deliverables.system_name(report.project.root)
+    name = deliverables.project_name(report.project.root)
     today = report.today
     status = "draft" if reasons else "for signature"
     data = {

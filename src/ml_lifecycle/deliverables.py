@@ -17,6 +17,7 @@ answer, or still has an unfilled prompt, leaves its point missing.
 
 from __future__ import annotations
 
+import html
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ import yaml
 from markdown.extensions.toc import slugify
 
 from ml_lifecycle import limits
+from ml_lifecycle.adopt.record import recorded_answers
 from ml_lifecycle.derived import code_span as code
 from ml_lifecycle.documents import Document
 from ml_lifecycle.evidence.site import plain_values
@@ -34,7 +36,7 @@ from ml_lifecycle.report import Report
 from ml_lifecycle.rules import same_heading
 from ml_lifecycle.vocabulary import APPROVED
 
-ANSWERS = ".cookiecutter-answers.yaml"
+ANSWERS = ".cookiecutter-answers.yaml"  # a bake's; an adoption's are in its record
 CONFIG = "mkdocs.yml"
 NO_VALUE = {"", "\N{EM DASH}", "-", "\N{EN DASH}"}  # a cell that gives nothing
 SCHEMES = ("http://", "https://", "mailto:", "#")
@@ -273,28 +275,26 @@ def standalone(markdown: str) -> str:
 # --- what every deliverable needs -------------------------------------------------
 
 
-def system_name(root: Path) -> str:
-    """The project's name, from the answers it was baked with, else the site."""
-    answers = read_yaml(root / ANSWERS).get("default_context")
-    if isinstance(answers, dict) and answers.get("project_name"):
-        return str(answers["project_name"])
-    import html
-
-    return html.unescape(str(read_yaml(root / CONFIG, ignore_tags=True).get("site_name") or ""))
+def project_answers(root: Path) -> dict:
+    """The answers the project was made with: a bake's answers file, else
+    the adoption record (an adopted repository has no answers file)."""
+    answers = read_yaml(root / ANSWERS, root).get("default_context")
+    return answers if isinstance(answers, dict) and answers else recorded_answers(root)
 
 
-def read_yaml(path: Path, ignore_tags: bool = False) -> dict:
+def project_name(root: Path) -> str:
+    """The project's name, from its answers, else its site's name."""
+    name = project_answers(root).get("project_name")
+    if name:
+        return str(name)
+    config = read_yaml(root / CONFIG, root, limits.TagsIgnored)
+    return html.unescape(str(config.get("site_name") or ""))
+
+
+def read_yaml(path: Path, root: Path, loader: type = yaml.SafeLoader) -> dict:
     """A YAML mapping from inside the project; empty when it cannot be read."""
-    loader = yaml.SafeLoader
-    if ignore_tags:
-
-        class Loader(yaml.SafeLoader):
-            pass
-
-        Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-        loader = Loader
     try:
-        data = limits.load_yaml(limits.read_text(path, path.parent), loader)
+        data = limits.load_yaml(limits.read_text(path, root), loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, limits.Refused):
         return {}
     return data if isinstance(data, dict) else {}

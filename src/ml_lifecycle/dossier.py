@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import mimetypes
 import posixpath
 import re
@@ -35,13 +34,12 @@ from xml.etree import ElementTree
 
 import jinja2
 import markdown
-import yaml
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from ml_lifecycle import derived, limits
-from ml_lifecycle.adopt.record import recorded_answers
+from ml_lifecycle.deliverables import project_answers, project_name
 from ml_lifecycle.documents import Document
 from ml_lifecycle.evidence.site import plain_values
 from ml_lifecycle.markdown_model import Page, parse, tame_long_lines
@@ -62,8 +60,6 @@ from ml_lifecycle.vocabulary import (
     TRACEABILITY_PAGE,
 )
 
-CONFIG = "mkdocs.yml"
-ANSWERS = ".cookiecutter-answers.yaml"
 # Pages that explain the site rather than record the system.
 LEFT_OUT = {"index.md", "guide.md"}
 # A printed page has no use for the permalink anchors the site adds.
@@ -126,15 +122,6 @@ def body_page(report: Report, path: str) -> Page:
         except (OSError, UnicodeDecodeError) as error:
             raise DossierError(f"cannot read {path}: {error}") from None
     return parse(page.body, front_matter=False) if page.front else page
-
-
-def read_yaml(path: Path, loader=yaml.SafeLoader) -> dict:
-    """A YAML mapping from inside the project; empty when it cannot be read."""
-    try:
-        data = limits.load_yaml(limits.read_text(path, path.parent), loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, limits.Refused):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def record_pages(project: Project, taken: set[str]) -> list[str]:
@@ -273,10 +260,6 @@ def render_markdown(part: Part, anchors: dict[str, str], root: Path) -> Markup:
 # --- the page --------------------------------------------------------------------------
 
 
-def project_name(answers: dict, config: dict) -> str:
-    return str(answers.get("project_name") or html.unescape(str(config.get("site_name", ""))))
-
-
 @cache
 def template() -> jinja2.Template:
     files = resources.files("ml_lifecycle") / "templates"
@@ -303,9 +286,7 @@ def cover_facts(report: Report, answers: dict, rev: str) -> list[tuple[str, obje
 
 def build(root: Path, today: dt.date) -> str:
     """The whole dossier as one HTML page."""
-    config = read_yaml(root / CONFIG, limits.TagsIgnored)
-    answers = read_yaml(root / ANSWERS).get("default_context") or recorded_answers(root)
-    answers = answers if isinstance(answers, dict) else {}
+    answers = project_answers(root)
     report = check_project(root, today)
     refused = [problem for problem in report.problems if problem.refused]
     if refused:
@@ -318,7 +299,7 @@ def build(root: Path, today: dt.date) -> str:
     documents = [part for part in parts if part.record is not None]
     counts = Counter(part.record.status for part in documents)
     return template().render(
-        name=project_name(answers, config),
+        name=project_name(root),
         today=report.today,
         answers=answers,
         facts=cover_facts(report, answers, revision(root, report.project.docs_dir)),

@@ -64,7 +64,7 @@ def build(root: Path, today: dt.date, allow_unfilled: bool = False) -> tuple[str
 
 def render(found: PointTable, report: Report, draft: bool) -> tuple[str, str]:
     """The instructions' front matter and body."""
-    name = deliverables.system_name(report.project.root)
+    name = deliverables.project_name(report.project.root)
     today = report.today
     data = {
         "title": f"Instructions for use: {name}" if name else SECTION,

@@ -398,10 +398,21 @@ def check_document(
     doc.problems.sort(key=lambda problem: problem.line or 0)
 
 
-# Files beside docs/ that an update merges: conflict markers left in them
-# are reported by name, whatever else reading them reports.
-# (lifecycle.yml's are reported where it is read: project.py.)
-MERGED_FILES = ("mkdocs.yml", template_sections.SECTIONS_FILE)
+# The template's files beside docs/ that `check` reads, each of which an
+# update merges. (lifecycle.yml is read by project.py; CODEOWNERS is where
+# the forge reads it: codeowners.find.)
+OWN_FILES = (
+    "LICENSE.md",
+    "mkdocs.yml",
+    template_sections.SECTIONS_FILE,
+    "requirements-lifecycle.txt",
+    "requirements-docs.txt",
+    ".github/workflows/pages.yml",
+    ".gitlab-ci.yml",
+)
+# Conflict markers left in them are reported by name, whatever else reading
+# them reports; not in Markdown, which may show markers as text.
+MERGED_FILES = tuple(name for name in OWN_FILES if not name.endswith(".md"))
 
 
 def config_conflicts(project: Project) -> list[Problem]:
@@ -438,15 +449,12 @@ def page_title(page: Page) -> str:
     return as_text(title) if title else page.title()
 
 
-# Files outside docs/ where the bake may leave a marker (the organisation).
-MARKED_FILES = ("LICENSE.md", "mkdocs.yml")
-
-
 def files_with_markers(project: Project) -> dict[str, int]:
-    """Unfilled prompts in the project's own files outside docs/: reported
-    with the other pages, never a problem."""
+    """Unfilled prompts in the project's own files outside docs/ (the bake
+    leaves the organisation as one): reported with the other pages, never a
+    problem."""
     found = {}
-    for name in MARKED_FILES:
+    for name in OWN_FILES:
         if not (project.root / name).is_file():
             continue
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from ml_lifecycle import limits
 from ml_lifecycle.rules import check_project
 
@@ -118,6 +120,29 @@ def test_conflict_markers_in_mkdocs_yml_are_reported_and_missing_files_are_not(t
         "mkdocs.yml:2: merge-conflict markers (<<<<<<<, =======, >>>>>>>) are left in the file: "
         "keep the right text, delete the markers"
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "requirements-lifecycle.txt",
+        "requirements-docs.txt",
+        ".github/workflows/pages.yml",
+        ".gitlab-ci.yml",
+        ".lifecycle-template.yml",
+    ],
+)
+def test_conflict_markers_in_every_file_an_update_merges_are_reported(tmp_path, name):
+    conflict = CONFLICT.format(ours="a\n", theirs="b\n")
+    root = make_project(tmp_path, **{name: "# merged\n" + conflict})
+    problems = [str(p) for p in check_project(root, TODAY).problems]
+    assert f"{name}:2: merge-conflict markers" in "\n".join(problems)
+
+
+def test_markers_shown_in_a_markdown_file_beside_docs_are_not_a_conflict(tmp_path):
+    shown = "# Licence\n\n```text\n" + CONFLICT.format(ours="a\n", theirs="b\n") + "```\n"
+    root = make_project(tmp_path, **{"LICENSE.md": shown})
+    assert check_project(root, TODAY).problems == []
 
 
 def test_a_section_the_template_gave_is_missed_once(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from ml_lifecycle import approval, cli, declaration, dossier, instructions
+from ml_lifecycle.adopt.record import RECORD_FILE, Record
 from ml_lifecycle.deliverables import DeliverableError
 
 from .tiny_projects import doc_path, document, make_project
@@ -36,6 +37,10 @@ ANSWERS = {
     "Assessment": "Internal control, Annex VI; no notified body.",
     "Signatory": "Dublin, 2026-05-30; J. Doe, director, for Acme Ltd.",
 }
+
+ANSWERS_FILE = ".cookiecutter-answers.yaml"
+BAKED = "default_context:\n  project_name: Router\n"
+ADOPTED = Record(answers={"project_name": "Router"}).as_json()
 
 
 def requirements(unanswered: str = "") -> str:
@@ -74,7 +79,7 @@ INSTRUCTIONS_TABLE = f"""\
 
 @pytest.fixture
 def project(tmp_path):
-    def make(unanswered: str = "", table: str | None = None):
+    def make(unanswered: str = "", table: str | None = None, adopted: bool = False):
         monitoring = (
             "# Monitoring\n\n## EU declaration of conformity\n\n"
             + (sources_table() if table is None else table)
@@ -88,7 +93,7 @@ def project(tmp_path):
                 "monitoring": document("monitoring", monitoring, owner="Ann"),
             },
             **{
-                ".cookiecutter-answers.yaml": "default_context:\n  project_name: Router\n",
+                **({RECORD_FILE: ADOPTED} if adopted else {ANSWERS_FILE: BAKED}),
                 "eval.json": '{"test": {"accuracy": 0.9134}}',
             },
         )
@@ -191,6 +196,15 @@ def test_the_dossier_includes_the_declaration_and_the_instructions(project):
     assert "EU declaration of conformity: Router" in html
     assert "Instructions for use: Router" in html
     assert "Draft: not for signature" in html
+
+
+def test_an_adopted_project_is_named_from_its_record_not_from_the_host_site(project):
+    root = project(unanswered="Signatory", adopted=True)
+    (root / "mkdocs.yml").write_text("site_name: Host team's site\n", encoding="utf-8")
+    text = declaration.build(root, TODAY, draft=True)
+    assert yaml.safe_load(text.split("---\n")[1])["declaration"]["system"] == "Router"
+    assert "Instructions for use: Router" in instructions.build(root, TODAY, True)[0]
+    assert "Host team" not in dossier.build(root, TODAY)
 
 
 def test_the_command_writes_nothing_when_it_refuses(project, capsys):

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from ml_lifecycle import dossier, hub_card
+from ml_lifecycle import cli, dossier, hub_card
 
 from .tiny_projects import document, make_project
 
@@ -126,3 +126,18 @@ def test_the_hub_card_body(tmp_path):
     assert "\n\n\n" not in body
     # The only link to another page is in the internal section, left out.
     assert not any("will not work on the Hub" in warning for warning in warnings)
+
+
+def test_the_hub_card_is_found_where_its_help_says(tmp_path, capsys):
+    """In the documents' folder lifecycle.yml names, not always docs/."""
+    card = "pages/lifecycle/04-building/model-card.md"
+    root = make_project(tmp_path, **{card: CARD})
+    with (root / "lifecycle.yml").open("a", encoding="utf-8") as file:
+        file.write("docs: pages/lifecycle\n")
+    assert cli.main(["--root", str(root), "hub-card", "--allow-unfilled"]) == 0
+    assert (root / "hub" / "README.md").is_file()
+    with pytest.raises(SystemExit):
+        cli.main(["hub-card", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "default: 04-building/model-card.md in the documents' folder" in shown
+    assert "docs/04-building" not in shown

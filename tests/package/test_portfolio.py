@@ -21,6 +21,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from ml_lifecycle.adopt.record import RECORD_FILE, Record
 from ml_lifecycle.cli import main
 from ml_lifecycle.portfolio import annex_viii, gate, members, pages, schema
 from ml_lifecycle.portfolio.rows import worst_status
@@ -141,6 +142,26 @@ def test_answers_come_from_cruft_when_there_is_no_answers_file(tmp_path):
         "https://acme.example/crufty/",
     )
     assert len(row["registration"]) == 13
+
+
+def test_an_adopted_project_is_read_from_its_record_and_the_site_it_names(tmp_path):
+    root = make_project(tmp_path / "clones" / "p")
+    answers = {"project_name": "Churn model", "risk_level": "high", "_template": "x"}
+    record = Record(site="docs/mkdocs.yml", answers=answers)
+    (root / RECORD_FILE).write_text(record.as_json(), encoding="utf-8")
+    # what cookiecutter-data-science left: its own answers and the host's name
+    ccds = {"context": {"cookiecutter": {"project_name": "churn", "module_name": "churn"}}}
+    (root / ".cruft.json").write_text(json.dumps(ccds), encoding="utf-8")
+    (root / "mkdocs.yml").write_text("site_url: https://acme.example/wrong/\n", "utf-8")
+    site = "site_name: churn\nsite_url: https://acme.example/churn/\n"
+    (root / "docs" / "mkdocs.yml").write_text(site, encoding="utf-8")
+    assert run(tmp_path, "--no-site", "--clones", str(tmp_path / "clones")) == 0
+    [row] = register(tmp_path)
+    assert (row["name"], row["risk_level"], row["site_url"]) == (
+        "Churn model",
+        "high",
+        "https://acme.example/churn/",
+    )
 
 
 def test_a_site_address_that_is_not_http_is_not_linked(tmp_path):

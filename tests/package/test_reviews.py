@@ -283,6 +283,26 @@ def test_codeowners_refuses_without_a_handle_and_writes_nothing(tmp_path, capsys
     assert not (root / ".gitlab").exists()
 
 
+def test_approve_fails_when_it_cannot_keep_codeowners_in_step(tmp_path, capsys):
+    root = project(tmp_path, PEOPLE.replace("    handle: gosei\n", ""))
+    (root / ".github").mkdir()
+    (root / ".github" / "CODEOWNERS").write_text("/docs/ @sokafor\n")
+    approve = ["--root", str(root), "approve", DOC, "--by", "Grace Osei", "--today", "2026-06-01"]
+    status = cli.main(approve)
+    out, err = capsys.readouterr()
+    assert out.startswith("Approved ") and "has no forge handle" in err
+    assert status == 1
+    assert (root / ".github" / "CODEOWNERS").read_text() == "/docs/ @sokafor\n"
+
+
+@pytest.mark.parametrize("after", ["", "\n", "\n/later/ @sokafor\n"])
+def test_the_block_is_replaced_wherever_the_file_ends(after):
+    stale = "\n".join([codeowners.BEGIN, "/old.md @gosei", codeowners.END])
+    new = codeowners.Block(["/new.md @dweber @gosei"]).text
+    text = codeowners.with_block("/docs/ @sokafor\n" + stale + after, new)
+    assert text == "/docs/ @sokafor\n" + new + after.removeprefix("\n")
+
+
 @pytest.mark.parametrize(
     ("handle", "forge", "fits"),
     [

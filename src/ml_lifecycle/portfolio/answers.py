@@ -3,11 +3,13 @@ was baked with, the address its site is published at, and its registration
 data. Every file is read as `check` reads one: inside the project, bounded
 in size, YAML screened before it is parsed.
 
-- Answers: `.cookiecutter-answers.yaml` (`default_context:`), else
-  `.cruft.json` (`context: cookiecutter:`). Only text values of the known
-  prompts are taken.
-- Site: `site_url` of `mkdocs.yml`, when it is an http(s) address. Tags
-  that MkDocs reads (`!ENV`, `!!python/name:`) are read as nothing.
+- Answers: `.cookiecutter-answers.yaml` (`default_context:`), else the
+  adoption record `.ml-lifecycle.json`, else `.cruft.json` (both
+  `context: cookiecutter:`). Only text values of the known prompts are taken.
+- Site: `site_url` of `mkdocs.yml`, or of the site an adoption record names
+  (`docs/mkdocs.yml` in a cookiecutter-data-science project), when it is an
+  http(s) address. Tags that MkDocs reads (`!ENV`, `!!python/name:`) are
+  read as nothing.
 - Registration: the optional `registration:` mapping of `lifecycle.yml`
   (annex_viii.py lists its keys); `check` does not read it.
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from ml_lifecycle import limits
+from ml_lifecycle.adopt.record import RECORD_FILE, RecordError, read_record
 from ml_lifecycle.documents import as_text
 from ml_lifecycle.evidence.sources import parse_json
 from ml_lifecycle.vocabulary import PHASES_FILE
@@ -59,7 +62,14 @@ def read_answers(root: Path) -> tuple[dict[str, str], list[str]]:
     """The project's answers by prompt, and a note for each answers file
     that exists but cannot be read."""
     notes: list[str] = []
-    for name, reader in ((ANSWERS_FILE, _from_yaml), (CRUFT_FILE, _from_cruft)):
+    # The record before .cruft.json: an adopted repository's .cruft.json
+    # holds the answers of the template it was first made from.
+    readers = (
+        (ANSWERS_FILE, _from_yaml),
+        (RECORD_FILE, _from_context),
+        (CRUFT_FILE, _from_context),
+    )
+    for name, reader in readers:
         path = root / name
         if not path.is_file() and not path.is_symlink():
             continue
@@ -92,7 +102,7 @@ def _from_yaml(text: str) -> dict | None:
     return context if isinstance(context, dict) else None
 
 
-def _from_cruft(text: str) -> dict | None:
+def _from_context(text: str) -> dict | None:
     data = parse_json(text)
     context = data.get("context") if isinstance(data, dict) else None
     answers = context.get("cookiecutter") if isinstance(context, dict) else None
@@ -116,17 +126,27 @@ def web_address(value: object) -> str:
     return text if text.lower().startswith(("https://", "http://")) else ""
 
 
+def site_config(root: Path) -> str:
+    """The project's site configuration: where its adoption record says,
+    else mkdocs.yml at the top."""
+    try:
+        return read_record(root).site or SITE_CONFIG
+    except (FileNotFoundError, RecordError):
+        return SITE_CONFIG  # read_answers notes a record it cannot read
+
+
 def read_site_url(root: Path) -> tuple[str, list[str]]:
-    """`site_url` of the project's mkdocs.yml, and a note when that file
-    exists but cannot be read."""
-    path = root / SITE_CONFIG
+    """`site_url` of the project's site configuration, and a note when that
+    file exists but cannot be read."""
+    config = site_config(root)
+    path = root / config
     if not path.is_file() and not path.is_symlink():
         return "", []
     try:
         text = limits.read_text(path, root)
         data = limits.load_yaml(_site_url_line(text) or text, IgnoringTags)
     except (limits.Refused, yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-        return "", [f"{SITE_CONFIG} {_reason(exc)}"]
+        return "", [f"{config} {_reason(exc)}"]
     return web_address(data.get("site_url") if isinstance(data, dict) else None), []
 
 
