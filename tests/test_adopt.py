@@ -296,30 +296,29 @@ def git(*args: str, cwd: Path) -> str:
     return result.stdout.strip()
 
 
-@pytest.mark.slow
-def test_a_later_template_change_reaches_the_adopted_repository(hand_nav_repo, tmp_path, capsys):
-    """`ml-lifecycle update`: the template's change arrives, the team's text stays."""
+@pytest.fixture
+def template_repo(tmp_path) -> tuple[Path, str]:
+    """The template in a git repository of its own: (its folder, its first commit)."""
     template = tmp_path / "template"
     shutil.copytree(TEMPLATE, template, ignore=NOT_TEMPLATE)
     git("init", "-q", cwd=template)
     git("add", "-A", cwd=template)
     git("commit", "-qm", "v1", cwd=template)
-    v1 = git("rev-parse", "HEAD", cwd=template)
+    return template, git("rev-parse", "HEAD", cwd=template)
 
-    root = hand_nav_repo
-    assert adopt(root, capsys=capsys)[0] == 0
-    # As if ml-lifecycle had been installed from that repository at v1.
+
+def adopted_from(root: Path, template: Path, commit: str, **changes) -> dict:
+    """The record rewritten as if ml-lifecycle had been installed from
+    `template` at `commit` (and with `changes`); the record's data."""
     record = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
-    record.update(template=str(template), commit=v1)
+    record.update(template=str(template), commit=commit, **changes)
     (root / RECORD_FILE).write_text(json.dumps(record), encoding="utf-8")
-    answers = record["context"]["cookiecutter"]
-    git("clone", "-q", str(template), str(tmp_path / "v1-clone"), cwd=tmp_path)
-    v1_files = render_at(tmp_path / "v1-clone", v1, str(template), answers, tmp_path / "v1")
-    pin = "requirements-lifecycle.txt"
-    (root / pin).write_bytes(v1_files[pin])  # the pin an install from v1 gives
-    doc = root / "docs" / "lifecycle" / "01-problem-definition" / "problem-definition.md"
-    doc.write_text(doc.read_text(encoding="utf-8").replace("==TODO==", FILLED, 1), "utf-8")
+    return record
 
+
+def change_template(template: Path) -> str:
+    """A later version: a line added to the iteration log, a section
+    renamed in the problem definition; its commit."""
     stubs = template / TPL / "docs"
     log = stubs / "iteration-log.md"
     log.write_text(log.read_text(encoding="utf-8") + f"\n{ADDED_LINE}\n", encoding="utf-8")
@@ -327,10 +326,35 @@ def test_a_later_template_change_reaches_the_adopted_repository(hand_nav_repo, t
     text = problem.read_text(encoding="utf-8")
     problem.write_text(text.replace("\n## Scope\n", "\n## Scope and setting\n"), "utf-8")
     git("commit", "-qam", "v2", cwd=template)
-    v2 = git("rev-parse", "HEAD", cwd=template)
+    return git("rev-parse", "HEAD", cwd=template)
+
+
+def update(root: Path, capsys, *args: str) -> tuple[int, str, str]:
+    status = cli.main(["update", "--root", str(root), *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.slow
+def test_a_later_template_change_reaches_the_adopted_repository(
+    hand_nav_repo, template_repo, tmp_path, capsys
+):
+    """`ml-lifecycle update`: the template's change arrives, the team's text stays."""
+    template, v1 = template_repo
+    root = hand_nav_repo
+    assert adopt(root, capsys=capsys)[0] == 0
+    answers = adopted_from(root, template, v1)["context"]["cookiecutter"]
+    git("clone", "-q", str(template), str(tmp_path / "v1-clone"), cwd=tmp_path)
+    v1_files = render_at(tmp_path / "v1-clone", v1, str(template), answers, tmp_path / "v1")
+    pin = "requirements-lifecycle.txt"
+    (root / pin).write_bytes(v1_files[pin])  # the pin an install from v1 gives
+    doc = root / "docs" / "lifecycle" / "01-problem-definition" / "problem-definition.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("==TODO==", FILLED, 1), "utf-8")
+    v2 = change_template(template)
     site_before = (root / "mkdocs.yml").read_bytes()
 
-    assert cli.main(["update", "--root", str(root)]) == 0, capsys.readouterr().err
+    status, _, err = update(root, capsys)
+    assert status == 0, err
     text = doc.read_text(encoding="utf-8")
     assert FILLED in text, "the team's answer was lost"
     assert "\n## Scope and setting\n" in text, "the template change did not arrive"
@@ -339,9 +363,75 @@ def test_a_later_template_change_reaches_the_adopted_repository(hand_nav_repo, t
     assert (root / "mkdocs.yml").read_bytes() == site_before, "the site's file is the team's"
     assert read_record(root).commit == v2
     assert v2 in (root / "requirements-lifecycle.txt").read_text(encoding="utf-8")
-    capsys.readouterr()
-    assert cli.main(["update", "--root", str(root)]) == 0
-    assert "level" in capsys.readouterr().out
+    status, out, _ = update(root, capsys)
+    assert status == 0 and "level" in out
+
+
+RECORD = {
+    "template": "https://example.org/template.git",
+    "commit": "a" * 40,
+    "docs": "docs/lifecycle",
+    "site": "mkdocs.yml",
+    "files": {"docs/index.md": "docs/lifecycle/index.md"},
+    "context": {"cookiecutter": {"project_name": "Churn"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param({"files": {"docs/index.md": "../../.bashrc"}}, "files", id="file-climbs"),
+        pytest.param({"files": {"docs/index.md": "/etc/passwd"}}, "files", id="file-absolute"),
+        pytest.param({"files": {"docs/index.md": "docs/./x.md"}}, "files", id="file-dot"),
+        pytest.param({"files": {"docs/index.md": "docs//x.md"}}, "files", id="file-empty-name"),
+        pytest.param({"files": {"../index.md": "docs/x.md"}}, "files", id="template-path"),
+        pytest.param({"docs": "docs/../../elsewhere"}, "docs", id="docs"),
+        pytest.param({"site": "C:/mkdocs.yml"}, "site", id="site"),
+        pytest.param({"commit": "--orphan=x"}, "commit", id="commit-option"),
+        pytest.param({"commit": "HEAD~1"}, "commit", id="commit-name"),
+    ],
+)
+def test_a_record_naming_a_place_outside_or_no_commit_id_is_refused(
+    tmp_path, capsys, change, named
+):
+    """The record is a committed file: `update` writes where it says and
+    hands git its commit, so neither may be anything but what adopt writes."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / RECORD_FILE).write_text(json.dumps({**RECORD, **change}), encoding="utf-8")
+    before = snapshot(tmp_path)
+    status, _, err = update(root, capsys)
+    assert status == 2 and err.count("error:") == 1, err
+    assert f"{RECORD_FILE}: {named} " in err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_record_as_adopt_writes_it_is_read(tmp_path):
+    """The control for the refusals above."""
+    (tmp_path / RECORD_FILE).write_text(json.dumps(RECORD), encoding="utf-8")
+    record = read_record(tmp_path)
+    assert record.files == RECORD["files"] and record.commit == RECORD["commit"]
+
+
+@pytest.mark.slow
+def test_an_update_never_writes_where_a_changed_record_points_outside(
+    hand_nav_repo, template_repo, tmp_path, capsys
+):
+    """A record edited to send an adopted file outside the repository: the
+    update refuses before anything is fetched or written."""
+    template, v1 = template_repo
+    root = hand_nav_repo
+    assert adopt(root, capsys=capsys)[0] == 0
+    log = "docs/lifecycle/iteration-log.md"
+    outside = tmp_path / "outside.md"
+    shutil.copyfile(root / log, outside)  # what the merge would write into
+    files = {**read_record(root).files, "docs/iteration-log.md": "../outside.md"}
+    adopted_from(root, template, v1, files=files)
+    change_template(template)
+    before, outside_before = snapshot(root), outside.read_bytes()
+    status, _, err = update(root, capsys)
+    assert status == 2 and err.count("error:") == 1, err
+    assert outside.read_bytes() == outside_before and snapshot(root) == before
 
 
 @pytest.mark.slow

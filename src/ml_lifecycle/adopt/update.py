@@ -97,7 +97,7 @@ def resolve(clone: Path, checkout: str | None) -> str:
 
 def render_at(clone: Path, commit: str, source: str, answers: dict, out: Path) -> dict[str, bytes]:
     """The template at `commit`, rendered with the answers in a process of its own."""
-    git("checkout", "--quiet", "--force", commit, cwd=clone)
+    git("checkout", "--quiet", "--force", commit, "--", cwd=clone)  # a commit, never a path
     request = {"given": answers, "source": {"_template": source, "_commit": commit}}
     done = subprocess.run(
         [sys.executable, "-m", "ml_lifecycle.adopt.render", str(clone), str(out)],
