@@ -307,13 +307,18 @@ def template_repo(tmp_path) -> tuple[Path, str]:
     return template, git("rev-parse", "HEAD", cwd=template)
 
 
-def adopted_from(root: Path, template: Path, commit: str, **changes) -> dict:
-    """The record rewritten as if ml-lifecycle had been installed from
-    `template` at `commit` (and with `changes`); the record's data."""
+def adopted_from(root: Path, template: Path, commit: str, **changes) -> None:
+    """The repository as if ml-lifecycle had been installed from `template`
+    at `commit`: its record (with `changes`), and the pin it gives."""
     record = json.loads((root / RECORD_FILE).read_text(encoding="utf-8"))
     record.update(template=str(template), commit=commit, **changes)
     (root / RECORD_FILE).write_text(json.dumps(record), encoding="utf-8")
-    return record
+    work = root.parent / f"render-{commit[:12]}"
+    git("clone", "-q", str(template), str(work / "clone"), cwd=root.parent)
+    answers = record["context"]["cookiecutter"]
+    files = render_at(work / "clone", commit, str(template), answers, work / "out")
+    pin = "requirements-lifecycle.txt"
+    (root / pin).write_bytes(files[pin])
 
 
 def change_template(template: Path) -> str:
@@ -337,17 +342,13 @@ def update(root: Path, capsys, *args: str) -> tuple[int, str, str]:
 
 @pytest.mark.slow
 def test_a_later_template_change_reaches_the_adopted_repository(
-    hand_nav_repo, template_repo, tmp_path, capsys
+    hand_nav_repo, template_repo, capsys
 ):
     """`ml-lifecycle update`: the template's change arrives, the team's text stays."""
     template, v1 = template_repo
     root = hand_nav_repo
     assert adopt(root, capsys=capsys)[0] == 0
-    answers = adopted_from(root, template, v1)["context"]["cookiecutter"]
-    git("clone", "-q", str(template), str(tmp_path / "v1-clone"), cwd=tmp_path)
-    v1_files = render_at(tmp_path / "v1-clone", v1, str(template), answers, tmp_path / "v1")
-    pin = "requirements-lifecycle.txt"
-    (root / pin).write_bytes(v1_files[pin])  # the pin an install from v1 gives
+    adopted_from(root, template, v1)
     doc = root / "docs" / "lifecycle" / "01-problem-definition" / "problem-definition.md"
     doc.write_text(doc.read_text(encoding="utf-8").replace("==TODO==", FILLED, 1), "utf-8")
     v2 = change_template(template)
@@ -365,6 +366,49 @@ def test_a_later_template_change_reaches_the_adopted_repository(
     assert v2 in (root / "requirements-lifecycle.txt").read_text(encoding="utf-8")
     status, out, _ = update(root, capsys)
     assert status == 0 and "level" in out
+
+
+def planted_global_config(tmp_path: Path) -> tuple[Path, Path]:
+    """The operator's global git config naming programs: a filter driver (as
+    git-lfs installs its smudge) and a hook. (The config, the marks folder
+    each program leaves its mark in.)"""
+    marks, hooks = tmp_path / "marks", tmp_path / "hooks"
+    marks.mkdir()
+    hooks.mkdir()
+    (hooks / "post-checkout").write_text(f"#!/bin/sh\ntouch '{marks}/hook'\n", encoding="utf-8")
+    (hooks / "post-checkout").chmod(0o755)
+    config = tmp_path / "gitconfig"
+    config.write_text(
+        f'[filter "planted"]\n\tsmudge = "touch \'{marks}/smudge\'; cat"\n'
+        f"[core]\n\thooksPath = {hooks}\n",
+        encoding="utf-8",
+    )
+    return config, marks
+
+
+@pytest.mark.slow
+def test_an_update_runs_no_program_the_operator_s_git_config_names(
+    hand_nav_repo, template_repo, tmp_path, capsys, monkeypatch
+):
+    """The template's files name a filter; the operator's config defines it.
+    The clone is checked out with no config but the clone's own."""
+    template, _ = template_repo
+    (template / ".gitattributes").write_text("* filter=planted\n", encoding="utf-8")
+    git("add", ".gitattributes", cwd=template)
+    git("commit", "-qm", "a filter on every file", cwd=template)
+    root = hand_nav_repo
+    assert adopt(root, capsys=capsys)[0] == 0
+    adopted_from(root, template, git("rev-parse", "HEAD", cwd=template))
+    change_template(template)
+    config, marks = planted_global_config(tmp_path)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    status, _, err = update(root, capsys)
+    assert status == 0, err
+    assert ADDED_LINE in (root / "docs/lifecycle/iteration-log.md").read_text(encoding="utf-8")
+    assert sorted(os.listdir(marks)) == []
+    # The control: plain git runs both (so the assertion above can fail).
+    git("clone", "-q", str(template), str(tmp_path / "plain-clone"), cwd=tmp_path)
+    assert sorted(os.listdir(marks)) == ["hook", "smudge"]
 
 
 RECORD = {

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from ml_lifecycle import limits, writing
 from ml_lifecycle.adopt import plan as planning
 from ml_lifecycle.adopt.record import RECORD_FILE, RecordError, read_record
 from ml_lifecycle.adopt.template import rendered_files
-from ml_lifecycle.repository import NOTHING
+from ml_lifecycle.repository import CLONE_SAFE, SAFE, clone_environment, offline_environment
 
 GIT_TIMEOUT = 300
 LABELS = ("yours", "adopted", "template")
@@ -60,12 +59,24 @@ def add_update(parser: argparse.ArgumentParser) -> None:
 
 
 def git(*args: str, cwd: Path) -> str:
-    """git's output; UpdateError with its message when it fails. Clones the
-    template's repository (the network, as pip does); runs no hook."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    """git's output in the template's clone; UpdateError with its message
+    when it fails. Runs nothing any config names (repository.SAFE, no
+    system or global config): the checkout runs no filter driver."""
+    return run_git(SAFE, args, cwd, offline_environment())
+
+
+def fetch_template(source: str, clone: Path) -> None:
+    """Clone the template's repository (the network, as pip does) with the
+    operator's settings, running no hook and no command-running transport."""
+    args = ("clone", "--quiet", "--no-checkout", "--template=", "--", source, str(clone))
+    run_git(CLONE_SAFE, args, clone.parent, clone_environment())
+
+
+def run_git(settings: tuple[str, ...], args: tuple[str, ...], cwd: Path, env: dict) -> str:
+    what = args[0]
     try:
         done = subprocess.run(
-            ["git", "-c", f"core.hooksPath={NOTHING}", "-c", "core.fsmonitor=false", *args],
+            ["git", *settings, *args],
             cwd=cwd,
             capture_output=True,
             text=True,
@@ -73,10 +84,10 @@ def git(*args: str, cwd: Path) -> str:
             env=env,
         )
     except (OSError, subprocess.SubprocessError) as error:
-        raise UpdateError(f"git {args[0]} failed: {error}") from None
+        raise UpdateError(f"git {what} failed: {error}") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
-        raise UpdateError(f"git {args[0]} failed: {last}")
+        raise UpdateError(f"git {what} failed: {last}")
     return done.stdout
 
 
@@ -121,11 +132,14 @@ def merge(current: bytes, base: bytes, new: bytes, work: Path) -> tuple[bytes, b
         path.write_bytes(data)
         paths.append(str(path))
     labels = [arg for label in LABELS for arg in ("-L", label)]
+    # Outside any repository (none is looked for above `work`), with no config.
+    env = {**offline_environment(), "GIT_CEILING_DIRECTORIES": str(work)}
     done = subprocess.run(
-        ["git", "merge-file", "-p", *labels, *paths],
+        ["git", *SAFE, "merge-file", "-p", *labels, *paths],
         capture_output=True,
         timeout=GIT_TIMEOUT,
         cwd=work,
+        env=env,
     )
     if done.returncode < 0 or done.returncode > 127:
         raise UpdateError(f"git merge-file failed: {done.stderr.decode(errors='replace')[:200]}")
@@ -169,7 +183,7 @@ def update(root: Path, record, source: str, checkout: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="ml-lifecycle-update-") as temporary:
         work = Path(temporary)
         clone = work / "template"
-        git("clone", "--quiet", "--no-checkout", "--", source, str(clone), cwd=work)
+        fetch_template(source, clone)
         new_commit = resolve(clone, checkout)
         if new_commit == record.commit:
             print(f"The lifecycle is level with the template at {new_commit[:12]}.")
