@@ -411,6 +411,62 @@ def test_an_update_runs_no_program_the_operator_s_git_config_names(
     assert sorted(os.listdir(marks)) == ["hook", "smudge"]
 
 
+@pytest.fixture
+def update_due(hand_nav_repo, template_repo) -> Path:
+    """An adopted repository whose template has a later version: the
+    problem definition and the iteration log change (in that order)."""
+    template, v1 = template_repo
+    root = hand_nav_repo
+    cli.main(["adopt", str(root), "--no-input", *ANSWERS])
+    adopted_from(root, template, v1)
+    change_template(template)
+    return root
+
+
+@pytest.mark.slow
+def test_an_adopted_file_made_a_link_is_refused_before_anything_is_written(
+    update_due, tmp_path, capsys
+):
+    root = update_due
+    log = root / "docs/lifecycle/iteration-log.md"
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(log.read_bytes())
+    log.unlink()
+    log.symlink_to(outside)
+    capsys.readouterr()
+    before = snapshot(root)
+    status, _, err = update(root, capsys)
+    assert status == 2 and err.count("error:") == 1 and "Traceback" not in err, err
+    assert "docs/lifecycle/iteration-log.md is a link" in err
+    assert snapshot(root) == before, "the problem definition, merged first, stays as it was"
+
+
+@pytest.mark.slow
+def test_a_record_edited_while_the_update_runs_is_kept_and_nothing_is_updated(
+    update_due, capsys, monkeypatch
+):
+    """The record is written over the bytes it was read from, last: an edit
+    saved meanwhile stays, and the files merged before are put back."""
+    root = update_due
+    capsys.readouterr()
+    before = snapshot(root)
+    edited = (root / RECORD_FILE).read_text(encoding="utf-8").replace("Churn Model", "Churn")
+
+    def render_then_edit(*args, **kwargs):
+        (root / RECORD_FILE).write_text(edited, encoding="utf-8")
+        return render_at(*args, **kwargs)
+
+    monkeypatch.setattr("ml_lifecycle.adopt.update.render_at", render_then_edit)
+    status, _, err = update(root, capsys)
+    assert status == 2 and err.count("error:") == 1, err
+    assert f"{RECORD_FILE} changed while this command ran" in err
+    assert (root / RECORD_FILE).read_text(encoding="utf-8") == edited
+    del before[RECORD_FILE]
+    after = snapshot(root)
+    del after[RECORD_FILE]
+    assert after == before
+
+
 RECORD = {
     "template": "https://example.org/template.git",
     "commit": "a" * 40,

@@ -23,14 +23,17 @@ could be done (no record, the template cannot be fetched or rendered).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ml_lifecycle import limits, writing
 from ml_lifecycle.adopt import plan as planning
+from ml_lifecycle.adopt.command import missing_folders
 from ml_lifecycle.adopt.record import RECORD_FILE, RecordError, read_record
 from ml_lifecycle.adopt.template import rendered_files
 from ml_lifecycle.repository import CLONE_SAFE, SAFE, clone_environment, offline_environment
@@ -176,6 +179,9 @@ def run_update(args: argparse.Namespace) -> int:
     except UpdateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # the temporary folder: the repository is as it was
+        print(f"error: cannot update: {error.strerror or error}", file=sys.stderr)
+        return 2
 
 
 def update(root: Path, record, source: str, checkout: str | None) -> int:
@@ -193,13 +199,12 @@ def update(root: Path, record, source: str, checkout: str | None) -> int:
         new = render_at(clone, new_commit, source, answers, work / "new")
         changes, conflicts, skipped = apply(root, record, layout, old, new, work)
     record.commit = new_commit
-    writing.write(
-        writing.Target(root, (RECORD_FILE,)),
-        record.as_json().encode("utf-8"),
-        limits.read_bytes(root / RECORD_FILE, root),
-    )
-    for line in changes:
-        print(line)
+    # The record last, over the very bytes it was read from: an edit made
+    # while the template was fetched and rendered is not overwritten.
+    data = record.as_json().encode("utf-8")
+    write_all([*changes, Change(writing.Target(root, (RECORD_FILE,)), data, record.original)])
+    for change in changes:
+        print(change.line)
     print(f"Updated to the template at {new_commit[:12]}; {RECORD_FILE} records it.")
     for path in conflicts:
         print(
@@ -214,6 +219,61 @@ def update(root: Path, record, source: str, checkout: str | None) -> int:
     return 1 if conflicts or skipped else 0
 
 
+@dataclass
+class Change:
+    """One file the update writes, and what it held before (ABSENT: none)."""
+
+    target: writing.Target
+    data: bytes
+    before: bytes | writing.Absent
+    line: str = ""  # what the update prints of it
+
+
+def write_all(changes: list[Change]) -> None:
+    """Write each change in turn; when one fails, put back those written
+    before it and raise UpdateError naming it: all or nothing."""
+    written: list[Change] = []
+    made: list[Path] = []
+    try:
+        for change in changes:
+            made += missing_folders(change.target.root, change.target.shown)
+            writing.write(change.target, change.data, change.before)
+            written.append(change)
+    except BaseException as error:
+        for done in reversed(written):
+            undo(done)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(error, (limits.Refused, OSError)):
+            raise UpdateError(f"{refusal(change.target, error)}; nothing was updated") from None
+        raise
+
+
+def undo(change: Change) -> None:
+    """Put a written file back as it was, unless it changed again since."""
+    with contextlib.suppress(limits.Refused, OSError):
+        if isinstance(change.before, writing.Absent):
+            writing.remove(change.target, change.data)
+        else:
+            writing.write(change.target, change.before, change.data)
+
+
+def refusal(target: writing.Target, error: Exception) -> str:
+    if isinstance(error, limits.Refused):
+        return f"{target.shown} {error}"
+    return f"{target.shown}: cannot be written: {getattr(error, 'strerror', None) or error}"
+
+
+def current(target: writing.Target) -> bytes | writing.Absent:
+    """What an adopted file holds now; UpdateError when it cannot be read
+    (a link, a special file), before anything is written."""
+    try:
+        return writing.current(target)
+    except (limits.Refused, OSError) as error:
+        raise UpdateError(f"{refusal(target, error)}; nothing was updated") from None
+
+
 def mapped(files: dict[str, bytes], layout: planning.Layout) -> dict[str, tuple[str, bytes]]:
     """Template path -> (repository path, content), as the adoption placed them."""
     found = {}
@@ -226,8 +286,9 @@ def mapped(files: dict[str, bytes], layout: planning.Layout) -> dict[str, tuple[
 
 
 def apply(root: Path, record, layout, old: dict, new: dict, work: Path):
-    """Merge each changed file into the repository; the lines to print,
-    the files left with conflicts, the new files skipped."""
+    """The merge of each changed file, nothing written yet: the changes to
+    write, the files left with conflicts, the new files skipped. A file
+    added is added to the record's files."""
     before, after = mapped(old, layout), mapped(new, layout)
     changes, conflicts, skipped = [], [], []
     for path, (target, data) in sorted(after.items()):
@@ -238,22 +299,21 @@ def apply(root: Path, record, layout, old: dict, new: dict, work: Path):
         if base is not None and adopted is None:
             continue  # skipped at adoption, or the template's new file: leave it
         place = adopted or target
-        parts = tuple(place.split("/"))
-        current = writing.current(writing.Target(root, parts))
-        if isinstance(current, writing.Absent):
+        destination = writing.Target(root, tuple(place.split("/")))
+        now = current(destination)
+        if isinstance(now, writing.Absent):
             if base is not None:
                 continue  # the team deleted it
-            writing.write(writing.Target(root, parts), data, writing.ABSENT)
+            changes.append(Change(destination, data, now, f"  added {place}"))
             record.files[path] = place
-            changes.append(f"  added {place}")
             continue
         if base is None:
             skipped.append(place)
             continue
-        merged, conflicted = merge(current, base, data, work)
-        if merged != current:
-            writing.write(writing.Target(root, parts), merged, current)
-            changes.append(f"  {'conflicts in' if conflicted else 'updated'} {place}")
+        merged, conflicted = merge(now, base, data, work)
+        if merged != now:
+            line = f"  {'conflicts in' if conflicted else 'updated'} {place}"
+            changes.append(Change(destination, merged, now, line))
         if conflicted:
             conflicts.append(place)
     return changes, conflicts, skipped
