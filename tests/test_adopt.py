@@ -225,6 +225,46 @@ def test_a_mkdocs_yml_it_cannot_edit_safely_is_left_as_it_is(tmp_path, capsys, c
     assert (root / "docs" / "lifecycle" / "index.md").is_file()
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param("repo_url: !ENV [REPO, 'https://example.org']\n", id="tag"),
+        pytest.param("theme: &t {name: mkdocs}\nextra: {theme: *t}\n", id="anchor"),
+    ],
+)
+def test_the_docs_dir_of_a_mkdocs_yml_left_as_it_is_is_used(tmp_path, capsys, config):
+    """A tag or an anchor elsewhere in the file: the file is left alone,
+    and the documents still go where its docs_dir says."""
+    root = tmp_path / "repo"
+    (root / "pages").mkdir(parents=True)
+    text = f"site_name: X\ndocs_dir: pages\n{config}"
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    status, out, _ = adopt(root, capsys=capsys)
+    assert status == 1 and "by hand" in out
+    assert (root / "pages" / "lifecycle" / "index.md").is_file()
+    assert not (root / "docs").exists()
+    assert read_record(root).docs == "pages/lifecycle"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param("docs_dir: !ENV [DOCS, pages]\n", id="tag"),
+        pytest.param("docs_dir: &d pages\nextra: {d: *d}\n", id="anchor"),
+        pytest.param("extra: {d: &d pages}\ndocs_dir: *d\n", id="alias"),
+        pytest.param("docs_dir: !!str pages\n", id="core-tag"),
+    ],
+)
+def test_a_docs_dir_that_is_tagged_or_aliased_is_refused(tmp_path, capsys, config):
+    root = tmp_path / "repo"
+    (root / "pages").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(f"site_name: X\n{config}", encoding="utf-8")
+    before = snapshot(root)
+    status, _, err = adopt(root, capsys=capsys)
+    assert status == 2 and err.count("error:") == 1 and "docs_dir" in err, err
+    assert snapshot(root) == before
+
+
 def test_a_linked_docs_folder_is_refused_and_nothing_is_written(tmp_path, capsys):
     root, outside = tmp_path / "repo", tmp_path / "outside"
     outside.mkdir()
