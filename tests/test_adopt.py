@@ -211,6 +211,7 @@ def test_a_file_that_is_there_already_is_skipped_and_named(hand_nav_repo, capsys
         pytest.param("site_name: X\ntheme: &t {name: mkdocs}\nextra: {theme: *t}\n", id="anchor"),
         pytest.param("INHERIT: base.yml\nsite_name: X\n", id="inherit"),
         pytest.param("site_name: X\nrepo_url: !ENV [REPO, 'https://example.org']\n", id="env-tag"),
+        pytest.param("site_name: X\n? [a, b]\n: c\n", id="key-not-a-name"),
     ],
 )
 def test_a_mkdocs_yml_it_cannot_edit_safely_is_left_as_it_is(tmp_path, capsys, config):

@@ -12,8 +12,8 @@ hand are given instead:
 - YAML tags (`!!python/name:...`, `!ENV`), anchors or aliases: the meaning
   of a value depends on code or on another place in the file;
 - `INHERIT`: the settings come partly from another file;
-- a key written twice, a top level that is not a mapping, or a value of an
-  unexpected kind (`plugins: search`).
+- a key written twice or that is not a name, a top level that is not a
+  mapping, or a value of an unexpected kind (`plugins: search`).
 """
 
 from __future__ import annotations
@@ -180,6 +180,8 @@ def unsafe_reason(text: str) -> tuple[str, yaml.Node | None]:
         return "its top level is not a block of `key: value` lines", None
     if indirect:
         return indirect, node
+    if not all(isinstance(key, yaml.ScalarNode) for key, _ in node.value):
+        return "a key of its top level is not a name (`? [...]`)", None
     names = [key.value for key, _ in node.value]
     if "INHERIT" in names:
         return "it inherits settings from another file (INHERIT)", node
@@ -213,7 +215,7 @@ def docs_dir_of(node: yaml.Node, text: str) -> str | None:
     when its value is tagged (`!ENV`), anchored or an alias: where the
     documents go would depend on code or on another place in the file."""
     for key, value in getattr(node, "value", []):
-        if key.value != "docs_dir":
+        if not isinstance(key, yaml.ScalarNode) or key.value != "docs_dir":
             continue
         start = value.start_mark.index  # an alias's node starts at its anchor
         if start < key.end_mark.index or text[start : start + 1] in ("!", "&"):
