@@ -508,6 +508,24 @@ def test_a_record_edited_while_the_update_runs_is_kept_and_nothing_is_updated(
     assert after == before
 
 
+@pytest.mark.slow
+def test_an_update_from_a_mirror_keeps_the_recorded_template_in_the_pin(
+    update_due, template_repo, tmp_path, capsys
+):
+    """`--template` says where to clone from this time; the pin and the
+    record keep naming the template's own repository."""
+    root = update_due
+    template, _ = template_repo
+    mirror = tmp_path / "mirror.git"
+    git("clone", "-q", "--mirror", str(template), str(mirror), cwd=tmp_path)
+    capsys.readouterr()
+    status, _, err = update(root, capsys, "--template", str(mirror))
+    assert status == 0, err
+    pin = (root / "requirements-lifecycle.txt").read_text(encoding="utf-8")
+    assert str(template) in pin and str(mirror) not in pin, pin
+    assert read_record(root).template == str(template)
+
+
 RECORD = {
     "template": "https://example.org/template.git",
     "commit": "a" * 40,

@@ -110,7 +110,8 @@ def resolve(clone: Path, checkout: str | None) -> str:
 
 
 def render_at(clone: Path, commit: str, source: str, answers: dict, out: Path) -> dict[str, bytes]:
-    """The template at `commit`, rendered with the answers in a process of its own."""
+    """The template at `commit`, rendered with the answers in a process of
+    its own; `source` is the repository its pin names."""
     git("checkout", "--quiet", "--force", commit, "--", cwd=clone)  # a commit, never a path
     request = {"given": answers, "source": {"_template": source, "_commit": commit}}
     done = subprocess.run(
@@ -195,8 +196,10 @@ def update(root: Path, record, source: str, checkout: str | None) -> int:
             print(f"The lifecycle is level with the template at {new_commit[:12]}.")
             return 0
         answers = dict(record.answers)
-        old = render_at(clone, record.commit, source, answers, work / "old")
-        new = render_at(clone, new_commit, source, answers, work / "new")
+        # The pin names the template's own repository, not a mirror cloned this time.
+        pinned = record.template or source
+        old = render_at(clone, record.commit, pinned, answers, work / "old")
+        new = render_at(clone, new_commit, pinned, answers, work / "new")
         changes, conflicts, skipped = apply(root, record, layout, old, new, work)
     record.commit = new_commit
     # The record last, over the very bytes it was read from: an edit made
