@@ -111,6 +111,28 @@ def test_the_documents_are_the_template_s_as_a_bake_writes_them(tmp_path, capsys
         assert (root / path).read_bytes() == (bake.path / path).read_bytes(), path
 
 
+# A bake's files that an adopting repository keeps as its own; the bake's
+# answers file is the adoption's record instead.
+REPOSITORY_S_OWN = {"README.md", "Makefile", "LICENSE.md", ".gitignore", ".gitattributes"}
+BAKE_RECORD = ".cookiecutter-answers.yaml"
+
+
+@pytest.mark.parametrize("publishing", ["github-pages", "gitlab-pages", "none"])
+def test_a_new_site_is_the_bake_s_file_for_file(tmp_path, capsys, baked, publishing):
+    """A repository without a site gets what a bake with the same answers
+    has (its CI, its CODEOWNERS), but the repository's own files."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    assert adopt(root, f"publishing={publishing}", capsys=capsys)[0] == 0
+    bake = baked(project_name="Churn Model", owner_name="Ada Lovelace", publishing=publishing)
+    expected = snapshot(bake.path)
+    for path in (*REPOSITORY_S_OWN, BAKE_RECORD):
+        del expected[path]
+    adopted = snapshot(root)
+    del adopted[RECORD_FILE]
+    assert adopted == expected
+
+
 def test_a_hand_written_nav_keeps_its_order_and_gains_the_section(hand_nav_repo, capsys):
     root = hand_nav_repo
     before = (root / "mkdocs.yml").read_text(encoding="utf-8")
