@@ -180,6 +180,19 @@ def test_the_checker_and_the_exports_work_from_the_top(hand_nav_repo, capsys, mo
     assert "Churn Model" in (root / "dossier" / "dossier.html").read_text(encoding="utf-8")
 
 
+def files_listed(listing: str) -> set[str]:
+    """The paths under "Would add N files:", checked against N."""
+    lines = listing.splitlines()
+    (start,) = [i for i, line in enumerate(lines) if line.startswith("Would add ")]
+    paths = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        paths.append(line[2:])
+    assert lines[start] == f"Would add {len(paths)} files:"
+    return set(paths)
+
+
 def test_the_dry_run_lists_exactly_what_the_run_does(hand_nav_repo, capsys):
     root = hand_nav_repo
     before = snapshot(root)
@@ -187,9 +200,7 @@ def test_the_dry_run_lists_exactly_what_the_run_does(hand_nav_repo, capsys):
     assert status == 0 and snapshot(root) == before, "a dry run writes nothing"
     status, _, _ = adopt(root, capsys=capsys)
     after = snapshot(root)
-    listed = {line.strip() for line in listing.splitlines() if line.startswith("  ")}
-    added = set(after) - set(before)
-    assert added <= listed, added - listed
+    assert set(after) - set(before) == files_listed(listing)
     changed = {path for path in before if before[path] != after[path]}
     assert changed == {"mkdocs.yml"}
     new_lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
