@@ -14,7 +14,11 @@ version; a line both changed is left between conflict markers, which
 `ml-lifecycle check` reports until they are resolved. A file the template
 adds is added (unless one is there); a file the team deleted stays deleted.
 The repository's mkdocs.yml, and every file the adoption did not write, are
-left alone. The record then names the new commit.
+left alone. The record then names the new commit. Every file is read and
+merged before any is written, and a write that fails puts back those
+written before it: the repository is updated whole or not at all. Git runs
+with repository.py's settings for a clone, so nothing any config or the
+template's files name (a hook, a filter driver) runs.
 
 Exit status: 0, 1 when a file has conflicts or was skipped, 2 when nothing
 could be done (no record, the template cannot be fetched or rendered).
