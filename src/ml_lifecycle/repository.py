@@ -17,6 +17,18 @@ So:
   repository (`filter.<any name>.clean`) and cannot all be switched off.
   Whether the working tree differs from a commit is worked out here, from
   the blob ids `git ls-tree` prints (`changed_since`).
+
+A repository named by URL (the template `ml-lifecycle update` fetches, a
+portfolio's members) is cloned in two steps, with the settings below:
+
+1. the clone (CLONE_SAFE, clone_environment) fetches with the operator's
+   settings, which a private repository needs for its credentials, and
+   `--template=`, `--no-checkout`: no hook, no transport helper that runs
+   a command (`ext::`, `fd::`), no submodule, no password prompt;
+2. everything after it in the clone, the checkout included, runs with SAFE
+   and without system or global config (offline_environment): a filter
+   driver (an LFS smudge), which the cloned files' `.gitattributes` may
+   name, is a program only config can define, so none runs.
 """
 
 from __future__ import annotations
@@ -66,9 +78,41 @@ QUIET = {
 }
 
 
+# The clone's fetch: the operator's config, with nothing in it or in the
+# remote able to run a program on this machine.
+CLONE_SAFE = (
+    "-c", f"core.hooksPath={NOTHING}",
+    "-c", "core.fsmonitor=false",
+    "-c", "protocol.ext.allow=never",
+    "-c", "protocol.fd.allow=never",
+    "-c", "submodule.recurse=false",
+)  # fmt: skip
+CLONE_QUIET = {
+    "GIT_TERMINAL_PROMPT": "0",  # never wait for a password
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GCM_INTERACTIVE": "never",
+    "GIT_LFS_SKIP_SMUDGE": "1",
+    "GIT_ALLOW_PROTOCOL": "https:http:ssh:git:file",
+}
+# After the fetch: no system or global config, so no filter driver is defined.
+NO_CONFIG = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
 def environment() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in UNSET}
     return {**env, **QUIET}
+
+
+def clone_environment() -> dict[str, str]:
+    """For the clone's fetch (CLONE_SAFE): the operator's settings, no prompt."""
+    return {**os.environ, **CLONE_QUIET}
+
+
+def offline_environment() -> dict[str, str]:
+    """For git's work in a fresh clone or on loose files (with SAFE): no
+    system or global config either."""
+    return {**environment(), **NO_CONFIG}
 
 
 def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes | None:

@@ -8,6 +8,8 @@ so are the links committed to it:
   folder swapped for a link while the command runs, is refused, never
   written through. An edit may resolve links that stay inside the project
   (the document was read through them), never one that leaves it.
+- A target is a chain of names below its folder: a name that is empty,
+  `.` or `..`, or holds a separator, is refused whoever built the target.
 - A link, a folder or a special file (a FIFO, a device) where a regular file
   should be is refused; so is a file or a link where a folder should be.
 - The new content goes to a temporary file in the same folder, which then
@@ -73,6 +75,12 @@ class Target:
     root: Path
     parts: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        # A second layer under every caller's own checks: a name that
+        # climbs, stays put or holds a separator would leave `root`.
+        if not self.parts or any(not plain_name(part) for part in self.parts):
+            raise limits.Refused("is not a path of names inside the project: not written")
+
     @property
     def name(self) -> str:
         return self.parts[-1]
@@ -83,6 +91,14 @@ class Target:
 
 
 # --- where a write goes -------------------------------------------------------------
+
+SEPARATORS = {"/", os.sep, os.altsep or "/"}
+
+
+def plain_name(name: str) -> bool:
+    """Whether `name` is one file or folder name: not empty, `.` or `..`, and
+    holding no separator and no NUL."""
+    return name not in ("", ".", "..") and "\0" not in name and not SEPARATORS & set(name)
 
 
 def output_target(path: Path, project: Path) -> Target:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ml_lifecycle import cli, writing
+from ml_lifecycle import cli, limits, writing
 
 from .tiny_projects import document, make_project
 
@@ -298,3 +298,21 @@ def test_a_document_that_is_a_link_is_not_edited(project, capsys):
     status, output = run(project, capsys, "evidence", "--update")
     assert status == 1 and "is a link" in output, output
     assert "[0.87]" in real.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("..", "outside", "tool"), ("docs", "..", "..", "x"), (".", "x"), ("docs", "", "x"), ()],
+    ids=["climbs", "climbs-later", "dot", "empty-name", "no-name"],
+)
+def test_a_target_whose_names_leave_the_folder_is_refused(project, outside, parts):
+    """A second layer under each caller's checks: a write never climbs."""
+    with pytest.raises(limits.Refused, match="not written"):
+        writing.write(writing.Target(project, parts), b"written\n")
+    unchanged(outside)
+
+
+def test_a_target_with_a_separator_in_a_name_is_refused(project, outside):
+    with pytest.raises(limits.Refused):
+        writing.Target(project, ("docs/../../outside", "tool"))
+    unchanged(outside)

@@ -25,6 +25,7 @@ from ml_lifecycle import limits, writing
 from ml_lifecycle.adopt import plan as planning
 from ml_lifecycle.adopt.record import RECORD_FILE, Record
 from ml_lifecycle.adopt.site_config import (
+    Unsafe,
     Wanted,
     docs_dir_of,
     plan_edit,
@@ -110,7 +111,8 @@ def run_adopt(args: argparse.Namespace) -> int:
         site = None
         if site_path is not None:
             site = read_site(root / site_path, root)
-            layout = planning.layout_for(root, site_path, site_docs_dir(site), args.folder)
+            docs_dir = site_docs_dir(site, site_path)
+            layout = planning.layout_for(root, site_path, docs_dir, args.folder)
         else:
             layout = planning.layout_for(root, None, "docs", args.folder)
         folder = template.template_folder()
@@ -151,10 +153,17 @@ def run_adopt(args: argparse.Namespace) -> int:
     return status(plan)
 
 
-def site_docs_dir(site) -> str:
-    """The site's docs_dir as mkdocs.yml writes it (MkDocs' default: docs)."""
+def site_docs_dir(site, site_path: str) -> str:
+    """The site's docs_dir as mkdocs.yml writes it (MkDocs' default: docs),
+    whether or not the file can be edited; PlanError when it cannot be known."""
     _, node = unsafe_reason(site.text)
-    return (docs_dir_of(node) if node is not None else None) or "docs"
+    try:
+        found = docs_dir_of(node, site.text) if node is not None else None
+    except Unsafe as error:
+        raise planning.PlanError(
+            f"{site_path}: {error}: write it as a plain folder name; nothing was written"
+        ) from None
+    return found or "docs"
 
 
 def version() -> str:

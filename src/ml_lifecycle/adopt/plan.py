@@ -5,7 +5,8 @@ A repository with a MkDocs site keeps it: the documents go into a sub-folder
 of its docs_dir (`lifecycle/` unless told), its mkdocs.yml is edited in
 place (site_config.py), and `lifecycle.yml` at the top of the repository
 names the folder (`docs:`). A repository without one gets the site a bake
-has: mkdocs.yml, the theme overrides, docs/ and the CI file chosen.
+has: mkdocs.yml, the theme overrides, docs/, and the forge's files for the
+publishing chosen (CI, CODEOWNERS, update bot).
 
 Either way, the repository's own files are never the template's: its
 README, Makefile, licence, .gitignore and .gitattributes stay as they are,
@@ -29,7 +30,7 @@ DEFAULT_FOLDER = "lifecycle"
 # Template files that hold the lifecycle record, adopted in every case.
 RECORD_FILES = (PHASES_FILE, SECTIONS_FILE, "requirements-lifecycle.txt", "requirements-docs.txt")
 # Template files of a site of its own: adopted when the repository has none.
-SITE_FILES = ("mkdocs.yml", "overrides/", ".github/", ".gitlab-ci.yml", "renovate.json")
+SITE_FILES = ("mkdocs.yml", "overrides/", ".github/", ".gitlab/", ".gitlab-ci.yml", "renovate.json")
 
 
 class PlanError(Exception):

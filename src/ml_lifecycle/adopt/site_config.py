@@ -12,8 +12,8 @@ hand are given instead:
 - YAML tags (`!!python/name:...`, `!ENV`), anchors or aliases: the meaning
   of a value depends on code or on another place in the file;
 - `INHERIT`: the settings come partly from another file;
-- a key written twice, a top level that is not a mapping, or a value of an
-  unexpected kind (`plugins: search`).
+- a key written twice or that is not a name, a top level that is not a
+  mapping, or a value of an unexpected kind (`plugins: search`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,14 @@ PLUGIN = "lifecycle"
 STYLE = "assets/lifecycle.css"  # inside the documents' folder
 SCRIPT = "assets/lifecycle.js"  # scrolling tables reachable by keyboard
 NAV_TITLE = "Lifecycle"
+# The tokens that open and close a collection, to bound the nesting.
+OPENING = (
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+)
+CLOSING = (yaml.BlockEndToken, yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)
 
 
 @dataclass
@@ -77,7 +85,6 @@ class SiteEdit:
     added: list[str] = field(default_factory=list)  # what each edit adds, as a person reads it
     unsafe: str = ""  # why the file is left as it is
     manual: list[str] = field(default_factory=list)  # the lines to add by hand then
-    docs_dir: str = "docs"
 
     @property
     def new_bytes(self) -> bytes:
@@ -110,8 +117,6 @@ def plan_edit(site: SiteEdit, wanted: Wanted) -> SiteEdit:
     """Fill `site` with the edits the documents need, or with the reason
     it cannot be edited and the lines to add by hand."""
     why, node = unsafe_reason(site.text)
-    if node is not None:
-        site.docs_dir = docs_dir_of(node) or "docs"
     if why:
         site.unsafe, site.manual = why, by_hand(wanted, None)
         return site
@@ -158,15 +163,11 @@ class Unsafe(Exception):
 
 def unsafe_reason(text: str) -> tuple[str, yaml.Node | None]:
     """Why the text cannot be edited in place (empty when it can), and its
-    node tree when it could be read."""
+    node tree when it could be read. The tree is read even from a text with
+    tags, anchors or aliases, so that its docs_dir is known: composing
+    builds nodes only, running no tag's code and expanding no alias."""
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            line = token.start_mark.line + 1
-            if isinstance(token, yaml.TagToken):
-                return f"it uses a YAML tag on line {line}", None
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-                return f"it uses a YAML anchor or alias (&, *) on line {line}", None
-        limits.screen_yaml(text)
+        indirect = first_indirection(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except limits.Refused as error:
         return f"it {error}", None
@@ -174,9 +175,13 @@ def unsafe_reason(text: str) -> tuple[str, yaml.Node | None]:
         mark = getattr(error, "problem_mark", None)
         return f"it is not valid YAML{f' (line {mark.line + 1})' if mark else ''}", None
     if node is None:
-        return "", yaml.MappingNode("tag:yaml.org,2002:map", [])
+        return indirect, yaml.MappingNode("tag:yaml.org,2002:map", [])
     if not isinstance(node, yaml.MappingNode) or node.flow_style:
         return "its top level is not a block of `key: value` lines", None
+    if indirect:
+        return indirect, node
+    if not all(isinstance(key, yaml.ScalarNode) for key, _ in node.value):
+        return "a key of its top level is not a name (`? [...]`)", None
     names = [key.value for key, _ in node.value]
     if "INHERIT" in names:
         return "it inherits settings from another file (INHERIT)", node
@@ -186,9 +191,38 @@ def unsafe_reason(text: str) -> tuple[str, yaml.Node | None]:
     return "", node
 
 
-def docs_dir_of(node: yaml.Node) -> str | None:
+def first_indirection(text: str) -> str:
+    """The first YAML tag, anchor or alias, as a reason ("" for none).
+    Raises limits.Refused for nesting deeper than the checker reads (the
+    composer recurses on it); the scan itself is flat."""
+    found, depth = "", 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        depth += isinstance(token, OPENING) - isinstance(token, CLOSING)
+        if depth > limits.MAX_YAML_DEPTH:
+            raise limits.Refused(f"is nested more than {limits.MAX_YAML_DEPTH} levels deep")
+        line = token.start_mark.line + 1
+        if found:
+            continue
+        if isinstance(token, yaml.TagToken):
+            found = f"it uses a YAML tag on line {line}"
+        elif isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            found = f"it uses a YAML anchor or alias (&, *) on line {line}"
+    return found
+
+
+def docs_dir_of(node: yaml.Node, text: str) -> str | None:
+    """docs_dir as mkdocs.yml writes it (None when it does not). Unsafe
+    when its value is tagged (`!ENV`), anchored or an alias: where the
+    documents go would depend on code or on another place in the file."""
     for key, value in getattr(node, "value", []):
-        if key.value == "docs_dir" and isinstance(value, yaml.ScalarNode) and value.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value != "docs_dir":
+            continue
+        start = value.start_mark.index  # an alias's node starts at its anchor
+        if start < key.end_mark.index or text[start : start + 1] in ("!", "&"):
+            raise Unsafe(
+                f"its docs_dir (line {key.start_mark.line + 1}) uses a YAML tag, anchor or alias"
+            )
+        if isinstance(value, yaml.ScalarNode) and value.value:
             return value.value
     return None
 

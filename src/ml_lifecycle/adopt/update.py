@@ -14,7 +14,11 @@ version; a line both changed is left between conflict markers, which
 `ml-lifecycle check` reports until they are resolved. A file the template
 adds is added (unless one is there); a file the team deleted stays deleted.
 The repository's mkdocs.yml, and every file the adoption did not write, are
-left alone. The record then names the new commit.
+left alone. The record then names the new commit. Every file is read and
+merged before any is written, and a write that fails puts back those
+written before it: the repository is updated whole or not at all. Git runs
+with repository.py's settings for a clone, so nothing any config or the
+template's files name (a hook, a filter driver) runs.
 
 Exit status: 0, 1 when a file has conflicts or was skipped, 2 when nothing
 could be done (no record, the template cannot be fetched or rendered).
@@ -23,18 +27,20 @@ could be done (no record, the template cannot be fetched or rendered).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from ml_lifecycle import limits, writing
 from ml_lifecycle.adopt import plan as planning
+from ml_lifecycle.adopt.command import missing_folders
 from ml_lifecycle.adopt.record import RECORD_FILE, RecordError, read_record
 from ml_lifecycle.adopt.template import rendered_files
-from ml_lifecycle.repository import NOTHING
+from ml_lifecycle.repository import CLONE_SAFE, SAFE, clone_environment, offline_environment
 
 GIT_TIMEOUT = 300
 LABELS = ("yours", "adopted", "template")
@@ -60,12 +66,24 @@ def add_update(parser: argparse.ArgumentParser) -> None:
 
 
 def git(*args: str, cwd: Path) -> str:
-    """git's output; UpdateError with its message when it fails. Clones the
-    template's repository (the network, as pip does); runs no hook."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    """git's output in the template's clone; UpdateError with its message
+    when it fails. Runs nothing any config names (repository.SAFE, no
+    system or global config): the checkout runs no filter driver."""
+    return run_git(SAFE, args, cwd, offline_environment())
+
+
+def fetch_template(source: str, clone: Path) -> None:
+    """Clone the template's repository (the network, as pip does) with the
+    operator's settings, running no hook and no command-running transport."""
+    args = ("clone", "--quiet", "--no-checkout", "--template=", "--", source, str(clone))
+    run_git(CLONE_SAFE, args, clone.parent, clone_environment())
+
+
+def run_git(settings: tuple[str, ...], args: tuple[str, ...], cwd: Path, env: dict) -> str:
+    what = args[0]
     try:
         done = subprocess.run(
-            ["git", "-c", f"core.hooksPath={NOTHING}", "-c", "core.fsmonitor=false", *args],
+            ["git", *settings, *args],
             cwd=cwd,
             capture_output=True,
             text=True,
@@ -73,10 +91,10 @@ def git(*args: str, cwd: Path) -> str:
             env=env,
         )
     except (OSError, subprocess.SubprocessError) as error:
-        raise UpdateError(f"git {args[0]} failed: {error}") from None
+        raise UpdateError(f"git {what} failed: {error}") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
-        raise UpdateError(f"git {args[0]} failed: {last}")
+        raise UpdateError(f"git {what} failed: {last}")
     return done.stdout
 
 
@@ -96,8 +114,9 @@ def resolve(clone: Path, checkout: str | None) -> str:
 
 
 def render_at(clone: Path, commit: str, source: str, answers: dict, out: Path) -> dict[str, bytes]:
-    """The template at `commit`, rendered with the answers in a process of its own."""
-    git("checkout", "--quiet", "--force", commit, cwd=clone)
+    """The template at `commit`, rendered with the answers in a process of
+    its own; `source` is the repository its pin names."""
+    git("checkout", "--quiet", "--force", commit, "--", cwd=clone)  # a commit, never a path
     request = {"given": answers, "source": {"_template": source, "_commit": commit}}
     done = subprocess.run(
         [sys.executable, "-m", "ml_lifecycle.adopt.render", str(clone), str(out)],
@@ -121,11 +140,14 @@ def merge(current: bytes, base: bytes, new: bytes, work: Path) -> tuple[bytes, b
         path.write_bytes(data)
         paths.append(str(path))
     labels = [arg for label in LABELS for arg in ("-L", label)]
+    # Outside any repository (none is looked for above `work`), with no config.
+    env = {**offline_environment(), "GIT_CEILING_DIRECTORIES": str(work)}
     done = subprocess.run(
-        ["git", "merge-file", "-p", *labels, *paths],
+        ["git", *SAFE, "merge-file", "-p", *labels, *paths],
         capture_output=True,
         timeout=GIT_TIMEOUT,
         cwd=work,
+        env=env,
     )
     if done.returncode < 0 or done.returncode > 127:
         raise UpdateError(f"git merge-file failed: {done.stderr.decode(errors='replace')[:200]}")
@@ -162,6 +184,9 @@ def run_update(args: argparse.Namespace) -> int:
     except UpdateError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # the temporary folder: the repository is as it was
+        print(f"error: cannot update: {error.strerror or error}", file=sys.stderr)
+        return 2
 
 
 def update(root: Path, record, source: str, checkout: str | None) -> int:
@@ -169,23 +194,24 @@ def update(root: Path, record, source: str, checkout: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="ml-lifecycle-update-") as temporary:
         work = Path(temporary)
         clone = work / "template"
-        git("clone", "--quiet", "--no-checkout", "--", source, str(clone), cwd=work)
+        fetch_template(source, clone)
         new_commit = resolve(clone, checkout)
         if new_commit == record.commit:
             print(f"The lifecycle is level with the template at {new_commit[:12]}.")
             return 0
         answers = dict(record.answers)
-        old = render_at(clone, record.commit, source, answers, work / "old")
-        new = render_at(clone, new_commit, source, answers, work / "new")
+        # The pin names the template's own repository, not a mirror cloned this time.
+        pinned = record.template or source
+        old = render_at(clone, record.commit, pinned, answers, work / "old")
+        new = render_at(clone, new_commit, pinned, answers, work / "new")
         changes, conflicts, skipped = apply(root, record, layout, old, new, work)
     record.commit = new_commit
-    writing.write(
-        writing.Target(root, (RECORD_FILE,)),
-        record.as_json().encode("utf-8"),
-        limits.read_bytes(root / RECORD_FILE, root),
-    )
-    for line in changes:
-        print(line)
+    # The record last, over the very bytes it was read from: an edit made
+    # while the template was fetched and rendered is not overwritten.
+    data = record.as_json().encode("utf-8")
+    write_all([*changes, Change(writing.Target(root, (RECORD_FILE,)), data, record.original)])
+    for change in changes:
+        print(change.line)
     print(f"Updated to the template at {new_commit[:12]}; {RECORD_FILE} records it.")
     for path in conflicts:
         print(
@@ -200,6 +226,61 @@ def update(root: Path, record, source: str, checkout: str | None) -> int:
     return 1 if conflicts or skipped else 0
 
 
+@dataclass
+class Change:
+    """One file the update writes, and what it held before (ABSENT: none)."""
+
+    target: writing.Target
+    data: bytes
+    before: bytes | writing.Absent
+    line: str = ""  # what the update prints of it
+
+
+def write_all(changes: list[Change]) -> None:
+    """Write each change in turn; when one fails, put back those written
+    before it and raise UpdateError naming it: all or nothing."""
+    written: list[Change] = []
+    made: list[Path] = []
+    try:
+        for change in changes:
+            made += missing_folders(change.target.root, change.target.shown)
+            writing.write(change.target, change.data, change.before)
+            written.append(change)
+    except BaseException as error:
+        for done in reversed(written):
+            undo(done)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(error, (limits.Refused, OSError)):
+            raise UpdateError(f"{refusal(change.target, error)}; nothing was updated") from None
+        raise
+
+
+def undo(change: Change) -> None:
+    """Put a written file back as it was, unless it changed again since."""
+    with contextlib.suppress(limits.Refused, OSError):
+        if isinstance(change.before, writing.Absent):
+            writing.remove(change.target, change.data)
+        else:
+            writing.write(change.target, change.before, change.data)
+
+
+def refusal(target: writing.Target, error: Exception) -> str:
+    if isinstance(error, limits.Refused):
+        return f"{target.shown} {error}"
+    return f"{target.shown}: cannot be written: {getattr(error, 'strerror', None) or error}"
+
+
+def current(target: writing.Target) -> bytes | writing.Absent:
+    """What an adopted file holds now; UpdateError when it cannot be read
+    (a link, a special file), before anything is written."""
+    try:
+        return writing.current(target)
+    except (limits.Refused, OSError) as error:
+        raise UpdateError(f"{refusal(target, error)}; nothing was updated") from None
+
+
 def mapped(files: dict[str, bytes], layout: planning.Layout) -> dict[str, tuple[str, bytes]]:
     """Template path -> (repository path, content), as the adoption placed them."""
     found = {}
@@ -212,8 +293,9 @@ def mapped(files: dict[str, bytes], layout: planning.Layout) -> dict[str, tuple[
 
 
 def apply(root: Path, record, layout, old: dict, new: dict, work: Path):
-    """Merge each changed file into the repository; the lines to print,
-    the files left with conflicts, the new files skipped."""
+    """The merge of each changed file, nothing written yet: the changes to
+    write, the files left with conflicts, the new files skipped. A file
+    added is added to the record's files."""
     before, after = mapped(old, layout), mapped(new, layout)
     changes, conflicts, skipped = [], [], []
     for path, (target, data) in sorted(after.items()):
@@ -224,22 +306,21 @@ def apply(root: Path, record, layout, old: dict, new: dict, work: Path):
         if base is not None and adopted is None:
             continue  # skipped at adoption, or the template's new file: leave it
         place = adopted or target
-        parts = tuple(place.split("/"))
-        current = writing.current(writing.Target(root, parts))
-        if isinstance(current, writing.Absent):
+        destination = writing.Target(root, tuple(place.split("/")))
+        now = current(destination)
+        if isinstance(now, writing.Absent):
             if base is not None:
                 continue  # the team deleted it
-            writing.write(writing.Target(root, parts), data, writing.ABSENT)
+            changes.append(Change(destination, data, now, f"  added {place}"))
             record.files[path] = place
-            changes.append(f"  added {place}")
             continue
         if base is None:
             skipped.append(place)
             continue
-        merged, conflicted = merge(current, base, data, work)
-        if merged != current:
-            writing.write(writing.Target(root, parts), merged, current)
-            changes.append(f"  {'conflicts in' if conflicted else 'updated'} {place}")
+        merged, conflicted = merge(now, base, data, work)
+        if merged != now:
+            line = f"  {'conflicts in' if conflicted else 'updated'} {place}"
+            changes.append(Change(destination, merged, now, line))
         if conflicted:
             conflicts.append(place)
     return changes, conflicts, skipped

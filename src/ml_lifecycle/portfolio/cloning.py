@@ -1,16 +1,11 @@
 """Git URLs cloned for reading: shallow, bounded in time, and running nothing.
 
-A clone is two steps:
-
-1. `git clone --depth 1 --no-checkout --template=` fetches the last commit
-   with the operator's git settings (a private repository needs their
-   credentials), with no hooks (the template folder, where a hook would
-   come from, is empty), no transport helper that runs a command
-   (`ext::`, `fd::`), no submodules and no password prompt;
-2. `git checkout` writes the files with no git settings but the clone's
-   own (no system or global config): a filter driver, which a repository's
-   `.gitattributes` may name, is a program only config can define, so none
-   runs, and neither does a hook.
+A clone is two steps, with repository.py's settings for a repository named
+by URL: `git clone --depth 1 --no-checkout --template=` fetches the last
+commit with the operator's git settings (a private repository needs their
+credentials), and `git checkout` writes the files with none but the
+clone's own; neither runs a hook, a filter driver or a transport helper
+that runs a command.
 
 Each step runs in its own process group, which is killed as a whole when
 the time bound passes (git's helpers, such as git-remote-https, die with it).
@@ -25,30 +20,9 @@ import subprocess
 from pathlib import Path
 
 from ml_lifecycle.portfolio.members import Member
+from ml_lifecycle.repository import CLONE_SAFE, SAFE, clone_environment, offline_environment
 
 CLONE_TIMEOUT = 120.0  # seconds, for each clone
-NOTHING_RUNS = (
-    "-c",
-    "core.hooksPath=/dev/null",
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "protocol.ext.allow=never",
-    "-c",
-    "protocol.fd.allow=never",
-    "-c",
-    "submodule.recurse=false",
-)
-QUIET = {
-    "GIT_TERMINAL_PROMPT": "0",  # never wait for a password
-    "GIT_ASKPASS": "",
-    "SSH_ASKPASS": "",
-    "GCM_INTERACTIVE": "never",
-    "GIT_LFS_SKIP_SMUDGE": "1",
-    "GIT_ALLOW_PROTOCOL": "https:http:ssh:git:file",
-}
-# The checkout reads no system or global config: nothing there can run.
-NO_CONFIG = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
 MAX_SHOWN = 200  # characters of git's message in a row
 
 
@@ -98,15 +72,14 @@ def clone(item: Member, destination: Path, timeout: float = CLONE_TIMEOUT) -> Me
     """The member with `path` set to its clone, or `error` set."""
     if item.error:
         return item
-    base = {**os.environ, **QUIET}
-    fetch = ["git", *NOTHING_RUNS, "clone", "--quiet", "--depth", "1", "--single-branch"]
+    fetch = ["git", *CLONE_SAFE, "clone", "--quiet", "--depth", "1", "--single-branch"]
     fetch += ["--no-tags", "--no-checkout", "--template=", "--", item.url, str(destination)]
-    status, message = run_bounded(fetch, base, timeout)
+    status, message = run_bounded(fetch, clone_environment(), timeout)
     if status != 0:
         reason = clean(message, item.url, item.source) or f"git exited with status {status}"
         return Member(item.source, error=f"not cloned: {reason}")
-    checkout = ["git", "-C", str(destination), *NOTHING_RUNS, "checkout", "--quiet", "--force"]
-    status, message = run_bounded([*checkout, "HEAD"], {**base, **NO_CONFIG}, timeout)
+    checkout = ["git", "-C", str(destination), *SAFE, "checkout", "--quiet", "--force"]
+    status, message = run_bounded([*checkout, "HEAD"], offline_environment(), timeout)
     if status != 0:
         reason = clean(message, item.url, item.source) or f"git exited with status {status}"
         return Member(item.source, error=f"cloned but not checked out: {reason}")
