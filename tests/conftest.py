@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
@@ -183,12 +184,38 @@ class BakedProject:
         return self.run(sys.executable, "-m", "ml_lifecycle", *args, timeout=120, **env)
 
     def build(self, **env: str) -> Path:
-        """Build the site strictly with this interpreter's mkdocs, `env` added
-        to the environment (as a CI step sets it); fail on any warning."""
-        args = (sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site")
-        result = self.run(*args, **env)
-        assert result.returncode == 0, result.stderr[-3000:]
-        assert "WARNING" not in result.stderr, result.stderr[-3000:]
+        """Build the site as `mkdocs build --strict -d site` does, `env` added
+        to the environment (as a CI step sets it); fail on any warning. In
+        this process: the same code as the command, without starting Python
+        and importing MkDocs and its plugins for each of the session's many
+        builds (test_publishing and test_install run the command itself)."""
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import MkDocsException
+
+        records = []
+        handler = logging.Handler(logging.WARNING)
+        handler.emit = records.append
+        mkdocs_log = logging.getLogger("mkdocs")
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        mkdocs_log.addHandler(handler)
+        try:
+            config = load_config(
+                str(self.path / "mkdocs.yml"), site_dir=str(self.path / "site"), strict=True
+            )
+            build(config)
+        except (MkDocsException, SystemExit) as error:
+            shown = "\n".join(record.getMessage() for record in records)
+            raise AssertionError(f"the build failed: {error}\n{shown[-3000:]}") from None
+        finally:
+            mkdocs_log.removeHandler(handler)
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        assert records == [], [record.getMessage() for record in records][:5]
         return self.path / "site"
 
 
