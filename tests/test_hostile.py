@@ -310,7 +310,7 @@ def refused_or_data(bakery, capfd, answers: dict) -> None:
         check_baked(project, answers, bakery.config)
 
 
-@pytest.mark.fast_only  # `make test` draws the slow tier's 400 examples instead
+@pytest.mark.fast_only  # `make test` draws the slow tier's 160 examples instead
 @FAST
 @given(answers=hostile_answers())
 def test_hostile_answers_are_refused_or_stay_data(bakery, capfd, answers):
