@@ -410,22 +410,31 @@ OWN_FILES = (
     ".github/workflows/pages.yml",
     ".gitlab-ci.yml",
 )
-# Conflict markers left in them are reported by name, whatever else reading
-# them reports; not in Markdown, which may show markers as text.
-MERGED_FILES = tuple(name for name in OWN_FILES if not name.endswith(".md"))
 
 
-def config_conflicts(project: Project) -> list[Problem]:
-    """Merge-conflict markers an update left in the project's own files."""
-    found = []
-    for name in (*MERGED_FILES, codeowners.find(project.root)):
+def own_texts(project: Project) -> dict[str, str]:
+    """The project's own files beside docs/ (OWN_FILES, and CODEOWNERS where
+    the forge reads it) that exist and can be read, by name: read once for
+    both uses below. One that cannot be read is reported where it is read."""
+    texts = {}
+    for name in (*OWN_FILES, codeowners.find(project.root)):
         path = project.root / name if name else None
-        if path is None or not path.is_file():
+        if path is None or name in texts or not path.is_file():
             continue
         try:
-            text = limits.read_text(path, project.root)
+            texts[name] = limits.read_text(path, project.root)
         except (limits.Refused, OSError, UnicodeDecodeError):
-            continue  # reported where the file is read
+            continue
+    return texts
+
+
+def config_conflicts(texts: dict[str, str]) -> list[Problem]:
+    """Merge-conflict markers an update left in the project's own files
+    (not in Markdown, which may show markers as text)."""
+    found = []
+    for name, text in texts.items():
+        if name.endswith(".md"):
+            continue
         problem = conflict_problem(name, text, "file")
         if problem is not None:
             found.append(problem)
@@ -449,21 +458,12 @@ def page_title(page: Page) -> str:
     return as_text(title) if title else page.title()
 
 
-def files_with_markers(project: Project) -> dict[str, int]:
+def files_with_markers(texts: dict[str, str]) -> dict[str, int]:
     """Unfilled prompts in the project's own files outside docs/ (the bake
     leaves the organisation as one): reported with the other pages, never a
     problem."""
-    found = {}
-    for name in OWN_FILES:
-        if not (project.root / name).is_file():
-            continue
-        try:
-            count = limits.read_text(project.root / name, project.root).count(MARKER)
-        except (limits.Refused, OSError, UnicodeDecodeError):
-            continue
-        if count:
-            found[name] = count
-    return found
+    counts = {name: text.count(MARKER) for name, text in texts.items() if name in OWN_FILES}
+    return {name: count for name, count in counts.items() if count}
 
 
 def check_page(rel: str, page: Page) -> tuple[list[Problem], str]:
@@ -584,7 +584,8 @@ def check_project(
     traceability fails it only when enforced (see traceability.py)."""
     today = today or date.today()
     project, problems = load_project(Path(root))
-    problems.extend(config_conflicts(project))
+    texts = own_texts(project)
+    problems.extend(config_conflicts(texts))
     phase_ids = {phase.id: phase for phase in project.phases}
     documents, pages, titles, read = [], {}, {}, {}
     found, outside = scan_docs(project)
@@ -609,14 +610,15 @@ def check_project(
         if page.unfilled:
             pages[rel] = page.unfilled
             titles[rel] = title
-    template = list(template_sections.recorded(project)[0])
+    template_read = template_sections.recorded(project)
+    template = list(template_read[0])
     documents.sort(key=sort_key(project.phases, project.docs_dir, template))
-    pages.update(files_with_markers(project))
+    pages.update(files_with_markers(texts))
     gate = check_gate(project.phases, documents, list(require_approved)) if project.phases else []
     for doc in documents:
         problems.extend(doc.problems)
     problems.extend(check_coverage(project, documents))
-    problems.extend(template_sections.problems(project, documents))
+    problems.extend(template_sections.problems(project, documents, template_read))
     problems.extend(codeowners.problems(project, documents))
     problems.extend(gate)
     trace = trace_requirements(project, documents, require_traced)

@@ -17,6 +17,7 @@ from ml_lifecycle import limits
 from ml_lifecycle.documents import Document
 from ml_lifecycle.problem import Problem
 from ml_lifecycle.project import Project
+from ml_lifecycle.yaml_shared import load_shared
 
 SECTIONS_FILE = ".lifecycle-template.yml"
 
@@ -32,7 +33,7 @@ def recorded(project: Project) -> tuple[dict[str, list[str]], list[Problem]]:
     if not path.is_file():
         return {}, []
     try:
-        data = limits.load_yaml(limits.read_text(path, project.root))
+        data, _ = load_shared(limits.read_text(path, project.root))  # once per distinct text
     except (limits.Refused, OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return {}, [Problem(SECTIONS_FILE, None, f"cannot be read: {limits.brief(detail)}")]
@@ -54,10 +55,13 @@ def required(doc: Document) -> set[str]:
     return {normal(title) for title in listed if isinstance(title, str)}
 
 
-def problems(project: Project, documents: list[Document]) -> list[Problem]:
+def problems(
+    project: Project, documents: list[Document], read: tuple | None = None
+) -> list[Problem]:
     """A problem for each recorded section a document lacks (added to the
-    document too)."""
-    sections, found = recorded(project)
+    document too). `read`: what recorded(project) gave, if the caller has it."""
+    sections, found = read or recorded(project)
+    found = list(found)
     for doc in documents:
         wanted = sections.get(doc.path)
         if not wanted or doc.page is None:
