@@ -217,9 +217,32 @@ def output(out: Path, root: Path):
         return f"cannot write {shown(out)}: {error.strerror or error}"
 
 
+def export(out: Path, root: Path, make, errors: type[Exception], draft: bool = False) -> int:
+    """The exports' one way to write: `out` checked before the work, then
+    `make()`'s (text, warnings) written to it. A refused place, an error of
+    the export (`errors`) or a failed write is one `error:` line."""
+    from ml_lifecycle.limits import Refused
+
+    target = output(out, root)
+    if isinstance(target, str):
+        return fail(target)
+    try:
+        text, warnings = make()
+        target.write(text)
+    except errors as error:
+        return fail(str(error))
+    except Refused as error:
+        return fail(f"{shown(out)} {error}")
+    except OSError as error:
+        return cannot_write(out, error)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"Wrote {shown(out)}" + (" (a draft)" if draft and "status: draft" in text else ""))
+    return 0
+
+
 def run_hub_card(args: argparse.Namespace) -> int:
     from ml_lifecycle import hub_card
-    from ml_lifecycle.limits import Refused
 
     if args.card is None:
         from ml_lifecycle.project import load_project
@@ -228,22 +251,12 @@ def run_hub_card(args: argparse.Namespace) -> int:
     else:
         card = args.card
     out = args.out or args.root / HUB_CARD_OUT
-    target = output(out, args.root)
-    if isinstance(target, str):
-        return fail(target)
-    try:
-        readme, warnings = hub_card.export(card, args.allow_unfilled, args.root)
-        target.write(readme)
-    except hub_card.CardError as error:
-        return fail(str(error))
-    except Refused as error:
-        return fail(f"{shown(out)} {error}")
-    except OSError as error:
-        return cannot_write(out, error)
-    for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"Wrote {shown(out)}")
-    return 0
+    return export(
+        out,
+        args.root,
+        lambda: hub_card.export(card, args.allow_unfilled, args.root),
+        hub_card.CardError,
+    )
 
 
 # --- dossier --------------------------------------------------------------------
@@ -261,22 +274,10 @@ def add_dossier(parser: argparse.ArgumentParser) -> None:
 
 def run_dossier(args: argparse.Namespace) -> int:
     from ml_lifecycle import dossier
-    from ml_lifecycle.limits import Refused
 
+    day = args.date or dt.date.today()
     out = args.out or args.root / DOSSIER_OUT
-    target = output(out, args.root)
-    if isinstance(target, str):
-        return fail(target)
-    try:
-        target.write(dossier.build(args.root, args.date or dt.date.today()))
-    except dossier.DossierError as error:
-        return fail(str(error))
-    except Refused as error:
-        return fail(f"{shown(out)} {error}")
-    except OSError as error:
-        return cannot_write(out, error)
-    print(f"Wrote {shown(out)}")
-    return 0
+    return export(out, args.root, lambda: (dossier.build(args.root, day), []), dossier.DossierError)
 
 
 # --- declaration and instructions ----------------------------------------------
@@ -295,23 +296,16 @@ def add_declaration(parser: argparse.ArgumentParser) -> None:
 def run_declaration(args: argparse.Namespace) -> int:
     from ml_lifecycle import declaration
     from ml_lifecycle.deliverables import DeliverableError
-    from ml_lifecycle.limits import Refused
 
+    day = args.date or dt.date.today()
     out = args.out or args.root / DECLARATION_OUT
-    target = output(out, args.root)
-    if isinstance(target, str):
-        return fail(target)
-    try:
-        text = declaration.build(args.root, args.date or dt.date.today(), args.draft)
-        target.write(text)
-    except DeliverableError as error:
-        return fail(str(error))
-    except Refused as error:
-        return fail(f"{shown(out)} {error}")
-    except OSError as error:
-        return cannot_write(out, error)
-    print(f"Wrote {shown(out)}" + (" (a draft)" if "status: draft" in text else ""))
-    return 0
+    return export(
+        out,
+        args.root,
+        lambda: (declaration.build(args.root, day, args.draft), []),
+        DeliverableError,
+        draft=True,
+    )
 
 
 def add_instructions(parser: argparse.ArgumentParser) -> None:
@@ -327,27 +321,15 @@ def add_instructions(parser: argparse.ArgumentParser) -> None:
 def run_instructions(args: argparse.Namespace) -> int:
     from ml_lifecycle import instructions
     from ml_lifecycle.deliverables import DeliverableError
-    from ml_lifecycle.limits import Refused
 
+    day = args.date or dt.date.today()
     out = args.out or args.root / INSTRUCTIONS_OUT
-    target = output(out, args.root)
-    if isinstance(target, str):
-        return fail(target)
-    try:
-        text, warnings = instructions.build(
-            args.root, args.date or dt.date.today(), args.allow_unfilled
-        )
-        target.write(text)
-    except DeliverableError as error:
-        return fail(str(error))
-    except Refused as error:
-        return fail(f"{shown(out)} {error}")
-    except OSError as error:
-        return cannot_write(out, error)
-    for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print(f"Wrote {shown(out)}")
-    return 0
+    return export(
+        out,
+        args.root,
+        lambda: instructions.build(args.root, day, args.allow_unfilled),
+        DeliverableError,
+    )
 
 
 # --- evidence -------------------------------------------------------------------
