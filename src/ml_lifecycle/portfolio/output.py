@@ -52,29 +52,23 @@ class OutputFolder:
 
     def write(self, name: str, data: bytes) -> Path:
         """Write a file atomically."""
-        target = self._target(name, stat.S_IFREG)
-        handle, temporary = tempfile.mkstemp(dir=self.path, prefix=f".{name}.")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-        return target
+        with self._replacing(name, "wb") as file:
+            file.write(data)
+        return self.path / name
 
-    @contextlib.contextmanager
-    def writer(self, name: str) -> Iterator[TextIO]:
+    def writer(self, name: str) -> contextlib.AbstractContextManager[TextIO]:
         """A text file written in pieces, then renamed over `name` at once;
         left out when writing fails."""
+        return self._replacing(name, "w", encoding="utf-8", newline="")
+
+    @contextlib.contextmanager
+    def _replacing(self, name: str, mode: str, **options) -> Iterator:
+        """A new file beside `name`, synced and renamed over it once the
+        block ends; removed when the block fails."""
         target = self._target(name, stat.S_IFREG)
         handle, temporary = tempfile.mkstemp(dir=self.path, prefix=f".{name}.")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            with os.fdopen(handle, mode, **options) as file:
                 yield file
                 file.flush()
                 os.fsync(file.fileno())
