@@ -28,7 +28,6 @@ from ml_lifecycle import deliverables
 from ml_lifecycle.deliverables import DeliverableError, PointTable
 from ml_lifecycle.report import Report
 from ml_lifecycle.repository import revision
-from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import md_escape
 
 SECTION = "EU declaration of conformity"
@@ -64,11 +63,7 @@ def refusals(found: PointTable) -> list[str]:
 def build(root: Path, today: dt.date, draft: bool = False) -> str:
     """The declaration as Markdown. Raises DeliverableError when the project
     cannot yield one, or when it is not ready for signature and `draft` is false."""
-    report = check_project(root, today)
-    refused = [problem for problem in report.problems if problem.refused]
-    if refused:
-        listed = "\n".join(f"  - {problem}" for problem in refused)
-        raise DeliverableError(f"refusing to read the project; run `ml-lifecycle check`:\n{listed}")
+    report = deliverables.readable_report(root, today)
     found = table(report)
     reasons = refusals(found)
     if reasons and not draft:

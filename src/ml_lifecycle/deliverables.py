@@ -33,7 +33,7 @@ from ml_lifecycle.evidence.site import plain_values
 from ml_lifecycle.markdown_model import Heading, Page, Table, parse
 from ml_lifecycle.reader_view import is_purpose
 from ml_lifecycle.report import Report
-from ml_lifecycle.rules import same_heading
+from ml_lifecycle.rules import check_project, same_heading
 from ml_lifecycle.vocabulary import APPROVED
 
 ANSWERS = ".cookiecutter-answers.yaml"  # a bake's; an adoption's are in its record
@@ -120,6 +120,18 @@ class PointTable:
 
 
 # --- finding the table -----------------------------------------------------------
+
+
+def readable_report(root: Path, today) -> Report:
+    """The project checked as on `today`. Raises DeliverableError when the
+    checker refused to read part of it: a deliverable drawn from a project
+    read in part would leave out what it refused."""
+    report = check_project(root, today)
+    refused = [problem for problem in report.problems if problem.refused]
+    if refused:
+        listed = "\n".join(f"  - {problem}" for problem in refused)
+        raise DeliverableError(f"refusing to read the project; run `ml-lifecycle check`:\n{listed}")
+    return report
 
 
 def find_table(report: Report, title: str) -> PointTable | None:

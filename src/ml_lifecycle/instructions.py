@@ -21,7 +21,6 @@ from ml_lifecycle import deliverables
 from ml_lifecycle.deliverables import DeliverableError, PointTable
 from ml_lifecycle.report import Report
 from ml_lifecycle.repository import revision
-from ml_lifecycle.rules import check_project
 from ml_lifecycle.vocabulary import md_escape
 
 SECTION = "Instructions for use"
@@ -43,11 +42,7 @@ def table(report: Report) -> PointTable:
 def build(root: Path, today: dt.date, allow_unfilled: bool = False) -> tuple[str, list[str]]:
     """The instructions as Markdown, and warnings to show. Raises
     DeliverableError when a point is missing and `allow_unfilled` is false."""
-    report = check_project(root, today)
-    refused = [problem for problem in report.problems if problem.refused]
-    if refused:
-        listed = "\n".join(f"  - {problem}" for problem in refused)
-        raise DeliverableError(f"refusing to read the project; run `ml-lifecycle check`:\n{listed}")
+    report = deliverables.readable_report(root, today)
     found = table(report)
     missing = found.missing()
     if missing and not allow_unfilled:
