@@ -228,3 +228,17 @@ def test_the_command_reports_an_unwritable_place_in_one_line(project, capsys):
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: ") and "not a folder" in error and "\n" not in error
     assert not (blocker / "i.md").exists() and blocker.read_text("utf-8") == "a file, not a folder"
+
+
+@pytest.mark.parametrize("command", ["declaration", "instructions"])
+def test_a_project_read_in_part_yields_no_deliverable(project, tmp_path_factory, capsys, command):
+    """A page the checker refuses (here a link out of the project) stops
+    both deliverables: one drawn from part of the project would leave it out."""
+    root = project()
+    outside = tmp_path_factory.mktemp("elsewhere") / "page.md"
+    outside.write_text("# Not ours\n", encoding="utf-8")
+    (root / doc_path("requirements")).parent.joinpath("linked.md").symlink_to(outside)
+    out = root / "out.md"
+    assert cli.main([command, "--root", str(root), "--out", str(out)]) == 1
+    assert "refusing to read the project" in capsys.readouterr().err
+    assert not out.exists()
